@@ -1,0 +1,38 @@
+# Peta Rawan — the two commands: `make run` and `make test`. Both set up .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+HOST     ?= 127.0.0.1
+PORT     ?= 8000
+APP_PORT ?= 8550
+
+.PHONY: run test lint bench setup system-deps clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+# Debian packages the browser and PDF tests need (root only; .ci/run calls this).
+system-deps:
+	sh scripts/system-deps.sh
+
+run: $(STAMP)
+	PETA_HOST=$(HOST) PETA_PORT=$(PORT) PETA_APP_PORT=$(APP_PORT) $(PY) scripts/run_all.py
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check kerawanan sync_server field_app tests bench scripts
+
+bench: $(STAMP)
+	$(PY) bench/core.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
