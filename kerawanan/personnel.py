@@ -1,0 +1,116 @@
+"""Recommended police headcount for a region's TPS (*penebalan personel*).
+
+A pattern "2:2" means two police for every two TPS; a region's headcount is
+``police × ceil(TPS / tps)``. The kurang_rawan pattern is the baseline, and the reinforcement is
+what a rawan or sangat_rawan pattern needs on top of it. Patterns live in ``assets/scoring.toml``.
+
+TPS counts are estimates: the context file holds Pemilu 2024 counts per kabupaten/kota (Pilkada
+TPS hold up to 600 voters, so the Pilkada counts are lower), and a kecamatan's or desa's share is
+apportioned by its number of desa/kelurahan (no per-desa TPS list was published).
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from kerawanan.vocab import LEVELS
+
+PATTERN_TEXT = re.compile(r"\s*(\d+)\s*:\s*(\d+)\s*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    police: int
+    tps: int
+
+    def __str__(self) -> str:
+        return f"{self.police}:{self.tps}"
+
+    def headcount(self, tps: int) -> int:
+        return self.police * math.ceil(tps / self.tps)
+
+
+def parse_pattern(text: object) -> Pattern:
+    """``"2:8"`` → ``Pattern(police=2, tps=8)``; ``ValueError`` for anything else."""
+    match = PATTERN_TEXT.match(text) if isinstance(text, str) else None
+    if not match or int(match[1]) < 1 or int(match[2]) < 1:
+        raise ValueError(f"personnel pattern {text!r} must look like '2:8' (police:TPS, both ≥ 1)")
+    return Pattern(int(match[1]), int(match[2]))
+
+
+@dataclass(frozen=True, slots=True)
+class Personnel:
+    pattern: str            # e.g. "2:2"
+    tps: int
+    recommended: int        # headcount for the region's level
+    baseline: int           # headcount of the kurang_rawan pattern for the same TPS
+    reinforcement: int      # recommended − baseline
+    estimate: bool          # True when the TPS count is an estimate
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pattern": self.pattern, "tps": self.tps, "recommended": self.recommended,
+                "baseline": self.baseline, "reinforcement": self.reinforcement,
+                "estimate": self.estimate}
+
+
+def recommend_personnel(level: str, tps: int, config, *, estimate: bool) -> Personnel:
+    """The pattern and headcount for ``tps`` polling stations at ``level``."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    if isinstance(tps, bool) or not isinstance(tps, int) or tps < 0:
+        raise ValueError(f"TPS count must be a whole number ≥ 0, got {tps!r}")
+    pattern = config.patterns[level]
+    recommended = pattern.headcount(tps)
+    baseline = config.patterns[LEVELS[0]].headcount(tps)
+    return Personnel(str(pattern), tps, recommended, baseline, recommended - baseline, estimate)
+
+
+class TpsEstimate(NamedTuple):
+    tps: int
+    estimate: bool
+
+
+def estimate_tps(region_code: str, config, desa_counts: Mapping[str, int]) -> TpsEstimate:
+    """TPS in a region: the kabupaten/kota count from the context file (Pemilu 2024, so always an
+    estimate for the Pilkada), the province's as their sum, and a kecamatan's or desa's as the
+    kabupaten's count shared out by number of desa/kelurahan (at least 1 TPS).
+
+    ``desa_counts`` maps kabupaten and kecamatan codes to their number of desa/kelurahan (see
+    ``count_desa``); it is only read for kecamatan and desa.
+    """
+    parts = region_code.split(".")
+    if len(parts) == 1:
+        total = sum(ctx.tps for code, ctx in config.contexts.items() if code.startswith(region_code + "."))
+        return TpsEstimate(total, True)
+    kabupaten = config.context(".".join(parts[:2]))
+    if kabupaten is None:
+        raise KeyError(f"no context (TPS count) for kabupaten/kota {'.'.join(parts[:2])}")
+    if len(parts) == 2:
+        return TpsEstimate(kabupaten.tps, True)
+    share = 1 if len(parts) == 4 else _count(desa_counts, region_code)
+    in_kabupaten = _count(desa_counts, kabupaten.code)
+    if share > in_kabupaten:
+        raise ValueError(f"{region_code} has more desa ({share}) than {kabupaten.code} ({in_kabupaten})")
+    return TpsEstimate(max(1, math.floor(kabupaten.tps * share / in_kabupaten + 0.5)), True)
+
+
+def count_desa(desa_codes: Iterable[str]) -> dict[str, int]:
+    """Number of desa/kelurahan under every kecamatan, kabupaten and province of the given codes."""
+    counts: Counter[str] = Counter()
+    for code in desa_codes:
+        parent = code.rpartition(".")[0]
+        while parent:
+            counts[parent] += 1
+            parent = parent.rpartition(".")[0]
+    return dict(counts)
+
+
+def _count(desa_counts: Mapping[str, int], code: str) -> int:
+    count = desa_counts.get(code, 0)
+    if count < 1:
+        raise ValueError(f"no desa count for {code}: cannot apportion its TPS")
+    return count
