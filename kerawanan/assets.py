@@ -44,7 +44,7 @@ def calendar():
 @lru_cache(maxsize=1)
 def scoring_config():
     """Weights, thresholds, deadlines, personnel patterns and per-kabupaten context."""
-    from kerawanan.scoring import load_config
+    from kerawanan.scoring_config import load_config
 
     return load_config(read_text("scoring.toml"), read_text("jambi_context.csv"))
 

@@ -9,26 +9,22 @@ comes from ``assets/scoring.toml`` (``load_config``); the per-kabupaten context
 """
 from __future__ import annotations
 
-import math
 import re
-import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kerawanan.context import KabupatenContext, parse_context
 from kerawanan.personnel import (
-    Pattern,
     Personnel,
     TpsEstimate,
     count_desa,
     estimate_tps,
-    parse_pattern,
     recommend_personnel,
 )
 from kerawanan.regions import TIERS, tier_of
-from kerawanan.vocab import CATEGORY_CODES, CREDIBILITY, LEVELS, RELIABILITY, THREAT_STAGES
+from kerawanan.scoring_config import ScoringConfig, load_config
+from kerawanan.vocab import CREDIBILITY, LEVELS, RELIABILITY
 
 __all__ = ["Observation", "WeightBreakdown", "RegionScore", "ScoringConfig", "load_config",
            "report_weight", "weigh_reports", "score_regions", "level_for",
@@ -128,125 +124,6 @@ class RegionScore:
     top_categories: dict[str, float] = field(default_factory=dict)   # ≤ 3, heaviest first
     first_observed_at: datetime | None = None
     last_observed_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class ScoringConfig:
-    """Every number of the aggregation (``assets/scoring.toml``) plus the per-kabupaten context."""
-
-    category_weights: Mapping[str, float]
-    stage_weights: Mapping[str, float]
-    reliability_factors: Mapping[str, float]
-    credibility_factors: Mapping[int, float]
-    half_life_hours: float
-    horizon_hours: float
-    corroboration_window_hours: float
-    corroboration_min_officers: int
-    corroboration_factor: float
-    thresholds: Mapping[str, Mapping[str, float]]   # tier -> {"rawan": x, "sangat_rawan": y}
-    exit_ratio: float
-    deadlines: Mapping[str, float]                  # level -> hours to acknowledge
-    patterns: Mapping[str, Pattern]                 # level -> police:TPS
-    silence_hours: float
-    contexts: Mapping[str, KabupatenContext] = field(default_factory=dict)
-
-    def deadline_hours(self, level: str) -> float | None:
-        """Hours an open alert at ``level`` waits for acknowledgement; ``None`` for kurang_rawan."""
-        return self.deadlines.get(level)
-
-    def context(self, code: str) -> KabupatenContext | None:
-        """Context of the kabupaten/kota holding ``code`` (itself or any code inside it);
-        ``None`` for the province and for a kabupaten the context file lacks."""
-        return self.contexts.get(".".join(code.split(".")[:2])) if "." in code else None
-
-
-SECTIONS = ("category_weights", "threat_stage_weights", "credibility", "decay", "corroboration",
-            "thresholds", "hysteresis", "deadlines_hours", "personnel", "coverage")
-
-
-def load_config(scoring_toml_text: str, context_csv_text: str = "") -> ScoringConfig:
-    """Parse ``scoring.toml`` (and ``jambi_context.csv``); ``ValueError`` saying what is wrong."""
-    try:
-        doc = tomllib.loads(scoring_toml_text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"scoring: not valid TOML: {exc}") from exc
-    _table({"scoring": doc}, "scoring", SECTIONS)
-    grades = _table(doc, "credibility", ("reliability", "information"))
-    decay = _table(doc, "decay", ("half_life_hours", "horizon_days"))
-    corroboration = _table(doc, "corroboration", ("window_hours", "min_officers", "factor"))
-    information = _numbers(grades, "information", [str(n) for n in CREDIBILITY], "credibility")
-    min_officers = corroboration["min_officers"]
-    if isinstance(min_officers, bool) or not isinstance(min_officers, int) or min_officers < 2:
-        raise ValueError("scoring: corroboration.min_officers must be a whole number ≥ 2")
-    return ScoringConfig(
-        category_weights=_numbers(doc, "category_weights", CATEGORY_CODES, zero_ok=True),
-        stage_weights=_numbers(doc, "threat_stage_weights", THREAT_STAGES),
-        reliability_factors=_numbers(grades, "reliability", RELIABILITY, "credibility"),
-        credibility_factors={int(digit): factor for digit, factor in information.items()},
-        half_life_hours=_number(decay, "half_life_hours", "decay"),
-        horizon_hours=24 * _number(decay, "horizon_days", "decay"),
-        corroboration_window_hours=_number(corroboration, "window_hours", "corroboration"),
-        corroboration_min_officers=min_officers,
-        corroboration_factor=_number(corroboration, "factor", "corroboration"),
-        thresholds=_thresholds(doc),
-        exit_ratio=_number(_table(doc, "hysteresis", ("exit_ratio",)), "exit_ratio", "hysteresis",
-                           high=1.0),
-        deadlines=_numbers(doc, "deadlines_hours", LEVELS[1:]),
-        patterns=_patterns(doc),
-        silence_hours=_number(_table(doc, "coverage", ("silence_hours",)), "silence_hours", "coverage"),
-        contexts=parse_context(context_csv_text) if context_csv_text.strip() else {},
-    )
-
-
-def _thresholds(doc: dict) -> dict[str, dict[str, float]]:
-    tiers = _table(doc, "thresholds", TIERS)
-    result = {}
-    for tier in TIERS:
-        bounds = _numbers(tiers, tier, LEVELS[1:], "thresholds")
-        if not bounds[LEVELS[1]] < bounds[LEVELS[2]]:
-            raise ValueError(f"scoring: thresholds.{tier}: rawan must be below sangat_rawan")
-        result[tier] = bounds
-    return result
-
-
-def _patterns(doc: dict) -> dict[str, Pattern]:
-    table = _table(doc, "personnel", LEVELS)
-    try:
-        patterns = {level: parse_pattern(table[level]) for level in LEVELS}
-    except ValueError as exc:
-        raise ValueError(f"scoring: [personnel] {exc}") from None
-    densities = [patterns[level].police / patterns[level].tps for level in LEVELS]
-    if densities != sorted(densities):
-        raise ValueError("scoring: [personnel] a higher level must not post fewer police per TPS")
-    return patterns
-
-
-def _table(parent: dict, key: str, keys: Iterable[str], where: str = "") -> dict:
-    name = f"{where}.{key}" if where else key
-    table = parent.get(key)
-    if not isinstance(table, dict):
-        raise ValueError(f"scoring: [{name}] is missing")
-    expected = {str(k) for k in keys}
-    if set(table) != expected:
-        raise ValueError(f"scoring: [{name}] must hold exactly {sorted(expected)}: "
-                         f"missing {sorted(expected - set(table))}, unknown {sorted(set(table) - expected)}")
-    return table
-
-
-def _numbers(parent: dict, key: str, keys: Iterable[str], where: str = "", *,
-             zero_ok: bool = False) -> dict[str, float]:
-    table = _table(parent, key, keys, where)
-    name = f"{where}.{key}" if where else key
-    return {str(k): _number(table, str(k), name, zero_ok=zero_ok) for k in keys}
-
-
-def _number(table: dict, key: str, where: str, *, zero_ok: bool = False, high: float = math.inf) -> float:
-    value = table.get(key)
-    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-            or value < 0 or (value == 0 and not zero_ok) or value >= high):
-        bound = f"{'≥' if zero_ok else '>'} 0" + (f" and < {high:g}" if high < math.inf else "")
-        raise ValueError(f"scoring: {where}.{key} = {value!r} must be a number {bound}")
-    return float(value)
 
 
 def report_weight(obs: Observation, at: datetime, config: ScoringConfig, *,
@@ -379,22 +256,23 @@ def _weighed_groups(observations: list[Observation], now: float, config: Scoring
     computed once per kind of report."""
     groups = _groups(observations, now)
     corroborated = _corroborated(observations, groups, config)
+    horizon, half_life, factor = config.horizon_hours, config.half_life_hours, config.corroboration_factor
     constant: dict[tuple, float] = {}
     for key, group in groups.items():
         members, weights = [], []
         for index in group:
             obs = observations[index]
             age_hours = (now - obs._epoch) / 3600.0
-            if age_hours > config.horizon_hours:
+            if age_hours > horizon:
                 continue
-            kind = (obs.category, obs.threat_stage, obs.source_reliability, obs.info_credibility)
+            kind = (obs.threat_stage, obs.source_reliability, obs.info_credibility, obs.category)
             part = constant.get(kind)
             if part is None:
                 category_weight, stage_weight, credibility = _parts(obs, config)
                 part = constant[kind] = category_weight * stage_weight * credibility
-            weight = part * 0.5 ** (age_hours / config.half_life_hours)
+            weight = part * 0.5 ** (age_hours / half_life)
             members.append(index)
-            weights.append(weight * config.corroboration_factor if index in corroborated else weight * 1.0)
+            weights.append(weight * factor if index in corroborated else weight * 1.0)
         if members:
             yield key, members, weights
 
