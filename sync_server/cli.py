@@ -1,0 +1,188 @@
+"""``python -m sync_server`` / ``peta-server``: a thin skin over the server's library.
+
+Every subcommand takes ``--db PATH`` (default ``$PETA_DB``, else ``./var/peta_rawan.db``) and
+exits 0 on success, non-zero with a one-line message on stderr otherwise. A subcommand is a
+``(name, help, add_arguments, run)`` entry in ``COMMANDS``; later features append theirs.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from kerawanan import assets
+from kerawanan.errors import InvalidInput, KerawananError
+from sync_server import accounts
+from sync_server.auth import Authenticator
+from sync_server.clock import utc_now
+from sync_server.settings import Settings
+from sync_server.storage import open_storage
+from sync_server.storage.migrations import LATEST
+
+
+def init(args: argparse.Namespace, settings: Settings) -> int:
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    storage = open_storage(settings.db_path, migrate=True)
+    try:
+        count = storage.load_regions(assets.gazetteer().regions())
+    finally:
+        storage.close()
+    print(f"{settings.db_path}: skema versi {LATEST}, {count} wilayah / schema v{LATEST}, {count} regions")
+    return 0
+
+
+def _add_user_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--username", required=True, help="officers: the NRP")
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--role", required=True, choices=("officer", "supervisor", "admin"))
+    parser.add_argument("--scope", required=True, action="append", help="region code; repeat for more")
+    parser.add_argument("--password", help="default: officers none (enroll with a code), others random")
+
+
+def create_user(args: argparse.Namespace, settings: Settings) -> int:
+    password = args.password
+    generated = password is None and args.role != "officer"
+    if generated:
+        password = secrets.token_urlsafe(12)
+    body = {"username": args.username, "name": args.name, "role": args.role, "scope": args.scope}
+    if password is not None:
+        body["password"] = password
+    user, password = accounts.parse_new_user(body, assets.gazetteer())
+    with _storage(settings) as storage:
+        accounts.create_user(storage, user, password, utc_now())
+    print(f"{user.role} {user.username} ({user.name}), wilayah/scope {','.join(user.scope)}")
+    if generated:
+        print(f"kata sandi / password: {password}")
+    return 0
+
+
+def enrollment_code(args: argparse.Namespace, settings: Settings) -> int:
+    with _storage(settings) as storage:
+        officer = storage.get_user(args.username)
+        if officer is None:
+            raise InvalidInput(f"Pengguna {args.username} tidak ada.", code="user.unknown",
+                               message_en=f"No user {args.username}.")
+        accounts.require_officer(officer)
+        code, expires_at = Authenticator(storage, settings, utc_now).issue_enrollment_code(
+            officer, by="cli")
+    print(f"{code}  (berlaku sampai / valid until {expires_at.isoformat(timespec='minutes')})")
+    return 0
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    """uvicorn in this process, or ``--workers N`` processes sharing the database (each with its
+    own rate-limit counts; SQLite serialises their writes)."""
+    import uvicorn
+
+    from sync_server.app import create_app
+
+    app = create_app(settings)          # also checks the database before anything listens
+    options = {"host": settings.host, "port": settings.port, "log_level": args.log_level,
+               "access_log": args.log_level == "debug"}
+    if args.workers > 1:
+        app.state.services.storage.close()
+        os.environ.update(PETA_DB=str(settings.db_path), PETA_MEDIA_DIR=str(settings.media_path))
+        uvicorn.run("sync_server.app:app_from_env", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(app, **options)
+    return 0
+
+
+def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from sync_server.seeding import seed_demo as run_seed
+
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    storage = open_storage(settings.db_path, migrate=True)
+    try:
+        storage.load_regions(assets.gazetteer().regions())
+        now = utc_now()
+        anchor = None if args.hours_ago is None else now - timedelta(hours=args.hours_ago)
+        outcome = run_seed(storage, now=now, anchor=anchor)
+    finally:
+        storage.close()
+    print(outcome.table())
+    for problem in outcome.problems:
+        print(problem, file=sys.stderr)
+    return 1 if outcome.problems else 0
+
+
+def backup(args: argparse.Namespace, settings: Settings) -> int:
+    target = Path(args.to)
+    if target.resolve() == settings.db_path.resolve():
+        raise InvalidInput("Tujuan cadangan sama dengan basis data.", message_en="Backup target is the database.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".partial")
+    with _storage(settings) as storage:
+        storage.backup(temporary)
+    temporary.replace(target)
+    print(f"cadangan / backup: {target}")
+    return 0
+
+
+class _storage:
+    """``with _storage(settings) as storage:`` — an initialised database, closed afterwards."""
+
+    def __init__(self, settings: Settings):
+        self.storage = open_storage(settings.db_path)
+
+    def __enter__(self):
+        return self.storage
+
+    def __exit__(self, *exc: object) -> None:
+        self.storage.close()
+
+
+Command = tuple[str, str, Callable[[argparse.ArgumentParser], None],
+                Callable[[argparse.Namespace, Settings], int]]
+
+COMMANDS: list[Command] = [
+    ("init", "create/migrate the database, load the gazetteer", lambda p: None, init),
+    ("create-user", "create an officer, supervisor or admin", _add_user_arguments, create_user),
+    ("enrollment-code", "print a one-time enrollment code for an officer",
+     lambda p: p.add_argument("--username", required=True), enrollment_code),
+    ("serve", "run the HTTP API", lambda p: (
+        p.add_argument("--host"), p.add_argument("--port", type=int),
+        p.add_argument("--workers", type=int, default=1, help="server processes (default 1)"),
+        p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info",
+                                                               "debug"))), serve),
+    ("seed-demo", "demo accounts and the demo scenario; prints the logins", lambda p: p.add_argument(
+        "--hours-ago", type=float, help="voting night this many hours before now (default: the scenario's "
+        "last report lands just before now)"), seed_demo),
+    ("backup", "online SQLite backup", lambda p: p.add_argument("--to", required=True, metavar="FILE"), backup),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="peta-server", description="Peta Rawan sync server")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text, add_arguments, run in COMMANDS:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--db", help="database file (default: $PETA_DB, else ./var/peta_rawan.db)")
+        add_arguments(sub)
+        sub.set_defaults(run=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env(db_path=args.db, host=getattr(args, "host", None),
+                                 port=getattr(args, "port", None))
+    try:
+        return args.run(args, settings)
+    except KerawananError as error:
+        print(f"peta-server {args.command}: {_one_line(error)}", file=sys.stderr)
+    except (OSError, sqlite3.Error) as error:
+        print(f"peta-server {args.command}: {error}", file=sys.stderr)
+    return 1
+
+
+def _one_line(error: KerawananError) -> str:
+    fields = getattr(error, "fields_en", None) or {}
+    detail = "; ".join(f"{path}: {message}" for path, message in fields.items())
+    text = f"{error.message_en} {detail}".strip()
+    return " ".join(text.split())

@@ -1,0 +1,65 @@
+"""Server settings: one frozen dataclass read from the environment, with defaults.
+
+| variable | default |
+|---|---|
+| ``PETA_DB`` | ``./var/peta_rawan.db`` |
+| ``PETA_MEDIA_DIR`` | ``<directory of the db>/media`` |
+| ``PETA_HOST`` / ``PETA_PORT`` | ``127.0.0.1`` / ``8000`` |
+| ``PETA_LOGIN_FAILURES_PER_ACCOUNT`` / ``..._PER_ADDRESS`` | ``5`` / ``30`` per 15 minutes |
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_DB = Path("var") / "peta_rawan.db"
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    push_bytes: int = 2 * MiB          # decoded body of POST /sync/push
+    push_reports: int = 500            # reports per push
+    json_bytes: int = 64 * 1024        # decoded body of every other JSON route
+    media_bytes: int = 8 * MiB         # one photo
+    json_depth: int = 16               # nesting of arrays/objects in any JSON body
+    page_default: int = 100
+    page_max: int = 1000
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = DEFAULT_DB
+    media_dir: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    limits: Limits = field(default_factory=Limits)
+    login_token_hours: float = 12.0
+    enrollment_code_hours: float = 72.0
+    failures_per_account: int = 5
+    failures_per_address: int = 30
+    failure_window_seconds: float = 15 * 60
+
+    @property
+    def media_path(self) -> Path:
+        return self.media_dir if self.media_dir is not None else self.db_path.parent / "media"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Settings from ``env`` (default ``os.environ``); keyword ``overrides`` win (CLI flags)."""
+        env = os.environ if env is None else env
+        media = env.get("PETA_MEDIA_DIR")
+        settings = cls(
+            db_path=Path(env.get("PETA_DB") or DEFAULT_DB),
+            media_dir=Path(media) if media else None,
+            host=env.get("PETA_HOST") or "127.0.0.1",
+            port=int(env.get("PETA_PORT") or 8000),
+            failures_per_account=int(env.get("PETA_LOGIN_FAILURES_PER_ACCOUNT") or 5),
+            failures_per_address=int(env.get("PETA_LOGIN_FAILURES_PER_ADDRESS") or 30),
+        )
+        overrides = {key: value for key, value in overrides.items() if value is not None}
+        if "db_path" in overrides:
+            overrides["db_path"] = Path(overrides["db_path"])
+        return replace(settings, **overrides)

@@ -1,0 +1,196 @@
+"""The storage interface: a handful of methods that take and return core objects and small
+dataclasses, never rows. SQLite (``storage.sqlite``) is the default backend; any other backend
+must pass the same contract tests (``tests/server/test_storage_contract.py``).
+
+Every write is one transaction. Every change a client may pull gets a number from one
+monotonically increasing sequence: a report's ``seq`` and the pull cursors come from it.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+ROLES = ("officer", "supervisor", "admin")
+REVIEW_STATUSES = ("pending", "confirmed", "rejected", "duplicate")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    username: str
+    name: str
+    role: str
+    scope: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenGrant:
+    """What a live bearer token stands for."""
+
+    token_id: int
+    user: User
+    kind: str                      # "login" | "device"
+    device_id: str | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    id: str
+    username: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_sync_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentCode:
+    id: int
+    username: str
+    code_hash: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    status: str = "pending"        # pending|confirmed|rejected|duplicate
+    grade: str | None = None       # a supervisor's regrade, e.g. "B2"
+    duplicate_of: str | None = None
+    note: str | None = None
+    by: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReport:
+    """A report as the server keeps it: the canonical wire dict plus what the server added."""
+
+    id: str
+    officer: str
+    device_id: str | None
+    desa_code: str
+    category: str
+    threat_stage: str
+    stage: str
+    observed_at: datetime
+    received_at: datetime
+    seq: int
+    content_hash: str
+    wire: dict[str, Any]
+    review: Review = field(default_factory=Review)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOutcome:
+    id: str
+    status: str                    # created | duplicate | conflict
+    seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    outcomes: list[StoreOutcome]
+    cursor: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportQuery:
+    """Filters of a report list. ``scopes=None`` means no scope restriction (trusted callers)."""
+
+    scopes: tuple[str, ...] | None = None
+    officer: str | None = None
+    region: str | None = None
+    category: str | None = None
+    stage: str | None = None
+    review: str | None = None
+    since: datetime | None = None  # received_at >= since
+    before_seq: int | None = None  # page cursor: newest first
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """Which recipient-less changes a caller sees (computed by ``scope.py``, applied by storage)."""
+
+    subtrees: tuple[str, ...] = ()  # region codes visible with everything under them
+    exact: tuple[str, ...] = ()     # region codes visible themselves only (an officer's ancestors)
+    supervisor: bool = False        # also changes meant for supervisors only (new reports)
+
+
+@dataclass(frozen=True, slots=True)
+class NewChange:
+    """A change to publish on the pull feed (used by reviews now, alerts/tasks later)."""
+
+    kind: str                       # review | report | alert | task | notice
+    data: dict[str, Any] | None
+    recipient: str | None = None    # a username, or None for everyone in ``region_code``'s area
+    region_code: str | None = None  # None with no recipient: everyone
+    audience: str = "all"           # "all" | "supervisors" (for recipient-less changes)
+    ref: str | None = None          # id of the object the change is about
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    seq: int
+    kind: str
+    data: dict[str, Any] | None
+    created_at: datetime
+    report: StoredReport | None = None  # kind "report": the report as it is now
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePage:
+    changes: list[Change]
+    cursor: int
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    sha256: str
+    size: int
+    mime: str
+    created_at: datetime
+
+
+class Storage(Protocol):
+    # ---- lifecycle
+    def close(self) -> None: ...
+    def ping(self) -> None: ...                                   # raises Unavailable
+    def schema_version(self) -> int: ...
+
+    # ---- accounts
+    def create_user(self, user: User, password_hash: str | None, at: datetime) -> User: ...
+    def get_user(self, username: str) -> User | None: ...
+    def password_hash(self, username: str) -> str | None: ...
+    def add_token(self, token_hash: str, username: str, kind: str, *, created_at: datetime,
+                  expires_at: datetime | None = None, device_id: str | None = None) -> int: ...
+    def find_token(self, token_hash: str, at: datetime) -> TokenGrant | None: ...
+    def revoke_token(self, token_id: int, at: datetime) -> None: ...
+    def add_enrollment_code(self, username: str, code_hash: str, *, created_by: str,
+                            created_at: datetime, expires_at: datetime) -> None: ...
+    def enrollment_codes(self, username: str, at: datetime) -> list[EnrollmentCode]: ...
+    def enroll_device(self, code_id: int, device: Device, token_hash: str, at: datetime) -> bool: ...
+    def get_device(self, device_id: str) -> Device | None: ...
+    def revoke_device(self, device_id: str, at: datetime) -> bool: ...
+
+    # ---- reports
+    def store_reports(self, officer: str, device_id: str | None, reports: Sequence[Any],
+                      received_at: datetime) -> StoreResult: ...
+    def record_sync(self, officer: str, device_id: str | None, at: datetime) -> None: ...
+    def get_report(self, report_id: str) -> StoredReport | None: ...
+    def list_reports(self, query: ReportQuery) -> tuple[list[StoredReport], int | None]: ...
+    def review_report(self, report_id: str, review: Review, change: NewChange) -> StoredReport: ...
+    def reports_citing_media(self, sha256: str) -> list[StoredReport]: ...
+
+    # ---- the change feed
+    def add_changes(self, changes: Sequence[NewChange], at: datetime) -> int: ...
+    def pull(self, username: str, area: Area, after: int, limit: int) -> ChangePage: ...
+    def current_seq(self) -> int: ...
+
+    # ---- media metadata (the bytes live in ``storage.files``)
+    def add_media(self, sha256: str, size: int, mime: str, uploader: str, at: datetime) -> bool: ...
+    def get_media(self, sha256: str) -> MediaInfo | None: ...
+    def media_uploaded_by(self, sha256: str, username: str) -> bool: ...

@@ -1,0 +1,205 @@
+"""Versioned schema migrations of the SQLite backend.
+
+``MIGRATIONS[n - 1]`` takes a database from version ``n - 1`` to ``n``; the version lives in the
+one-row table ``schema_version``. Each step runs in one transaction (``db.atomic()``) and is
+tested from the previous version (``tests/server/test_migrations.py``). Never edit a released
+step: add one.
+
+Timestamps are stored as fixed-width UTC text (``2024-11-27T14:40:00.000000Z``) so that text
+order is time order.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+import sqlite_utils
+
+V1_ACCOUNTS = """
+CREATE TABLE users (
+    username TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('officer', 'supervisor', 'admin')),
+    scope TEXT NOT NULL,                 -- JSON list of region codes
+    password_hash TEXT,                  -- argon2; NULL: enrollment only
+    created_at TEXT NOT NULL
+);
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES users (username),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE INDEX devices_username ON devices (username);
+CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,     -- SHA-256 of the bearer token; the token is never stored
+    username TEXT NOT NULL REFERENCES users (username),
+    kind TEXT NOT NULL CHECK (kind IN ('login', 'device')),
+    device_id TEXT REFERENCES devices (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT
+);
+CREATE INDEX tokens_device ON tokens (device_id);
+CREATE TABLE enrollment_codes (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES users (username),
+    code_hash TEXT NOT NULL,             -- argon2 of the normalised code
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    voided_at TEXT,
+    device_id TEXT
+);
+CREATE INDEX enrollment_codes_username ON enrollment_codes (username);
+CREATE TABLE regions (
+    code TEXT PRIMARY KEY,
+    level TEXT NOT NULL,
+    name TEXT NOT NULL,
+    parent_code TEXT,
+    lat REAL,
+    lon REAL
+);
+"""
+
+V2_REPORTS = """
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- the one sequence: report seq and pull cursors
+    kind TEXT NOT NULL,
+    recipient TEXT,                          -- a username, or NULL for an area
+    region_code TEXT,                        -- the area of a recipient-less change
+    audience TEXT NOT NULL DEFAULT 'all' CHECK (audience IN ('all', 'supervisors')),
+    ref TEXT,                                -- id of the object the change is about
+    data TEXT,                               -- JSON
+    created_at TEXT NOT NULL
+);
+CREATE INDEX changes_recipient ON changes (recipient, seq);
+CREATE TABLE reports (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE REFERENCES changes (seq),
+    officer TEXT NOT NULL REFERENCES users (username),
+    device_id TEXT,
+    desa_code TEXT NOT NULL,
+    category TEXT NOT NULL,
+    threat_stage TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    observed_at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    wire TEXT NOT NULL,                      -- canonical JSON as hashed
+    review_status TEXT NOT NULL DEFAULT 'pending',
+    review_grade TEXT,
+    review_duplicate_of TEXT,
+    review_note TEXT,
+    review_by TEXT,
+    review_at TEXT
+);
+CREATE INDEX reports_desa ON reports (desa_code, seq);
+CREATE INDEX reports_officer ON reports (officer, seq);
+CREATE INDEX reports_received ON reports (received_at);
+CREATE TABLE report_media (
+    sha256 TEXT NOT NULL,
+    report_id TEXT NOT NULL REFERENCES reports (id),
+    PRIMARY KEY (sha256, report_id)
+) WITHOUT ROWID;
+CREATE TABLE media (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE media_uploads (
+    sha256 TEXT NOT NULL REFERENCES media (sha256),
+    username TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (sha256, username)
+) WITHOUT ROWID;
+"""
+
+V3_ACTIVITY = """
+ALTER TABLE devices ADD COLUMN last_sync_at TEXT;
+CREATE TABLE officer_activity (
+    username TEXT PRIMARY KEY REFERENCES users (username),
+    last_sync_at TEXT,
+    last_report_at TEXT                      -- received_at of the newest report
+);
+CREATE TABLE desa_activity (                 -- "silence is not safety": when each desa was last heard
+    desa_code TEXT PRIMARY KEY,
+    last_report_id TEXT,
+    last_observed_at TEXT,
+    last_received_at TEXT,
+    report_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE reviews (                       -- every verdict, oldest first; reports hold the latest
+    id INTEGER PRIMARY KEY,
+    report_id TEXT NOT NULL REFERENCES reports (id),
+    status TEXT NOT NULL,
+    grade TEXT,
+    duplicate_of TEXT,
+    note TEXT,
+    reviewer TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX reviews_report ON reviews (report_id);
+INSERT INTO desa_activity (desa_code, last_report_id, last_observed_at, last_received_at, report_count)
+    SELECT desa_code, id, max(observed_at), max(received_at), count(*) FROM reports GROUP BY desa_code;
+INSERT INTO officer_activity (username, last_report_at)
+    SELECT officer, max(received_at) FROM reports GROUP BY officer;
+"""
+
+
+def split_statements(sql: str) -> list[str]:
+    """Statements of a script (SQLite decides where one ends, so ``;`` in comments is fine)."""
+    statements, buffer = [], ""
+    for piece in sql.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                statements.append(buffer.strip())
+            buffer = ""
+    return statements
+
+
+def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
+    statements = split_statements(sql)
+
+    def run(db: sqlite_utils.Database) -> None:
+        for statement in statements:
+            db.execute(statement)
+
+    return run
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _script(V1_ACCOUNTS),
+    _script(V2_REPORTS),
+    _script(V3_ACTIVITY),
+)
+LATEST = len(MIGRATIONS)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    if "schema_version" not in db.table_names():
+        return 0
+    row = db.execute("SELECT version FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(db: sqlite_utils.Database, target: int = LATEST) -> list[int]:
+    """Apply every step up to ``target``; returns the versions applied (empty when current)."""
+    if not 0 <= target <= LATEST:
+        raise ValueError(f"no schema version {target}")
+    applied = []
+    with db.atomic():
+        if "schema_version" not in db.table_names():
+            db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+            db.execute("INSERT INTO schema_version (version) VALUES (0)")
+    for version in range(schema_version(db) + 1, target + 1):
+        with db.atomic():
+            MIGRATIONS[version - 1](db)
+            db.execute("UPDATE schema_version SET version = ?", [version])
+        applied.append(version)
+    return applied

@@ -1,0 +1,215 @@
+"""SQLite queries for reports: the push transaction, reads, lists and reviews."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sync_server.storage.base import (
+    NewChange,
+    ReportQuery,
+    Review,
+    StoredReport,
+    StoreOutcome,
+    StoreResult,
+)
+from sync_server.storage.connection import Database, from_db, subtree_sql, to_db
+
+REPORT_COLUMNS = ("id, officer, device_id, desa_code, category, threat_stage, stage, observed_at, "
+                  "received_at, seq, content_hash, wire, review_status, review_grade, "
+                  "review_duplicate_of, review_note, review_by, review_at")
+
+_INSERT_CHANGE = ("INSERT INTO changes (seq, kind, recipient, region_code, audience, ref, data, created_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_REPORT = ("INSERT INTO reports (id, seq, officer, device_id, desa_code, category, threat_stage, "
+                  "stage, observed_at, received_at, content_hash, wire) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_TOUCH_DESA = """
+INSERT INTO desa_activity (desa_code, last_report_id, last_observed_at, last_received_at, report_count)
+VALUES (?, ?, ?, ?, 1)
+ON CONFLICT (desa_code) DO UPDATE SET
+    report_count = report_count + 1,
+    last_received_at = excluded.last_received_at,
+    last_report_id = CASE WHEN excluded.last_observed_at >= coalesce(last_observed_at, '')
+                          THEN excluded.last_report_id ELSE last_report_id END,
+    last_observed_at = max(coalesce(last_observed_at, ''), excluded.last_observed_at)
+"""
+_TOUCH_OFFICER = """
+INSERT INTO officer_activity (username, last_sync_at, last_report_at) VALUES (?, ?, ?)
+ON CONFLICT (username) DO UPDATE SET
+    last_sync_at = excluded.last_sync_at,
+    last_report_at = coalesce(excluded.last_report_at, last_report_at)
+"""
+
+
+def row_to_report(row: Sequence[Any]) -> StoredReport:
+    (report_id, officer, device_id, desa, category, threat, stage, observed, received, seq, content_hash,
+     wire, status, grade, duplicate_of, note, by, at) = row
+    return StoredReport(
+        id=report_id, officer=officer, device_id=device_id, desa_code=desa, category=category,
+        threat_stage=threat, stage=stage, observed_at=from_db(observed), received_at=from_db(received),
+        seq=seq, content_hash=content_hash, wire=json.loads(wire),
+        review=Review(status=status, grade=grade, duplicate_of=duplicate_of, note=note, by=by,
+                      at=from_db(at)))
+
+
+def last_seq(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def insert_changes(conn: sqlite3.Connection, changes: Sequence[NewChange], at: datetime) -> int:
+    """Number and insert changes (inside the caller's write transaction); returns the last seq."""
+    seq = last_seq(conn)
+    rows = []
+    for change in changes:
+        seq += 1
+        data = None if change.data is None else json.dumps(change.data, ensure_ascii=False)
+        rows.append((seq, change.kind, change.recipient, change.region_code, change.audience, change.ref,
+                     data, to_db(at)))
+    conn.executemany(_INSERT_CHANGE, rows)
+    return seq
+
+
+def _known_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+    known: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        known.update(conn.execute(f"SELECT id, content_hash FROM reports WHERE id IN ({marks})", chunk))
+    return known
+
+
+def store_reports(db: Database, officer: str, device_id: str | None, reports: Sequence[Any],
+                  received_at: datetime) -> StoreResult:
+    """Insert the new reports of one push in one transaction; a known id is a duplicate or conflict."""
+    at = to_db(received_at)
+    with db.writing() as conn:
+        known = _known_hashes(conn, list({report.id for report in reports}))
+        seq = last_seq(conn)
+        outcomes, fresh = [], []
+        for report in reports:
+            canonical = report.canonical_json()
+            content_hash = hashlib.sha256(canonical.encode("utf-8")).hexdigest()  # == report.content_hash()
+            if report.id in known:
+                status = "duplicate" if known[report.id] == content_hash else "conflict"
+                outcomes.append(StoreOutcome(id=report.id, status=status))
+                continue
+            seq += 1
+            known[report.id] = content_hash
+            fresh.append((seq, report, canonical, content_hash))
+            outcomes.append(StoreOutcome(id=report.id, status="created", seq=seq))
+        _insert_reports(conn, officer, device_id, fresh, at)
+        _touch_activity(conn, officer, device_id, fresh, at)
+    return StoreResult(outcomes=outcomes, cursor=seq)
+
+
+def _insert_reports(conn: sqlite3.Connection, officer: str, device_id: str | None,
+                    fresh: list[tuple[int, Any, str, str]], at: str) -> None:
+    if not fresh:
+        return
+    conn.executemany(_INSERT_CHANGE, [(seq, "report", None, report.desa_code, "supervisors", report.id,
+                                       None, at) for seq, report, _, _ in fresh])
+    conn.executemany(_INSERT_REPORT, [
+        (report.id, seq, officer, device_id, report.desa_code, report.category, report.threat_stage,
+         report.stage, to_db(report.observed_at), at, content_hash, canonical)
+        for seq, report, canonical, content_hash in fresh])
+    media = [(sha, report.id) for _, report, _, _ in fresh for sha in set(report.media)]
+    if media:
+        conn.executemany("INSERT OR IGNORE INTO report_media (sha256, report_id) VALUES (?, ?)", media)
+
+
+def _touch_activity(conn: sqlite3.Connection, officer: str, device_id: str | None,
+                    fresh: list[tuple[int, Any, str, str]], at: str) -> None:
+    conn.executemany(_TOUCH_DESA, [(report.desa_code, report.id, to_db(report.observed_at), at)
+                                   for _, report, _, _ in fresh])
+    conn.execute(_TOUCH_OFFICER, (officer, at, at if fresh else None))
+    if device_id is not None:
+        conn.execute("UPDATE devices SET last_sync_at = ? WHERE id = ?", (at, device_id))
+
+
+def record_sync(db: Database, officer: str, device_id: str | None, at: datetime) -> None:
+    with db.writing() as conn:
+        _touch_activity(conn, officer, device_id, [], to_db(at))
+
+
+def get_report(db: Database, report_id: str) -> StoredReport | None:
+    with db.reading() as conn:
+        row = conn.execute(f"SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?", (report_id,)).fetchone()
+    return row_to_report(row) if row else None
+
+
+def reports_by_id(conn: sqlite3.Connection, ids: list[str]) -> dict[str, StoredReport]:
+    found: dict[str, StoredReport] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(f"SELECT {REPORT_COLUMNS} FROM reports WHERE id IN ({marks})", chunk):
+            found[row[0]] = row_to_report(row)
+    return found
+
+
+def list_reports(db: Database, query: ReportQuery) -> tuple[list[StoredReport], int | None]:
+    """Newest first; the second value is the ``before_seq`` of the next page, or None."""
+    where, params = _report_filters(query)
+    sql = (f"SELECT {REPORT_COLUMNS} FROM reports WHERE {' AND '.join(where)} "
+           f"ORDER BY seq DESC LIMIT ?")
+    with db.reading() as conn:
+        rows = conn.execute(sql, [*params, query.limit + 1]).fetchall()
+    items = [row_to_report(row) for row in rows[:query.limit]]
+    more = len(rows) > query.limit
+    return items, (items[-1].seq if more and items else None)
+
+
+def _report_filters(query: ReportQuery) -> tuple[list[str], list[Any]]:
+    where: list[str] = ["1"]
+    params: list[Any] = []
+    if query.scopes is not None:
+        clause, values = subtree_sql("desa_code", query.scopes)
+        where.append(clause)
+        params.extend(values)
+    if query.region is not None:
+        clause, values = subtree_sql("desa_code", (query.region,))
+        where.append(clause)
+        params.extend(values)
+    for column, value in (("officer", query.officer), ("category", query.category),
+                          ("stage", query.stage), ("review_status", query.review)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if query.since is not None:
+        where.append("received_at >= ?")
+        params.append(to_db(query.since))
+    if query.before_seq is not None:
+        where.append("seq < ?")
+        params.append(query.before_seq)
+    return where, params
+
+
+def review_report(db: Database, report_id: str, review: Review, change: NewChange) -> StoredReport:
+    """Record a verdict on the report, in its history, and on the officer's feed — one transaction."""
+    with db.writing() as conn:
+        conn.execute(
+            "UPDATE reports SET review_status = ?, review_grade = ?, review_duplicate_of = ?, "
+            "review_note = ?, review_by = ?, review_at = ? WHERE id = ?",
+            (review.status, review.grade, review.duplicate_of, review.note, review.by, to_db(review.at),
+             report_id))
+        conn.execute(
+            "INSERT INTO reviews (report_id, status, grade, duplicate_of, note, reviewer, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (report_id, review.status, review.grade, review.duplicate_of, review.note, review.by,
+             to_db(review.at)))
+        insert_changes(conn, [change], review.at)
+        row = conn.execute(f"SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?", (report_id,)).fetchone()
+    return row_to_report(row)
+
+
+def reports_citing_media(db: Database, sha256: str) -> list[StoredReport]:
+    with db.reading() as conn:
+        rows = conn.execute(
+            f"SELECT {REPORT_COLUMNS} FROM reports WHERE id IN "
+            "(SELECT report_id FROM report_media WHERE sha256 = ?)", (sha256,)).fetchall()
+    return [row_to_report(row) for row in rows]

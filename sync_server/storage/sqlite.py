@@ -1,0 +1,164 @@
+"""The SQLite backend of ``Storage`` (sqlite-utils over sqlite3, WAL, one writer)."""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kerawanan.errors import Unavailable
+from sync_server.storage import accounts, changes, media, migrations, reports
+from sync_server.storage.base import (
+    Area,
+    ChangePage,
+    Device,
+    EnrollmentCode,
+    MediaInfo,
+    NewChange,
+    ReportQuery,
+    Review,
+    StoredReport,
+    StoreResult,
+    TokenGrant,
+    User,
+)
+from sync_server.storage.connection import Database
+
+
+class SchemaOutdated(Unavailable):
+    code = "storage.schema"
+
+
+def open_storage(path: Path | str, *, migrate: bool = False) -> SqliteStorage:
+    """Open the database; with ``migrate`` create/upgrade it, else refuse an outdated one."""
+    storage = SqliteStorage(path)
+    if migrate:
+        migrations.migrate(storage.db.utils)
+    elif storage.schema_version() != migrations.LATEST:
+        version = storage.schema_version()
+        storage.close()
+        raise SchemaOutdated(
+            f"Basis data {path} versi {version}, perlu versi {migrations.LATEST}: "
+            "jalankan `python -m sync_server init`.",
+            message_en=f"database {path} is at schema version {version}, needs "
+                       f"{migrations.LATEST}: run `python -m sync_server init`.")
+    return storage
+
+
+class SqliteStorage:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.db = Database(self.path)
+
+    # ---- lifecycle
+    def close(self) -> None:
+        self.db.close()
+
+    def ping(self) -> None:
+        """Raise ``Unavailable`` unless the database answers a query."""
+        try:
+            with self.db.reading() as conn:
+                conn.execute("SELECT version FROM schema_version").fetchone()
+        except sqlite3.Error as error:
+            raise Unavailable("Basis data tidak dapat dijangkau.", message_en="The database is unreachable.",
+                              details={"reason": type(error).__name__}) from error
+
+    def schema_version(self) -> int:
+        return migrations.schema_version(self.db.utils)
+
+    def load_regions(self, regions: Iterable[Any]) -> int:
+        """Copy the gazetteer into ``regions`` (for SQL joins by later features); returns the count."""
+        rows = [(r.code, r.level, r.name, r.parent_code, r.lat, r.lon) for r in regions]
+        with self.db.writing() as conn:
+            conn.executemany("INSERT OR REPLACE INTO regions (code, level, name, parent_code, lat, lon) "
+                             "VALUES (?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def backup(self, target: Path | str) -> None:
+        """Online backup of the whole database into ``target`` (overwritten)."""
+        source = sqlite3.connect(self.path)
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+            source.close()
+
+    # ---- accounts
+    def create_user(self, user: User, password_hash: str | None, at: datetime) -> User:
+        return accounts.create_user(self.db, user, password_hash, at)
+
+    def get_user(self, username: str) -> User | None:
+        return accounts.get_user(self.db, username)
+
+    def password_hash(self, username: str) -> str | None:
+        return accounts.password_hash(self.db, username)
+
+    def add_token(self, token_hash: str, username: str, kind: str, *, created_at: datetime,
+                  expires_at: datetime | None = None, device_id: str | None = None) -> int:
+        return accounts.add_token(self.db, token_hash, username, kind, created_at=created_at,
+                                  expires_at=expires_at, device_id=device_id)
+
+    def find_token(self, token_hash: str, at: datetime) -> TokenGrant | None:
+        return accounts.find_token(self.db, token_hash, at)
+
+    def revoke_token(self, token_id: int, at: datetime) -> None:
+        accounts.revoke_token(self.db, token_id, at)
+
+    def add_enrollment_code(self, username: str, code_hash: str, *, created_by: str,
+                            created_at: datetime, expires_at: datetime) -> None:
+        accounts.add_enrollment_code(self.db, username, code_hash, created_by=created_by,
+                                     created_at=created_at, expires_at=expires_at)
+
+    def enrollment_codes(self, username: str, at: datetime) -> list[EnrollmentCode]:
+        return accounts.enrollment_codes(self.db, username, at)
+
+    def enroll_device(self, code_id: int, device: Device, token_hash: str, at: datetime) -> bool:
+        return accounts.enroll_device(self.db, code_id, device, token_hash, at)
+
+    def get_device(self, device_id: str) -> Device | None:
+        return accounts.get_device(self.db, device_id)
+
+    def revoke_device(self, device_id: str, at: datetime) -> bool:
+        return accounts.revoke_device(self.db, device_id, at)
+
+    # ---- reports
+    def store_reports(self, officer: str, device_id: str | None, reports_: Sequence[Any],
+                      received_at: datetime) -> StoreResult:
+        return reports.store_reports(self.db, officer, device_id, reports_, received_at)
+
+    def record_sync(self, officer: str, device_id: str | None, at: datetime) -> None:
+        reports.record_sync(self.db, officer, device_id, at)
+
+    def get_report(self, report_id: str) -> StoredReport | None:
+        return reports.get_report(self.db, report_id)
+
+    def list_reports(self, query: ReportQuery) -> tuple[list[StoredReport], int | None]:
+        return reports.list_reports(self.db, query)
+
+    def review_report(self, report_id: str, review: Review, change: NewChange) -> StoredReport:
+        return reports.review_report(self.db, report_id, review, change)
+
+    def reports_citing_media(self, sha256: str) -> list[StoredReport]:
+        return reports.reports_citing_media(self.db, sha256)
+
+    # ---- the change feed
+    def add_changes(self, changes_: Sequence[NewChange], at: datetime) -> int:
+        return changes.add_changes(self.db, changes_, at)
+
+    def pull(self, username: str, area: Area, after: int, limit: int) -> ChangePage:
+        return changes.pull(self.db, username, area, after, limit)
+
+    def current_seq(self) -> int:
+        return changes.current_seq(self.db)
+
+    # ---- media metadata
+    def add_media(self, sha256: str, size: int, mime: str, uploader: str, at: datetime) -> bool:
+        return media.add_media(self.db, sha256, size, mime, uploader, at)
+
+    def get_media(self, sha256: str) -> MediaInfo | None:
+        return media.get_media(self.db, sha256)
+
+    def media_uploaded_by(self, sha256: str, username: str) -> bool:
+        return media.media_uploaded_by(self.db, sha256, username)

@@ -1,0 +1,108 @@
+"""Each schema migration, tested from the previous version with data in it."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from kerawanan.errors import Unavailable
+from sync_server.storage import open_storage
+from sync_server.storage.migrations import LATEST, MIGRATIONS, migrate, schema_version, split_statements
+
+T0 = "2024-11-27T14:40:00.000000Z"
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = sqlite_utils.Database(tmp_path / "m.db")
+    yield database
+    database.close()
+
+
+def columns(db, table: str) -> set[str]:
+    return {column.name for column in db[table].columns}
+
+
+def schema(db) -> list[tuple]:
+    return sorted(db.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall())
+
+
+def test_versions_are_counted(db):
+    assert schema_version(db) == 0
+    assert migrate(db, 1) == [1]
+    assert migrate(db) == list(range(2, LATEST + 1))
+    assert migrate(db) == []
+    assert schema_version(db) == LATEST == len(MIGRATIONS)
+
+
+def test_v1_accounts_from_empty(db):
+    migrate(db, 1)
+    db.execute("INSERT INTO users VALUES ('88030417', 'Bhabin', 'officer', '[\"15.72.07.2004\"]', NULL, ?)", [T0])
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO users VALUES ('x', 'X', 'king', '[]', NULL, ?)", [T0])
+    assert {"users", "devices", "tokens", "enrollment_codes", "regions"} <= set(db.table_names())
+
+
+def test_v2_reports_from_v1_keeps_accounts(db):
+    migrate(db, 1)
+    db.execute("INSERT INTO users VALUES ('88030417', 'Bhabin', 'officer', '[\"15.72.07.2004\"]', NULL, ?)", [T0])
+    db.execute("INSERT INTO tokens (token_hash, username, kind, created_at) VALUES ('h', '88030417', 'login', ?)",
+               [T0])
+    migrate(db, 2)
+    assert db.execute("SELECT username FROM users").fetchall() == [("88030417",)]
+    assert db.execute("SELECT token_hash FROM tokens").fetchall() == [("h",)]
+    assert {"changes", "reports", "report_media", "media", "media_uploads"} <= set(db.table_names())
+    assert "review_status" in columns(db, "reports")
+
+
+def test_v3_activity_from_v2_backfills_existing_reports(db):
+    migrate(db, 2)
+    db.execute("INSERT INTO users VALUES ('88030417', 'Bhabin', 'officer', '[\"15.72.07.2004\"]', NULL, ?)", [T0])
+    db.execute("INSERT INTO devices (id, username, name, created_at) VALUES ('d1', '88030417', 'HP', ?)", [T0])
+    for seq, (report_id, observed) in enumerate([("r1", "2024-11-27T10:00:00.000000Z"),
+                                                 ("r2", "2024-11-27T12:00:00.000000Z")], 1):
+        db.execute("INSERT INTO changes (seq, kind, created_at) VALUES (?, 'report', ?)", [seq, T0])
+        db.execute("INSERT INTO reports (id, seq, officer, desa_code, category, threat_stage, stage, observed_at, "
+                   "received_at, content_hash, wire) VALUES (?, ?, '88030417', '15.72.07.2004', 'bentrok', 'GN', "
+                   "'pemungutan_suara', ?, ?, 'hash', '{}')", [report_id, seq, observed, T0])
+    migrate(db, 3)
+    assert db.execute("SELECT desa_code, last_observed_at, report_count FROM desa_activity").fetchall() == [
+        ("15.72.07.2004", "2024-11-27T12:00:00.000000Z", 2)]
+    assert db.execute("SELECT username, last_report_at FROM officer_activity").fetchall() == [("88030417", T0)]
+    assert "last_sync_at" in columns(db, "devices")
+    assert db.execute("SELECT id, last_sync_at FROM devices").fetchall() == [("d1", None)]
+    assert "reviews" in db.table_names()
+
+
+def test_step_by_step_equals_all_at_once(tmp_path):
+    stepwise, direct = sqlite_utils.Database(tmp_path / "a.db"), sqlite_utils.Database(tmp_path / "b.db")
+    for version in range(1, LATEST + 1):
+        migrate(stepwise, version)
+    migrate(direct)
+    assert schema(stepwise) == schema(direct)
+
+
+def test_a_failing_step_leaves_the_previous_version(db, monkeypatch):
+    migrate(db, 1)
+    broken = (*MIGRATIONS[:1], lambda database: (database.execute("CREATE TABLE half (x)"),
+                                                  database.execute("THIS IS NOT SQL")))
+    monkeypatch.setattr("sync_server.storage.migrations.MIGRATIONS", broken)
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(db, 2)
+    assert schema_version(db) == 1 and "half" not in db.table_names()
+
+
+def test_server_refuses_an_outdated_database(tmp_path):
+    database = sqlite_utils.Database(tmp_path / "old.db")
+    migrate(database, 1)
+    database.close()
+    with pytest.raises(Unavailable, match="init"):
+        open_storage(tmp_path / "old.db")
+    open_storage(tmp_path / "old.db", migrate=True).close()
+    assert open_storage(tmp_path / "old.db").schema_version() == LATEST
+
+
+def test_statement_splitter_ignores_semicolons_in_comments():
+    sql = "CREATE TABLE a (x TEXT); -- one; two\nCREATE TABLE b (y TEXT -- z; w\n);"
+    assert len(split_statements(sql)) == 2
