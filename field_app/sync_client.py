@@ -1,0 +1,225 @@
+"""The app's one HTTP seam: the only module that imports ``requests``.
+
+Every call has a connect and a read timeout. Push bodies go gzip-compressed. Every transport
+failure becomes ``Offline`` ("tidak ada sinyal, akan dicoba lagi"), a 5xx ``ServerUnavailable``,
+a 401 ``AuthRevoked``, a 429 ``RateLimited`` and any other error response ``ServerRejected`` with
+the server's own code, message and details — nothing else ever escapes.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+from field_app.errors import AuthRevoked, Offline, RateLimited, ServerRejected, ServerUnavailable
+
+API = "/api/v1"
+USER_AGENT = "PetaRawan-field-app/0.1"
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    """The server's verdict on one pushed report, with the server's clock when it answered."""
+
+    id: str | None                  # None only for an invalid report whose id was unreadable
+    status: str                     # created | duplicate | conflict | invalid
+    error: dict[str, Any] | None
+    received_at: datetime | None    # the result's own received_at, else the response's Date header
+    seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PullPage:
+    changes: list[dict[str, Any]]
+    cursor: int
+    more: bool
+
+
+class SyncClient:
+    """Talks to one server with one token. Thread-safe enough for one sync thread at a time."""
+
+    def __init__(self, server_url: str | None = None, token: str | None = None, *,
+                 connect_timeout: float = 5.0, read_timeout: float = 20.0,
+                 session: requests.Session | None = None, lang: str = "id"):
+        self.server_url = _clean_url(server_url) if server_url else None
+        self.token = token
+        self.timeout = (connect_timeout, read_timeout)
+        self.session = session or requests.Session()
+        self.lang = lang
+
+    def close(self) -> None:
+        self.session.close()
+
+    # ------------------------------------------------------------ auth
+
+    def enroll(self, server_url: str, nrp: str, code: str, device_name: str) -> dict[str, Any]:
+        """Trade a one-time code for a long-lived device token; keeps and returns ``{token, device_id, user}``."""
+        self.server_url = _clean_url(server_url)
+        body = self._json("POST", "/auth/enroll", {"nrp": nrp, "code": code, "device_name": device_name},
+                          auth=False)
+        self.token = body["token"]
+        return body
+
+    def login(self, username: str, password: str) -> dict[str, Any]:
+        body = self._json("POST", "/auth/login", {"username": username, "password": password}, auth=False)
+        self.token = body["token"]
+        return body
+
+    def me(self) -> dict[str, Any]:
+        return self._json("GET", "/me")
+
+    def logout(self) -> None:
+        self._request("POST", "/auth/logout")
+        self.token = None
+
+    # ------------------------------------------------------------ sync
+
+    def push(self, reports: list[dict[str, Any]]) -> list[PushResult]:
+        """Send reports (wire dicts); one result per report, in order."""
+        raw = json.dumps({"reports": reports}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        response = self._request("POST", "/sync/push", data=gzip.compress(raw, compresslevel=6),
+                                 headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+        body = _decode(response)
+        answered_at = _server_time(response)
+        results = body.get("results") if isinstance(body, dict) else None
+        if not isinstance(results, list) or len(results) != len(reports):
+            raise Offline(reason="push: unexpected answer")
+        return [_push_result(item, answered_at) for item in results]
+
+    def pull(self, cursor: int, limit: int = 100) -> PullPage:
+        body = self._json("GET", "/sync/pull", params={"cursor": cursor, "limit": limit})
+        try:
+            return PullPage(list(body["changes"]), int(body["cursor"]), bool(body["more"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise Offline(reason="pull: unexpected answer") from exc
+
+    def media_exists(self, sha256: str) -> bool:
+        response = self._request("HEAD", f"/media/{sha256}", allow=(404,))
+        return response.status_code == 200
+
+    def put_media(self, sha256: str, data: bytes) -> bool:
+        """Upload a photo; True when the server stored it now, False when it already had it."""
+        response = self._request("PUT", f"/media/{sha256}", data=data, headers={"Content-Type": "image/jpeg"})
+        return response.status_code == 201
+
+    def list_reports(self, **filters: Any) -> dict[str, Any]:
+        """Supervisors: ``{"items": [...], "next_cursor"}`` (region, category, stage, review, since, limit, cursor)."""
+        return self._json("GET", "/reports", params={k: v for k, v in filters.items() if v is not None})
+
+    def get_report(self, report_id: str) -> dict[str, Any]:
+        """One report as the server holds it (its wire form plus officer, received_at, seq, review)."""
+        return self._json("GET", f"/reports/{report_id}")
+
+    def review_report(self, report_id: str, verdict: str, *, grade: str | None = None,
+                      duplicate_of: str | None = None, note: str | None = None) -> dict[str, Any]:
+        """Supervisors: ``verdict`` is confirm, reject or duplicate (with ``duplicate_of``)."""
+        body = {"verdict": verdict, "grade": grade, "duplicate_of": duplicate_of, "note": note}
+        return self._json("POST", f"/reports/{report_id}/review", {k: v for k, v in body.items() if v is not None})
+
+    def healthz(self) -> dict[str, Any]:
+        return self._json("GET", "/healthz", auth=False, prefix="")
+
+    # ------------------------------------------------------------ plumbing
+
+    def _json(self, method: str, path: str, body: Any = None, *, auth: bool = True, prefix: str = API,
+              params: dict | None = None) -> Any:
+        response = self._request(method, path, json_body=body, auth=auth, prefix=prefix, params=params)
+        return _decode(response)
+
+    def _request(self, method: str, path: str, *, json_body: Any = None, data: bytes | None = None,
+                 headers: dict[str, str] | None = None, auth: bool = True, prefix: str = API,
+                 params: dict | None = None, allow: tuple[int, ...] = ()) -> requests.Response:
+        if not self.server_url:
+            raise Offline(reason="no server address")
+        sent_headers = {"Accept": "application/json", "Accept-Encoding": "gzip",
+                        "Accept-Language": self.lang, "User-Agent": USER_AGENT, **(headers or {})}
+        if auth and self.token:
+            sent_headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            response = self.session.request(method, f"{self.server_url}{prefix}{path}", json=json_body,
+                                            data=data, headers=sent_headers, params=params,
+                                            timeout=self.timeout, allow_redirects=False)
+        except requests.RequestException as exc:
+            raise Offline(reason=type(exc).__name__) from exc
+        if response.status_code >= 400 and response.status_code not in allow:
+            raise _error_for(response)
+        if 300 <= response.status_code < 400:
+            raise Offline(reason=f"redirect {response.status_code} (captive portal?)")
+        return response
+
+
+def _clean_url(url: str) -> str:
+    """Trim, and add a scheme when the officer typed none: http on a LAN address, https elsewhere."""
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        host = url.split("/")[0].split(":")[0]
+        local = host == "localhost" or host.replace(".", "").isdigit()
+        url = ("http://" if local else "https://") + url
+    return url
+
+
+def _decode(response: requests.Response) -> Any:
+    """JSON body, or ``Offline``: a login page from a captive Wi-Fi is not our server."""
+    if response.status_code == 204 or response.request.method == "HEAD":
+        return None
+    try:
+        return response.json()
+    except (ValueError, requests.RequestException) as exc:
+        raise Offline(reason="not a JSON answer") from exc
+
+
+def _error_for(response: requests.Response) -> Exception:
+    status = response.status_code
+    code, message, details = _error_body(response)
+    if status == 401:
+        return AuthRevoked(status, code or "auth.unauthorized", message or "Token tidak berlaku.", details=details)
+    if status == 429:
+        return RateLimited(status, code or "rate_limited", message or "Terlalu banyak permintaan.",
+                           retry_after=_retry_after(response, details), details=details)
+    if status >= 500:
+        return ServerUnavailable(reason=f"HTTP {status}")
+    if not code:       # not our server's error shape: a proxy or portal in the way
+        return Offline(reason=f"HTTP {status} without an error body")
+    return ServerRejected(status, code, message or code, details=details)
+
+
+def _error_body(response: requests.Response) -> tuple[str | None, str | None, dict[str, Any]]:
+    try:
+        error = response.json()["error"]
+        return str(error["code"]), str(error.get("message") or ""), dict(error.get("details") or {})
+    except (ValueError, KeyError, TypeError, requests.RequestException):
+        return None, None, {}
+
+
+def _retry_after(response: requests.Response, details: dict[str, Any]) -> int:
+    for value in (response.headers.get("Retry-After"), details.get("retry_after")):
+        try:
+            return max(1, int(float(value)))
+        except (TypeError, ValueError):
+            continue
+    return 60
+
+
+def _server_time(response: requests.Response) -> datetime | None:
+    try:
+        return parsedate_to_datetime(response.headers["Date"]).astimezone(UTC)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def _push_result(item: Any, answered_at: datetime | None) -> PushResult:
+    if not isinstance(item, dict) or "id" not in item or "status" not in item:
+        raise Offline(reason="push: unexpected result")
+    received = item.get("received_at")
+    try:
+        received_at = datetime.fromisoformat(str(received).replace("Z", "+00:00")) if received else answered_at
+    except ValueError:
+        received_at = answered_at
+    seq = item.get("seq")
+    return PushResult(id=None if item["id"] is None else str(item["id"]), status=str(item["status"]), error=item.get("error"),
+                      received_at=received_at, seq=int(seq) if isinstance(seq, int) else None)

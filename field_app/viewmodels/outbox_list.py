@@ -1,0 +1,177 @@
+"""The outbox screen: every report with an honest state, the pending count and the last sync.
+
+States in words: "Menunggu sinyal", "Mengirim…", "Terkirim <server time>", "Perlu perhatian:
+<reason>. <what to do>". The sync line says what the engine last did and when it tries again.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from field_app.i18n import Translator, has_key
+from field_app.outbox import Outbox, OutboxEntry
+from field_app.sync_engine import LAST_SYNC_KEY, SyncOutcome, WakeReason
+from field_app.viewmodels.base import Clock, ViewModel, utc_now
+from kerawanan import assets
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: str
+    title: str             # category label
+    threat_stage: str      # "GN"
+    desa: str              # "Desa Dujung Sakti"
+    observed: str          # "27 Nov 2024 21:40 WIB"
+    state: str             # waiting | sending | sent | attention
+    state_text: str
+    facts: str
+    photos: int
+    can_retry: bool
+
+
+class OutboxList(ViewModel):
+    def __init__(self, outbox: Outbox, officer: str, *, clock: Clock = utc_now,
+                 translator: Translator | None = None, engine: Any = None,
+                 wake: Callable[[WakeReason], None] | None = None, gazetteer: Any = None,
+                 vocabulary: Any = None, page_size: int = 50):
+        super().__init__(clock=clock, translator=translator)
+        self.outbox, self.officer, self.engine, self.wake = outbox, officer, engine, wake
+        self.gazetteer = gazetteer or assets.gazetteer()
+        self.vocabulary = vocabulary or assets.vocabulary()
+        self.page_size = page_size
+        self.limit = page_size
+        self.items: list[OutboxItem] = []
+        self.counts: dict[str, int] = {}
+        self.sync_running = False
+        self.outcome: SyncOutcome | None = None
+        self.refresh()
+
+    # ------------------------------------------------------------ what the screen shows
+
+    @property
+    def pending_count(self) -> int:
+        return self.counts.get("waiting", 0) + self.counts.get("sending", 0)
+
+    @property
+    def attention_count(self) -> int:
+        return self.counts.get("attention", 0)
+
+    @property
+    def pending_text(self) -> str:
+        if self.pending_count == 0:
+            return self.t("outbox.pending.none")
+        return self.t("outbox.pending", count=self.pending_count)
+
+    @property
+    def attention_text(self) -> str | None:
+        return self.t("outbox.attention_count", count=self.attention_count) if self.attention_count else None
+
+    @property
+    def last_sync_text(self) -> str:
+        stamp = self.outbox.meta.get(self.officer, LAST_SYNC_KEY)
+        if not stamp:
+            return self.t("outbox.last_sync.never")
+        return self.t("outbox.last_sync", time=self.t.time(datetime.fromisoformat(stamp), now=self.clock()))
+
+    @property
+    def sync_text(self) -> str | None:
+        """What the last sync pass did, or that one is running; None before the first pass."""
+        if self.sync_running:
+            return self.t("sync.running")
+        outcome = self.outcome
+        if outcome is None or outcome.skipped:
+            return None
+        if outcome.ok:
+            return self.t("sync.ok", time=self.t.time(outcome.started_at, now=self.clock()))
+        if outcome.auth_revoked:
+            return self.t("sync.auth_revoked")
+        when = self.t.time(outcome.retry_at, now=self.clock()) if outcome.retry_at else ""
+        key = f"sync.{outcome.error_code}"
+        if has_key(key):
+            return self.t(key, time=when)
+        return self.t("sync.rejected", message=outcome.error_message or outcome.error_code)
+
+    @property
+    def empty_text(self) -> str | None:
+        return self.t("outbox.empty") if not self.items else None
+
+    @property
+    def has_more(self) -> bool:
+        return sum(self.counts.values()) > len(self.items)
+
+    # ------------------------------------------------------------ intents
+
+    def refresh(self) -> None:
+        self.counts = self.outbox.counts(self.officer)
+        now = self.clock()
+        self.items = [self._item(entry, now) for entry in self.outbox.entries(self.officer, limit=self.limit)]
+        self.changed()
+
+    def load_more(self) -> None:
+        self.limit += self.page_size
+        self.refresh()
+
+    def sync_now(self) -> None:
+        if self.wake is not None:
+            self.wake(WakeReason.DEMAND)
+
+    def retry(self, report_id: str) -> None:
+        """Send a report that needs attention once more (e.g. after the server was fixed)."""
+        self.outbox.retry(report_id)
+        self.refresh()
+        self.sync_now()
+
+    def sync_started(self) -> None:
+        self.sync_running = True
+        self.refresh()
+
+    def show_outcome(self, outcome: SyncOutcome) -> None:
+        """Called by the sync loop after each pass (``SyncLoop(on_outcome=...)``)."""
+        self.sync_running = False
+        if not outcome.skipped:
+            self.outcome = outcome
+        self.refresh()
+
+    # ------------------------------------------------------------ words for one report
+
+    def _item(self, entry: OutboxEntry, now: datetime) -> OutboxItem:
+        region = self.gazetteer.find(entry.desa_code)
+        facts = self.t("outbox.purged") if entry.purged else entry.wire.get("facts") or ""
+        return OutboxItem(
+            id=entry.id, title=self.vocabulary.category(entry.category).label(self.t.lang),
+            threat_stage=entry.threat_stage, desa=region.title if region else entry.desa_code,
+            observed=self.t.time(entry.observed_at, now=now), state=entry.state,
+            state_text=self.state_text(entry, now), facts=facts, photos=len(entry.media),
+            can_retry=entry.state == "attention")
+
+    def state_text(self, entry: OutboxEntry, now: datetime | None = None) -> str:
+        if entry.state == "sent" and entry.sent_at is not None:
+            return self.t("outbox.state.sent", time=self.t.time(entry.sent_at, now=now))
+        if entry.state == "attention":
+            return self.t("outbox.state.attention", reason=self._reason(entry), action=self._action(entry))
+        text = self.t(f"outbox.state.{entry.state}")
+        if entry.state == "waiting" and entry.attempts:
+            text = f"{text} · {self.t('outbox.attempts', count=entry.attempts)}"
+        return text
+
+    def _reason(self, entry: OutboxEntry) -> str:
+        code = entry.error_code or "default"
+        if code == "report.invalid":
+            return self.t("reason.report.invalid", fields=self._fields_text(entry.error_fields))
+        if has_key(f"reason.{code}"):
+            return self.t(f"reason.{code}")
+        return self.t("reason.default", message=entry.error_message or code)
+
+    def _action(self, entry: OutboxEntry) -> str:
+        code = entry.error_code or "default"
+        return self.t(f"action.{code}") if has_key(f"action.{code}") else self.t("action.default")
+
+    def _fields_text(self, fields: dict[str, str]) -> str:
+        parts = []
+        for path, words in fields.items():
+            name = path.split(".")[0].split("[")[0]
+            label = self.t(f"field.{name}") if has_key(f"field.{name}") else name
+            parts.append(f"{label}: {words}".rstrip(". "))
+        return "; ".join(parts) or "-"
