@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_ENROLL = (("88030417", "Bhabin Koto Baru, Kota Sungai Penuh"), ("85120377", "Bhabin Masgo, Kerinci"))
 
 
 def _server(*args: str, db: str) -> None:
@@ -41,6 +42,16 @@ def _print_logins() -> None:
         print(f"  {account['role']:<10} {account['username']:<22} {account['password']:<22} {scope}")
 
 
+def _print_enrollment_codes(db: str) -> None:
+    """Fresh one-time codes, so a newcomer can enroll a demo officer in the app right away."""
+    print("\nKode pendaftaran perangkat (sekali pakai, 72 jam) / one-time enrollment codes:")
+    for nrp, where in DEMO_ENROLL:
+        out = subprocess.run([sys.executable, "-m", "sync_server", "enrollment-code", "--username", nrp,
+                              "--db", db], cwd=ROOT, capture_output=True, text=True)
+        code = out.stdout.strip().splitlines()[-1] if out.returncode == 0 and out.stdout.strip() else "-"
+        print(f"  NRP {nrp}  kode {code}  ({where})")
+
+
 def main() -> int:
     db = os.environ.get("PETA_DB") or str(ROOT / "var" / "peta_rawan.db")
     host = os.environ.get("PETA_HOST", "127.0.0.1")
@@ -53,6 +64,7 @@ def main() -> int:
         _server("seed-demo", db=db)
     else:
         _print_logins()
+    _print_enrollment_codes(db)
 
     env = {**os.environ, "PETA_DB": db}
     children = [subprocess.Popen([sys.executable, "-m", "sync_server", "serve", "--db", db,

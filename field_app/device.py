@@ -1,0 +1,126 @@
+"""What belongs to the phone rather than to one screen: the outbox, the tokens, the sync hubs.
+
+On a phone there is one app session per process; in web mode every browser that opens the app is a
+session of the same process, and "the device" is the serving host. Either way the outbox (one
+SQLite file per process), the device settings and each officer's background sync live here, once.
+
+Settings (language, default server address, how long sent reports keep their text) are device-wide
+values in the outbox meta (officer ``""``).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from field_app.outbox import Outbox
+from field_app.pin import ITERATIONS, FileTokenStore, PinLock, TokenStore
+from field_app.sync_client import SyncClient
+from field_app.sync_engine import SyncPolicy
+from field_app.sync_hub import SyncHub
+from field_app.token_storage import TOKEN_FILE
+from field_app.viewmodels.base import Clock, utc_now
+from field_app.viewmodels.enrollment import OfficerSession
+from kerawanan import assets
+
+DEVICE = ""                      # the meta "officer" that holds device-wide values
+LANGUAGE_KEY = "language"
+SERVER_URL_KEY = "server_url"
+PURGE_KEY = "purge_after_days"
+
+
+@dataclass(frozen=True, slots=True)
+class AppConfig:
+    data_dir: Path
+    server_url: str = ""
+    pin_iterations: int = ITERATIONS
+    policy: SyncPolicy = field(default_factory=SyncPolicy)
+    client_options: dict = field(default_factory=dict)     # SyncClient timeouts
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> AppConfig:
+        """``FLET_APP_STORAGE_DATA`` (set by ``flet build``/``flet run``) else ``./var/app``."""
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("FLET_APP_STORAGE_DATA") or Path("var") / "app")
+        return cls(data_dir=data_dir.resolve(), server_url=env.get("PETA_SERVER_URL", "").strip())
+
+
+class Device:
+    def __init__(self, config: AppConfig, *, clock: Clock = utc_now, tokens: TokenStore | None = None,
+                 client_factory=SyncClient):
+        self.config = config
+        self.clock = clock
+        self.client_factory = client_factory
+        self.outbox = Outbox(config.data_dir)
+        self.file_tokens: TokenStore = tokens or FileTokenStore(config.data_dir / TOKEN_FILE)
+        self.hubs: dict[str, SyncHub] = {}
+        self._lock = threading.Lock()
+        threading.Thread(target=assets.gazetteer, name="load-gazetteer", daemon=True).start()
+
+    # ------------------------------------------------------------ settings
+
+    @property
+    def language(self) -> str:
+        return self.outbox.meta.get(DEVICE, LANGUAGE_KEY, "id")
+
+    def set_language(self, lang: str) -> None:
+        self.outbox.meta.set(DEVICE, LANGUAGE_KEY, lang)
+
+    @property
+    def default_server_url(self) -> str:
+        return self.outbox.meta.get(DEVICE, SERVER_URL_KEY) or self.config.server_url
+
+    def remember_server_url(self, url: str) -> None:
+        self.outbox.meta.set(DEVICE, SERVER_URL_KEY, url)
+
+    @property
+    def purge_after_days(self) -> int | None:
+        return self.outbox.meta.get(DEVICE, PURGE_KEY, self.config.policy.purge_after_days)
+
+    def set_purge_after_days(self, days: int | None) -> None:
+        self.outbox.meta.set(DEVICE, PURGE_KEY, days)
+        for hub in self.hubs.values():
+            hub.set_policy(self.policy)
+
+    @property
+    def policy(self) -> SyncPolicy:
+        return replace(self.config.policy, purge_after_days=self.purge_after_days)
+
+    def pins(self) -> PinLock:
+        return PinLock(self.outbox.meta, iterations=self.config.pin_iterations)
+
+    def new_client(self) -> SyncClient:
+        return self.client_factory(**self.config.client_options)
+
+    # ------------------------------------------------------------ sync
+
+    def hub_for(self, session: OfficerSession) -> SyncHub:
+        """The officer's one sync hub in this process (created on first unlock, token refreshed after)."""
+        with self._lock:
+            hub = self.hubs.get(session.officer)
+            if hub is None:
+                hub = SyncHub(self.outbox, session, policy=self.policy, clock=self.clock,
+                              client_options=self.config.client_options)
+                self.hubs[session.officer] = hub
+            else:
+                hub.use_session(session)       # the token or server address may have changed
+            return hub
+
+    def close(self) -> None:
+        for hub in self.hubs.values():
+            hub.stop()
+        self.outbox.close()
+
+
+_shared: Device | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_device(config: AppConfig | None = None) -> Device:
+    """The process's one Device, made on first use from ``config`` (or the environment)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Device(config or AppConfig.from_env())
+        return _shared

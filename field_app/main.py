@@ -1,0 +1,27 @@
+"""The Flet entry point: ``main(page)`` for ``flet build apk`` (via the top-level ``main.py``) and web mode.
+
+``main`` serves one session with the process's one ``Device`` (outbox, tokens, sync). Tests build
+their own device and call ``make_main(device)``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import flet as ft
+
+from field_app.device import Device, shared_device
+from field_app.views.router import AppSession
+
+
+def make_main(device: Device | Callable[[], Device]) -> Callable[[ft.Page], None]:
+    """A Flet ``main`` bound to ``device`` (or to a function that returns it on first use)."""
+
+    def session_main(page: ft.Page) -> None:
+        chosen = device() if callable(device) else device
+        AppSession(page, chosen).start()
+
+    return session_main
+
+
+def main(page: ft.Page) -> None:
+    make_main(shared_device)(page)

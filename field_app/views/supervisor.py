@@ -1,0 +1,133 @@
+"""The supervisors' door: a username/password login, and a placeholder until their screens exist.
+
+Supervisor screens (alert board, map, review) register their shell with
+``router.register_shell("supervisor", factory)``; ``factory(app, session)`` receives the
+``SupervisorSession`` below, whose ``client`` is already logged in.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import flet as ft
+
+from field_app.errors import Offline, ServerRejected
+from field_app.sync_client import SyncClient
+from field_app.views import theme
+from field_app.views.base import Screen, sends_update
+from kerawanan import assets
+
+log = logging.getLogger(__name__)
+SUPERVISOR_ROLES = ("supervisor", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisorSession:
+    username: str
+    name: str
+    role: str
+    scope: tuple[str, ...]
+    client: Any = field(repr=False)
+
+
+class SupervisorLogin(Screen):
+    def __init__(self, app):
+        super().__init__(app)
+        self.values = {"server_url": app.device.default_server_url, "username": "", "password": ""}
+        self.busy = False
+
+    def appbar(self) -> ft.AppBar:
+        return ft.AppBar(title=theme.text(self.t("supervisor.title"), size=20, bold=True, color=theme.SURFACE),
+                         bgcolor=theme.NAVY, automatically_imply_leading=False,
+                         leading=ft.IconButton(ft.Icons.ARROW_BACK, icon_color=theme.SURFACE, key="sup-back",
+                                               tooltip=self.t("action.back"), on_click=lambda: self.app.show_start()))
+
+    def build(self) -> ft.Control:
+        t = self.t
+        self.boxes = {
+            "server_url": theme.field(t("enroll.server_url"), key="sup-server", value=self.values["server_url"],
+                                      keyboard=ft.KeyboardType.URL, on_change=self._setter("server_url")),
+            "username": theme.field(t("supervisor.username"), key="sup-username", on_change=self._setter("username")),
+            "password": theme.field(t("supervisor.password"), key="sup-password", password=True,
+                                    on_change=self._setter("password")),
+        }
+        self.message = theme.message_text("sup-message")
+        self.submit = theme.primary_button(t("supervisor.submit"), self._login, key="sup-submit", icon=ft.Icons.LOGIN)
+        body = [theme.text(t("supervisor.intro"), color=theme.MUTED), *self.boxes.values(), self.message]
+        return theme.screen(body, bottom=[self.submit])
+
+    def _setter(self, name: str):
+        def set_value(e) -> None:
+            self.values[name] = (e.control.value or "").strip() if name != "password" else e.control.value or ""
+            self.boxes[name].error = None
+        return set_value
+
+    @sends_update
+    async def _login(self) -> None:
+        missing = [name for name, value in self.values.items() if not value]
+        for name in missing:
+            self.boxes[name].error = self.t("supervisor.required")
+        if missing or self.busy:
+            return
+        self.busy, self.submit.disabled = True, True
+        theme.show_message(self.message, self.t("enroll.working"))
+        self.app.push()
+        try:
+            session, problem = await asyncio.to_thread(self._try_login)
+        finally:
+            self.busy, self.submit.disabled = False, False
+        if session is None:
+            theme.show_message(self.message, problem, theme.ERROR)
+            return
+        self.app.device.remember_server_url(self.values["server_url"])
+        self.app.open_session(session)
+
+    def _try_login(self) -> tuple[SupervisorSession | None, str | None]:
+        client = SyncClient(self.values["server_url"], **self.app.device.config.client_options)
+        try:
+            body = client.login(self.values["username"], self.values["password"])
+        except Offline:
+            return None, self.t("supervisor.offline")
+        except ServerRejected:
+            return None, self.t("supervisor.rejected")
+        user = body.get("user") or {}
+        if user.get("role") not in SUPERVISOR_ROLES:
+            return None, self.t("supervisor.not_supervisor")
+        return SupervisorSession(username=str(user.get("username")), name=str(user.get("name") or ""),
+                                 role=str(user["role"]), scope=tuple(user.get("scope") or ()), client=client), None
+
+
+class SupervisorPlaceholder(Screen):
+    """Until the supervisor screens arrive: who is signed in, and that the features are coming."""
+
+    def __init__(self, app, session: SupervisorSession):
+        super().__init__(app)
+        self.session = session
+
+    def appbar(self) -> ft.AppBar:
+        return ft.AppBar(title=theme.text(self.t("supervisor.home"), size=20, bold=True, color=theme.SURFACE),
+                         bgcolor=theme.NAVY, automatically_imply_leading=False)
+
+    def build(self) -> ft.Control:
+        t, session = self.t, self.session
+        body = [theme.text(t("supervisor.signed_in", name=session.name or session.username), size=18, bold=True,
+                           key="sup-signed-in"),
+                theme.text(_scope_words(session.scope), size=15, color=theme.MUTED, key="sup-scope"),
+                theme.panel(theme.text(t("supervisor.soon"), size=18, bold=True, key="sup-soon"))]
+        return theme.screen(body, bottom=[theme.secondary_button(t("supervisor.sign_out"), self._sign_out,
+                                                                 key="sup-sign-out", icon=ft.Icons.LOGOUT)])
+
+    @sends_update
+    async def _sign_out(self) -> None:
+        try:
+            await asyncio.to_thread(self.session.client.logout)
+        except (Offline, ServerRejected):
+            log.info("logout did not reach the server; the token expires on its own")
+        self.app.show_start()
+
+
+def _scope_words(scope: tuple[str, ...]) -> str:
+    gazetteer = assets.gazetteer()
+    return ", ".join(region.title if (region := gazetteer.find(code)) else code for code in scope)
