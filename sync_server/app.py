@@ -1,6 +1,7 @@
 """``create_app(settings, *, clock=None)``: the FastAPI application of the sync server."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -9,10 +10,10 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from kerawanan import assets
+from sync_server.alerts.service import AlertService
 from sync_server.auth import Authenticator
-from sync_server.clock import utc_now
 from sync_server.errors import install_error_handlers
-from sync_server.routes import auth, health, media, reports, sync, users
+from sync_server.routes import alerts, auth, exports, health, media, regions, reports, sync, users
 from sync_server.services import Services
 from sync_server.settings import Settings
 from sync_server.storage import open_storage
@@ -20,7 +21,8 @@ from sync_server.storage.base import Storage
 from sync_server.storage.files import MediaFiles
 from sync_server.version import VERSION
 
-ROUTERS = (health.router, auth.router, users.router, sync.router, media.router, reports.router)
+ROUTERS = (health.router, auth.router, users.router, sync.router, media.router, reports.router,
+           alerts.router, regions.router, exports.router)
 DESCRIPTION = """Peta Rawan sync server, API v1. Every error answers
 `{"error": {"code", "message", "details"}}`; see docs/api.md for routes, roles, scope and limits."""
 
@@ -29,18 +31,28 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
                storage: Storage | None = None) -> FastAPI:
     """The app over ``settings.db_path`` (which must be initialised: ``python -m sync_server init``).
 
-    ``clock`` returns an aware UTC datetime (default: real time); ``storage`` replaces the SQLite
-    backend (tests, other backends). The storage is closed when the app shuts down.
+    ``clock`` returns an aware UTC datetime (default: ``settings.clock()``, the real time unless
+    ``PETA_CLOCK_FILE`` is set); ``storage`` replaces the SQLite backend (tests, other backends).
+    While the app runs, a background task evaluates alerts every ``settings.evaluate_seconds``
+    (0: never). The storage is closed when the app shuts down.
     """
-    clock = clock or utc_now
+    clock = clock or settings.clock()
     storage = storage or open_storage(settings.db_path)
+    gazetteer, calendar = assets.gazetteer(), assets.calendar()
     services = Services(settings=settings, storage=storage, clock=clock,
                         auth=Authenticator(storage, settings, clock), media=MediaFiles(settings.media_path),
-                        gazetteer=assets.gazetteer(), calendar=assets.calendar())
+                        gazetteer=gazetteer, calendar=calendar,
+                        alerts=AlertService(storage, assets.scoring_config(), calendar, gazetteer, clock))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop, task = asyncio.Event(), None
+        if settings.evaluate_seconds > 0:
+            task = asyncio.create_task(services.alerts.run_periodically(settings.evaluate_seconds, stop))
         yield
+        stop.set()
+        if task is not None:
+            await task
         storage.close()
 
     app = FastAPI(title="Peta Rawan API", version=VERSION, description=DESCRIPTION,

@@ -18,6 +18,7 @@ from kerawanan.errors import MalformedRequest, PayloadTooLarge, UnsupportedMedia
 
 GZIP_SLACK = 64 * 1024          # gzip of incompressible bytes is a little larger than the bytes
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_CONTAINERS = frozenset((dict, list))
 
 
 def too_large(limit: int) -> PayloadTooLarge:
@@ -90,7 +91,7 @@ def parse_json(data: bytes, *, max_depth: int) -> object:
         position = getattr(error, "pos", None)
         raise malformed("JSON tidak sah.", f"Malformed JSON: {error}", reason="json",
                         position=position) from error
-    if _depth_exceeds(value, max_depth):
+    if type(value) in _CONTAINERS and _depth_exceeds(value, max_depth):
         raise _too_deep(max_depth)
     if _SURROGATE_ESCAPE.search(text):
         _require_encodable(value)
@@ -112,18 +113,19 @@ def _too_deep(max_depth: int) -> MalformedRequest:
 
 
 def _depth_exceeds(value: object, max_depth: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if depth > max_depth:
+    """Whether arrays/objects nest deeper than ``max_depth``: one level at a time, looking only at
+    the containers (a push of 100 reports holds ~1,700 values but ~200 containers)."""
+    level, depth = [value], 0
+    while level:
+        depth += 1
+        deeper = []
+        for node in level:
+            children = node.values() if type(node) is dict else node
+            if not _CONTAINERS.isdisjoint(map(type, children)):    # most nodes hold only scalars
+                deeper.extend(child for child in children if type(child) in _CONTAINERS)
+        if deeper and depth >= max_depth:
             return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+        level = deeper
     return False
 
 

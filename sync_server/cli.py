@@ -3,6 +3,7 @@
 Every subcommand takes ``--db PATH`` (default ``$PETA_DB``, else ``./var/peta_rawan.db``) and
 exits 0 on success, non-zero with a one-line message on stderr otherwise. A subcommand is a
 ``(name, help, add_arguments, run)`` entry in ``COMMANDS``; later features append theirs.
+"Now" is ``settings.clock()``: the real time, or the instant in ``$PETA_CLOCK_FILE``.
 """
 from __future__ import annotations
 
@@ -12,14 +13,13 @@ import secrets
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from kerawanan import assets
 from kerawanan.errors import InvalidInput, KerawananError
 from sync_server import accounts
 from sync_server.auth import Authenticator
-from sync_server.clock import utc_now
 from sync_server.settings import Settings
 from sync_server.storage import open_storage
 from sync_server.storage.migrations import LATEST
@@ -54,7 +54,7 @@ def create_user(args: argparse.Namespace, settings: Settings) -> int:
         body["password"] = password
     user, password = accounts.parse_new_user(body, assets.gazetteer())
     with _storage(settings) as storage:
-        accounts.create_user(storage, user, password, utc_now())
+        accounts.create_user(storage, user, password, settings.clock()())
     print(f"{user.role} {user.username} ({user.name}), wilayah/scope {','.join(user.scope)}")
     if generated:
         print(f"kata sandi / password: {password}")
@@ -68,7 +68,7 @@ def enrollment_code(args: argparse.Namespace, settings: Settings) -> int:
             raise InvalidInput(f"Pengguna {args.username} tidak ada.", code="user.unknown",
                                message_en=f"No user {args.username}.")
         accounts.require_officer(officer)
-        code, expires_at = Authenticator(storage, settings, utc_now).issue_enrollment_code(
+        code, expires_at = Authenticator(storage, settings, settings.clock()).issue_enrollment_code(
             officer, by="cli")
     print(f"{code}  (berlaku sampai / valid until {expires_at.isoformat(timespec='minutes')})")
     return 0
@@ -100,7 +100,7 @@ def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     storage = open_storage(settings.db_path, migrate=True)
     try:
         storage.load_regions(assets.gazetteer().regions())
-        now = utc_now()
+        now = settings.clock()()
         anchor = None if args.hours_ago is None else now - timedelta(hours=args.hours_ago)
         outcome = run_seed(storage, now=now, anchor=anchor)
     finally:
@@ -109,6 +109,31 @@ def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     for problem in outcome.problems:
         print(problem, file=sys.stderr)
     return 1 if outcome.problems else 0
+
+
+def evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    """One full aggregation/escalation pass at ``--at`` (default: now), from scratch."""
+    from sync_server.alerts.service import AlertService
+
+    at = _instant("--at", args.at) if args.at else settings.clock()()
+    with _storage(settings) as storage:
+        service = AlertService(storage, assets.scoring_config(), assets.calendar(), assets.gazetteer(),
+                               settings.clock())
+        outcome = service.evaluate(at)
+    print(outcome.line())
+    return 0
+
+
+def _instant(option: str, text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidInput(f"{option}: harus waktu ISO-8601 dengan zona waktu, mis. 2024-11-28T06:00+07:00.",
+                           message_en=f"{option}: must be an ISO-8601 time with a timezone, "
+                                      "e.g. 2024-11-28T06:00+07:00.")
+    return moment
 
 
 def backup(args: argparse.Namespace, settings: Settings) -> int:
@@ -153,6 +178,9 @@ COMMANDS: list[Command] = [
     ("seed-demo", "demo accounts and the demo scenario; prints the logins", lambda p: p.add_argument(
         "--hours-ago", type=float, help="voting night this many hours before now (default: the scenario's "
         "last report lands just before now)"), seed_demo),
+    ("evaluate", "one aggregation/escalation pass at a given time (default: now)", lambda p: p.add_argument(
+        "--at", metavar="ISO-8601", help="evaluation time with a timezone, e.g. 2024-11-28T06:00+07:00"),
+     evaluate),
     ("backup", "online SQLite backup", lambda p: p.add_argument("--to", required=True, metavar="FILE"), backup),
 ]
 

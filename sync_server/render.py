@@ -12,7 +12,9 @@ WIRE_TIMES = ("observed_at", "recorded_at")
 def iso_z(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:             # stored times already are UTC: skip the conversion
+        moment = moment.astimezone(UTC)
+    return moment.isoformat()[:-6] + "Z"     # "+00:00" -> "Z"
 
 
 def _iso_z_text(text: Any) -> Any:

@@ -1,7 +1,8 @@
 """A supervisor's verdict on a report: confirm, reject or mark duplicate, optionally regrade.
 
-The verdict is stored on the report, kept in its review history, and published on the
-officer's pull feed as a ``review`` change — in one transaction.
+The verdict is stored on the report, kept in its (append-only) review history, and published on
+the officer's pull feed as a ``review`` change — in one transaction. Then the regions of the
+report are re-evaluated at once: a rejection lowers their score before the call returns.
 """
 from __future__ import annotations
 
@@ -42,7 +43,10 @@ def apply_review(services: Services, principal: Principal, report_id: str, body:
                     by=principal.username, at=verdict_at)
     change = NewChange(kind="review", recipient=report.officer, region_code=report.desa_code,
                        ref=report.id, data={"report_id": report.id, "review": review_json(stored)})
-    return services.storage.review_report(report.id, stored, change)
+    reviewed = services.storage.review_report(report.id, stored, change)
+    if services.alerts is not None:
+        services.alerts.on_report_reviewed(verdict_at)
+    return reviewed
 
 
 def _check_original(services: Services, principal: Principal, fields: Fields, report: StoredReport,

@@ -101,7 +101,8 @@ def _ancestors(code: str) -> list[str]:
 
 
 HIDDEN = {"report": ("Laporan", "Report"), "user": ("Pengguna", "User"),
-          "device": ("Perangkat", "Device"), "media": ("Foto", "Photo")}
+          "device": ("Perangkat", "Device"), "media": ("Foto", "Photo"),
+          "alert": ("Peringatan", "Alert"), "region": ("Wilayah", "Region")}
 
 
 def hidden(kind: str) -> NotFound:

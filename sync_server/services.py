@@ -1,5 +1,5 @@
-"""What every route needs — settings, storage, clock, authenticator, media files, core data —
-gathered once by ``create_app``, plus the FastAPI dependencies that hand them out."""
+"""What every route needs — settings, storage, clock, authenticator, media files, core data, the
+alert service — gathered once by ``create_app``, plus the FastAPI dependencies that hand them out."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,6 +29,7 @@ class Services:
     media: MediaFiles
     gazetteer: Any
     calendar: Any
+    alerts: Any = None              # sync_server.alerts.service.AlertService
 
 
 async def get_services(request: Request) -> Services:

@@ -6,13 +6,18 @@
 | ``PETA_MEDIA_DIR`` | ``<directory of the db>/media`` |
 | ``PETA_HOST`` / ``PETA_PORT`` | ``127.0.0.1`` / ``8000`` |
 | ``PETA_LOGIN_FAILURES_PER_ACCOUNT`` / ``..._PER_ADDRESS`` | ``5`` / ``30`` per 15 minutes |
+| ``PETA_CLOCK_FILE`` | unset: the real clock; else a file holding "now" as ISO-8601 (tests) |
+| ``PETA_EVALUATE_SECONDS`` | ``60``: seconds between background evaluations; ``0`` disables them |
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
+
+from sync_server.clock import clock_for
 
 DEFAULT_DB = Path("var") / "peta_rawan.db"
 MiB = 1024 * 1024
@@ -41,6 +46,12 @@ class Settings:
     failures_per_account: int = 5
     failures_per_address: int = 30
     failure_window_seconds: float = 15 * 60
+    clock_file: Path | None = None     # "now" read from this file (ISO-8601) instead of the real clock
+    evaluate_seconds: float = 60.0     # background aggregation/escalation pass; 0 = none
+
+    def clock(self) -> Callable[[], datetime]:
+        """The clock of this server: the clock file when set, else real UTC time."""
+        return clock_for(self.clock_file)
 
     @property
     def media_path(self) -> Path:
@@ -51,6 +62,7 @@ class Settings:
         """Settings from ``env`` (default ``os.environ``); keyword ``overrides`` win (CLI flags)."""
         env = os.environ if env is None else env
         media = env.get("PETA_MEDIA_DIR")
+        clock_file = env.get("PETA_CLOCK_FILE")
         settings = cls(
             db_path=Path(env.get("PETA_DB") or DEFAULT_DB),
             media_dir=Path(media) if media else None,
@@ -58,6 +70,8 @@ class Settings:
             port=int(env.get("PETA_PORT") or 8000),
             failures_per_account=int(env.get("PETA_LOGIN_FAILURES_PER_ACCOUNT") or 5),
             failures_per_address=int(env.get("PETA_LOGIN_FAILURES_PER_ADDRESS") or 30),
+            clock_file=Path(clock_file) if clock_file else None,
+            evaluate_seconds=float(env.get("PETA_EVALUATE_SECONDS") or 60),
         )
         overrides = {key: value for key, value in overrides.items() if value is not None}
         if "db_path" in overrides:

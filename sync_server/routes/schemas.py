@@ -66,6 +66,12 @@ REVIEW = obj(["verdict"],
              duplicate_of={"type": ["string", "null"], "format": "uuid"},
              note={"type": ["string", "null"], "maxLength": 1000})
 
+ALERT_ACTION = obj(["action"],
+                   action={"type": "string", "enum": ["acknowledge", "assign", "respond", "resolve", "reopen"]},
+                   note={"type": ["string", "null"], "maxLength": 1000},
+                   assignee={"type": ["string", "null"], "maxLength": 64},
+                   response={"type": ["string", "null"], "minLength": 1, "maxLength": 2000})
+
 MEDIA = {"requestBody": {"required": True, "description": "The photo's bytes (JPEG or PNG)",
                          "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
                                      "image/png": {"schema": {"type": "string", "format": "binary"}}}}}

@@ -1,11 +1,14 @@
 """``POST /sync/push`` (officers send reports) and ``GET /sync/pull`` (everyone pages changes)."""
 from __future__ import annotations
 
+import asyncio
+import gzip
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
 
 from sync_server.body import read_json
 from sync_server.intake import accept_reports, reports_in
@@ -15,6 +18,12 @@ from sync_server.services import Lang, PrincipalDep, ServicesDep
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 MAX_CURSOR = 2**62
+PAGE_GZIP_MIN = 1000        # like the middleware: smaller pages go as they are
+PAGE_GZIP_LEVEL = 1
+# Pushes run one at a time on one thread per process, in arrival order: validating and storing a
+# batch is Python work under the GIL ending in the one serialised write, so a pool of threads only
+# adds GIL and lock contention (more CPU per report, longer tails; see docs/benchmarks.md).
+INTAKE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="peta-intake")
 
 
 @router.post("/push", summary="Send a batch of reports (idempotent per report id)",
@@ -24,19 +33,34 @@ async def push(request: Request, principal: PrincipalDep, services: ServicesDep,
     limits = services.settings.limits
     body = await read_json(request, limit=limits.push_bytes, max_depth=limits.json_depth)
     items = reports_in(body, max_reports=limits.push_reports)
-    result = await run_in_threadpool(
+    result = await asyncio.get_running_loop().run_in_executor(INTAKE, partial(
         accept_reports, services.storage, principal.username, principal.device_id, items,
-        now=services.clock(), gazetteer=services.gazetteer, calendar=services.calendar, lang=lang)
+        now=services.clock(), gazetteer=services.gazetteer, calendar=services.calendar, lang=lang))
+    await asyncio.to_thread(services.alerts.on_reports_stored)   # alerts: re-evaluate the regions just pushed
     return JSONResponse(result)
 
 
 @router.get("/pull", summary="Changes after a cursor within the caller's area")
-def pull(principal: PrincipalDep, services: ServicesDep,
+def pull(request: Request, principal: PrincipalDep, services: ServicesDep,
          cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR, description="0 = from the beginning")] = 0,
-         limit: Annotated[int | None, Query(ge=1, le=1000)] = None) -> JSONResponse:
+         limit: Annotated[int | None, Query(ge=1, le=1000)] = None) -> Response:
     limit = limit or services.settings.limits.page_default
     page = services.storage.pull(principal.username, principal.area(), cursor, limit)
     if principal.role == "officer":
         services.storage.record_sync(principal.username, principal.device_id, services.clock())
-    return JSONResponse({"changes": [change_json(change) for change in page.changes],
-                         "cursor": page.cursor, "more": page.more})
+    return page_response(request, {"changes": [change_json(change) for change in page.changes],
+                                   "cursor": page.cursor, "more": page.more})
+
+
+def page_response(request: Request, content: dict) -> Response:
+    """JSON, gzip'd here at level 1 when the client accepts gzip (the middleware then leaves it).
+
+    A full page of 1,000 reports is ~0.8 MB of JSON: level 1 compresses it ~2.3x faster than the
+    middleware's level 6, for ~20% more bytes (178 instead of 148 per change).
+    """
+    response = JSONResponse(content)
+    if len(response.body) < PAGE_GZIP_MIN or "gzip" not in request.headers.get("accept-encoding", "").lower():
+        return response
+    return Response(gzip.compress(response.body, compresslevel=PAGE_GZIP_LEVEL, mtime=0),
+                    media_type="application/json",
+                    headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})

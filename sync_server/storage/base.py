@@ -7,13 +7,15 @@ monotonically increasing sequence: a report's ``seq`` and the pull cursors come 
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 ROLES = ("officer", "supervisor", "admin")
 REVIEW_STATUSES = ("pending", "confirmed", "rejected", "duplicate")
+ALERT_STATUSES = ("open", "acknowledged", "in_progress", "resolved")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +157,136 @@ class MediaInfo:
     created_at: datetime
 
 
+class ScoringRow(NamedTuple):
+    """What the alert engine needs of a stored report (its current review included)."""
+
+    id: str
+    desa_code: str
+    category: str
+    threat_stage: str
+    observed_epoch: float           # observed_at as POSIX seconds
+    officer: str
+    source_reliability: str | None
+    info_credibility: int | None
+    review: str                     # pending | confirmed | rejected | duplicate
+    grade: str | None               # a supervisor's regrade, e.g. "B2"
+    seq: int = 0                    # the report's own change number (when it was stored)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringDelta:
+    """The current state of every report created or reviewed after a change number, up to ``seq``."""
+
+    rows: list[ScoringRow]
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringSnapshot:
+    """The engine's cache: per desa its counted reports as ``[observed_epoch, id, category,
+    threat_stage, officer, source_reliability, info_credibility, grade]`` lists, oldest first, and
+    the change number they reflect (reports and reviews after it come from ``scoring_delta``)."""
+
+    desa: dict[str, list[list]]
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class RegionState:
+    """A region's last evaluated score and level (the ``previous`` of hysteresis)."""
+
+    code: str
+    tier: str
+    level: str
+    score: float
+    report_count: int
+    officer_count: int
+    top_categories: tuple[tuple[str, float], ...]
+    first_report_at: datetime | None
+    last_report_at: datetime | None
+    evaluated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    id: str
+    region_code: str
+    level: str
+    peak_level: str
+    score: float
+    stage: str | None
+    status: str                     # open | acknowledged | in_progress | resolved
+    owner: str | None
+    deadline_at: datetime | None
+    escalations: int
+    report_count: int
+    officer_count: int
+    top_categories: tuple[tuple[str, float], ...]
+    first_report_at: datetime | None
+    last_report_at: datetime | None
+    scored_at: datetime             # when ``score`` was computed
+    opened_at: datetime
+    updated_at: datetime
+    version: int
+    assignee: str | None = None
+    response: str | None = None
+    resolved_at: datetime | None = None
+    number: int | None = None       # order of opening (list cursors); set by storage
+
+
+@dataclass(frozen=True, slots=True)
+class AlertEvent:
+    """One line of an alert's append-only history."""
+
+    alert_id: str
+    version: int
+    at: datetime
+    actor: str                      # a username, or "system" for the engine
+    event: str                      # opened | level | escalated | overdue | acknowledge | assign | ...
+    level: str | None = None
+    previous_level: str | None = None
+    score: float | None = None
+    status: str | None = None
+    owner: str | None = None
+    note: str | None = None
+    data: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertQuery:
+    """Filters of an alert list: alerts whose region lies in ``subtrees`` or is one of ``exact``."""
+
+    subtrees: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
+    level: str | None = None
+    status: str | None = None       # a status, or "active" for every unresolved one
+    region: str | None = None
+    before: int | None = None       # page cursor: alerts opened before this number
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """When each desa was last heard from: its newest report, and the last sync of each officer."""
+
+    desa_observed: dict[str, datetime]
+    officer_heard: dict[str, datetime]
+
+
+class AlertBatch(Protocol):
+    """One write transaction of the alert engine (``Storage.alert_batch()``)."""
+
+    def scoring_delta(self, after: int) -> ScoringDelta: ...
+    def remember_scoring(self, desa: dict[str, list[list]], seq: int) -> None: ...   # for the next cold start
+    def region_states(self, codes: Iterable[str] | None = None) -> dict[str, RegionState]: ...
+    def unresolved_alerts(self, regions: Iterable[str] | None = None,
+                          due_by: datetime | None = None) -> dict[str, Alert]: ...   # by region code
+    def save_region_states(self, states: Sequence[RegionState]) -> None: ...
+    def save_alert(self, alert: Alert, events: Sequence[AlertEvent]) -> None: ...   # insert or replace
+    def save_alert_numbers(self, alerts: Sequence[Alert]) -> None: ...   # score, counts, stage only
+    def add_changes(self, changes: Sequence[NewChange], at: datetime) -> int: ...
+
+
 class Storage(Protocol):
     # ---- lifecycle
     def close(self) -> None: ...
@@ -194,3 +326,22 @@ class Storage(Protocol):
     def add_media(self, sha256: str, size: int, mime: str, uploader: str, at: datetime) -> bool: ...
     def get_media(self, sha256: str) -> MediaInfo | None: ...
     def media_uploaded_by(self, sha256: str, username: str) -> bool: ...
+
+    # ---- alerts (storage.alerts)
+    def scoring_snapshot(self) -> ScoringSnapshot: ...           # the engine's cache of every report
+    def scoring_delta(self, after: int) -> ScoringDelta: ...     # reports stored or reviewed since
+    def alert_batch(self) -> AbstractContextManager[AlertBatch]: ...
+    def get_alert(self, alert_id: str) -> Alert | None: ...
+    def list_alerts(self, query: AlertQuery) -> tuple[list[Alert], int | None]: ...
+    def alert_history(self, alert_id: str) -> list[AlertEvent]: ...
+    def update_alert(self, alert: Alert, expected_version: int, event: AlertEvent,
+                     changes: Sequence[NewChange]) -> bool: ...    # False: the version moved on
+    def region_states(self, codes: Iterable[str]) -> dict[str, RegionState]: ...
+    def region_states_under(self, scopes: Sequence[str]) -> list[RegionState]: ...
+    def unresolved_alerts_under(self, scopes: Sequence[str]) -> list[Alert]: ...
+    def users_with_role(self, role: str) -> list[User]: ...
+    def activity(self) -> Activity: ...
+    def reports_in_desa(self, desa_codes: Iterable[str]) -> list[StoredReport]: ...
+    def audit_trail(self, since: datetime | None = None) -> list[AlertEvent]: ...
+    def report_counts(self, scopes: Sequence[str], start: datetime, end: datetime
+                      ) -> tuple[dict[str, int], dict[str, int]]: ...

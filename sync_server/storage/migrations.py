@@ -150,6 +150,79 @@ INSERT INTO officer_activity (username, last_report_at)
     SELECT officer, max(received_at) FROM reports GROUP BY officer;
 """
 
+V4_ALERTS = """
+CREATE TABLE region_states (                 -- each region's last evaluated score and level
+    code TEXT PRIMARY KEY,
+    tier TEXT NOT NULL,
+    level TEXT NOT NULL CHECK (level IN ('kurang_rawan', 'rawan', 'sangat_rawan')),
+    score REAL NOT NULL,
+    report_count INTEGER NOT NULL,
+    officer_count INTEGER NOT NULL,
+    top_categories TEXT NOT NULL,            -- JSON [[category, score], ...], heaviest first
+    first_report_at TEXT,
+    last_report_at TEXT,
+    evaluated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE alerts (
+    number INTEGER PRIMARY KEY,              -- order of opening: list cursors
+    id TEXT NOT NULL UNIQUE,
+    region_code TEXT NOT NULL,
+    level TEXT NOT NULL,
+    peak_level TEXT NOT NULL,
+    score REAL NOT NULL,
+    stage TEXT,
+    status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'in_progress', 'resolved')),
+    owner TEXT,
+    deadline_at TEXT,
+    escalations INTEGER NOT NULL DEFAULT 0,
+    report_count INTEGER NOT NULL,
+    officer_count INTEGER NOT NULL,
+    top_categories TEXT NOT NULL,
+    first_report_at TEXT,
+    last_report_at TEXT,
+    scored_at TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    assignee TEXT,
+    response TEXT,
+    resolved_at TEXT
+);
+CREATE UNIQUE INDEX alerts_one_unresolved ON alerts (region_code) WHERE status != 'resolved';
+CREATE INDEX alerts_region ON alerts (region_code, number);
+CREATE TABLE alert_history (                 -- append-only: who did what to an alert, and when
+    id INTEGER PRIMARY KEY,
+    alert_id TEXT NOT NULL REFERENCES alerts (id),
+    version INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,                     -- a username, or 'system' (the engine)
+    event TEXT NOT NULL,
+    level TEXT,
+    previous_level TEXT,
+    score REAL,
+    status TEXT,
+    owner TEXT,
+    note TEXT,
+    data TEXT                                -- JSON
+);
+CREATE INDEX alert_history_alert ON alert_history (alert_id, id);
+CREATE INDEX alert_history_at ON alert_history (at);
+CREATE TRIGGER alert_history_no_update BEFORE UPDATE ON alert_history
+BEGIN SELECT RAISE(ABORT, 'alert_history is append-only'); END;
+CREATE TRIGGER alert_history_no_delete BEFORE DELETE ON alert_history
+BEGIN SELECT RAISE(ABORT, 'alert_history is append-only'); END;
+CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews is append-only'); END;
+CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews is append-only'); END;
+CREATE TABLE scoring_cache (                 -- the alert engine's copy of each desa's counted reports, kept
+    desa_code TEXT PRIMARY KEY,              -- in step with reports/changes so a cold start reads no report
+    records TEXT NOT NULL                    -- JSON; rebuildable: empty it and set scoring_seq to 0
+) WITHOUT ROWID;
+CREATE TABLE engine_state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO engine_state (name, value) VALUES ('scoring_seq', 0);
+"""
+
 
 def split_statements(sql: str) -> list[str]:
     """Statements of a script (SQLite decides where one ends, so ``;`` in comments is fine)."""
@@ -177,6 +250,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _script(V1_ACCOUNTS),
     _script(V2_REPORTS),
     _script(V3_ACTIVITY),
+    _script(V4_ALERTS),
 )
 LATEST = len(MIGRATIONS)
 

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sync_server.storage.base import (
     NewChange,
@@ -21,6 +21,7 @@ from sync_server.storage.connection import Database, from_db, subtree_sql, to_db
 REPORT_COLUMNS = ("id, officer, device_id, desa_code, category, threat_stage, stage, observed_at, "
                   "received_at, seq, content_hash, wire, review_status, review_grade, "
                   "review_duplicate_of, review_note, review_by, review_at")
+_WIRE = 11                                    # index of ``wire`` in REPORT_COLUMNS
 
 _INSERT_CHANGE = ("INSERT INTO changes (seq, kind, recipient, region_code, audience, ref, data, created_at) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
@@ -29,9 +30,9 @@ _INSERT_REPORT = ("INSERT INTO reports (id, seq, officer, device_id, desa_code, 
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _TOUCH_DESA = """
 INSERT INTO desa_activity (desa_code, last_report_id, last_observed_at, last_received_at, report_count)
-VALUES (?, ?, ?, ?, 1)
+VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (desa_code) DO UPDATE SET
-    report_count = report_count + 1,
+    report_count = report_count + excluded.report_count,
     last_received_at = excluded.last_received_at,
     last_report_id = CASE WHEN excluded.last_observed_at >= coalesce(last_observed_at, '')
                           THEN excluded.last_report_id ELSE last_report_id END,
@@ -46,12 +47,25 @@ ON CONFLICT (username) DO UPDATE SET
 
 
 def row_to_report(row: Sequence[Any]) -> StoredReport:
+    return _stored_report(row, json.loads(row[_WIRE]))
+
+
+def rows_to_reports(rows: Sequence[Sequence[Any]]) -> list[StoredReport]:
+    """``row_to_report`` for many rows, decoding their wire JSON in one ``json.loads`` (a page of
+    1,000 reports: one call instead of 1,000)."""
+    if not rows:
+        return []
+    wires = json.loads("[" + ",".join(row[_WIRE] for row in rows) + "]")
+    return [_stored_report(row, wire) for row, wire in zip(rows, wires, strict=True)]
+
+
+def _stored_report(row: Sequence[Any], wire: dict[str, Any]) -> StoredReport:
     (report_id, officer, device_id, desa, category, threat, stage, observed, received, seq, content_hash,
-     wire, status, grade, duplicate_of, note, by, at) = row
+     _, status, grade, duplicate_of, note, by, at) = row
     return StoredReport(
         id=report_id, officer=officer, device_id=device_id, desa_code=desa, category=category,
         threat_stage=threat, stage=stage, observed_at=from_db(observed), received_at=from_db(received),
-        seq=seq, content_hash=content_hash, wire=json.loads(wire),
+        seq=seq, content_hash=content_hash, wire=wire,
         review=Review(status=status, grade=grade, duplicate_of=duplicate_of, note=note, by=by,
                       at=from_db(at)))
 
@@ -83,52 +97,88 @@ def _known_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
     return known
 
 
+class _Prepared(NamedTuple):
+    """A report with what storing it needs, computed before the write lock is taken."""
+
+    report: Any
+    canonical: str
+    content_hash: str
+    observed_at: str
+
+
+def _prepare(report: Any) -> _Prepared:
+    canonical = report.canonical_json()
+    return _Prepared(report=report, canonical=canonical, observed_at=to_db(report.observed_at),
+                     content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest())  # == content_hash()
+
+
 def store_reports(db: Database, officer: str, device_id: str | None, reports: Sequence[Any],
                   received_at: datetime) -> StoreResult:
-    """Insert the new reports of one push in one transaction; a known id is a duplicate or conflict."""
+    """Insert the new reports of one push in one transaction; a known id is a duplicate or conflict.
+
+    Canonical JSON and hashes are computed first: the write lock is held for SQL and the commit only.
+    """
     at = to_db(received_at)
+    prepared = [_prepare(report) for report in reports]
     with db.writing() as conn:
-        known = _known_hashes(conn, list({report.id for report in reports}))
+        known = _known_hashes(conn, list({item.report.id for item in prepared}))
         seq = last_seq(conn)
         outcomes, fresh = [], []
-        for report in reports:
-            canonical = report.canonical_json()
-            content_hash = hashlib.sha256(canonical.encode("utf-8")).hexdigest()  # == report.content_hash()
-            if report.id in known:
-                status = "duplicate" if known[report.id] == content_hash else "conflict"
-                outcomes.append(StoreOutcome(id=report.id, status=status))
+        for item in prepared:
+            report_id = item.report.id
+            if report_id in known:
+                status = "duplicate" if known[report_id] == item.content_hash else "conflict"
+                outcomes.append(StoreOutcome(id=report_id, status=status))
                 continue
             seq += 1
-            known[report.id] = content_hash
-            fresh.append((seq, report, canonical, content_hash))
-            outcomes.append(StoreOutcome(id=report.id, status="created", seq=seq))
+            known[report_id] = item.content_hash
+            fresh.append((seq, item))
+            outcomes.append(StoreOutcome(id=report_id, status="created", seq=seq))
         _insert_reports(conn, officer, device_id, fresh, at)
         _touch_activity(conn, officer, device_id, fresh, at)
     return StoreResult(outcomes=outcomes, cursor=seq)
 
 
 def _insert_reports(conn: sqlite3.Connection, officer: str, device_id: str | None,
-                    fresh: list[tuple[int, Any, str, str]], at: str) -> None:
+                    fresh: list[tuple[int, _Prepared]], at: str) -> None:
     if not fresh:
         return
-    conn.executemany(_INSERT_CHANGE, [(seq, "report", None, report.desa_code, "supervisors", report.id,
-                                       None, at) for seq, report, _, _ in fresh])
-    conn.executemany(_INSERT_REPORT, [
-        (report.id, seq, officer, device_id, report.desa_code, report.category, report.threat_stage,
-         report.stage, to_db(report.observed_at), at, content_hash, canonical)
-        for seq, report, canonical, content_hash in fresh])
-    media = [(sha, report.id) for _, report, _, _ in fresh for sha in set(report.media)]
+    conn.executemany(_INSERT_CHANGE, [(seq, "report", None, item.report.desa_code, "supervisors",
+                                       item.report.id, None, at) for seq, item in fresh])
+    conn.executemany(_INSERT_REPORT, [_report_row(seq, item, officer, device_id, at) for seq, item in fresh])
+    media = [(sha, item.report.id) for _, item in fresh for sha in set(item.report.media)]
     if media:
         conn.executemany("INSERT OR IGNORE INTO report_media (sha256, report_id) VALUES (?, ?)", media)
 
 
+def _report_row(seq: int, item: _Prepared, officer: str, device_id: str | None, at: str) -> tuple:
+    report = item.report
+    return (report.id, seq, officer, device_id, report.desa_code, report.category, report.threat_stage,
+            report.stage, item.observed_at, at, item.content_hash, item.canonical)
+
+
 def _touch_activity(conn: sqlite3.Connection, officer: str, device_id: str | None,
-                    fresh: list[tuple[int, Any, str, str]], at: str) -> None:
-    conn.executemany(_TOUCH_DESA, [(report.desa_code, report.id, to_db(report.observed_at), at)
-                                   for _, report, _, _ in fresh])
+                    fresh: list[tuple[int, _Prepared]], at: str) -> None:
+    conn.executemany(_TOUCH_DESA, _desa_activity(fresh, at))
     conn.execute(_TOUCH_OFFICER, (officer, at, at if fresh else None))
     if device_id is not None:
         conn.execute("UPDATE devices SET last_sync_at = ? WHERE id = ?", (at, device_id))
+
+
+def _desa_activity(fresh: list[tuple[int, _Prepared]], at: str) -> list[tuple[str, str, str, str, int]]:
+    """One row per desa of the batch: its count and its newest report (the later one on a tie, as
+    if the reports were applied one by one). Text order of stored times is time order."""
+    newest: dict[str, tuple[str, str, int]] = {}
+    for _, item in fresh:
+        desa = item.report.desa_code
+        previous = newest.get(desa)
+        if previous is None:
+            newest[desa] = (item.report.id, item.observed_at, 1)
+        elif item.observed_at >= previous[1]:
+            newest[desa] = (item.report.id, item.observed_at, previous[2] + 1)
+        else:
+            newest[desa] = (*previous[:2], previous[2] + 1)
+    return [(desa, report_id, observed, at, count) for desa, (report_id, observed, count) in newest.items()]
 
 
 def record_sync(db: Database, officer: str, device_id: str | None, at: datetime) -> None:
@@ -147,8 +197,8 @@ def reports_by_id(conn: sqlite3.Connection, ids: list[str]) -> dict[str, StoredR
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for row in conn.execute(f"SELECT {REPORT_COLUMNS} FROM reports WHERE id IN ({marks})", chunk):
-            found[row[0]] = row_to_report(row)
+        rows = conn.execute(f"SELECT {REPORT_COLUMNS} FROM reports WHERE id IN ({marks})", chunk).fetchall()
+        found.update((report.id, report) for report in rows_to_reports(rows))
     return found
 
 
@@ -159,7 +209,7 @@ def list_reports(db: Database, query: ReportQuery) -> tuple[list[StoredReport], 
            f"ORDER BY seq DESC LIMIT ?")
     with db.reading() as conn:
         rows = conn.execute(sql, [*params, query.limit + 1]).fetchall()
-    items = [row_to_report(row) for row in rows[:query.limit]]
+    items = rows_to_reports(rows[:query.limit])
     more = len(rows) > query.limit
     return items, (items[-1].seq if more and items else None)
 

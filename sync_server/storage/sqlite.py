@@ -3,21 +3,30 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from kerawanan.errors import Unavailable
-from sync_server.storage import accounts, changes, media, migrations, reports
+from sync_server.storage import accounts, alerts, changes, media, migrations, reports
 from sync_server.storage.base import (
+    Activity,
+    Alert,
+    AlertBatch,
+    AlertEvent,
+    AlertQuery,
     Area,
     ChangePage,
     Device,
     EnrollmentCode,
     MediaInfo,
     NewChange,
+    RegionState,
     ReportQuery,
     Review,
+    ScoringDelta,
+    ScoringSnapshot,
     StoredReport,
     StoreResult,
     TokenGrant,
@@ -162,3 +171,51 @@ class SqliteStorage:
 
     def media_uploaded_by(self, sha256: str, username: str) -> bool:
         return media.media_uploaded_by(self.db, sha256, username)
+
+    # ---- alerts
+    def scoring_snapshot(self) -> ScoringSnapshot:
+        return alerts.scoring_snapshot(self.db)
+
+    def scoring_delta(self, after: int) -> ScoringDelta:
+        return alerts.read_scoring_delta(self.db, after)
+
+    def alert_batch(self) -> AbstractContextManager[AlertBatch]:
+        return alerts.alert_batch(self.db)
+
+    def get_alert(self, alert_id: str) -> Alert | None:
+        return alerts.get_alert(self.db, alert_id)
+
+    def list_alerts(self, query: AlertQuery) -> tuple[list[Alert], int | None]:
+        return alerts.list_alerts(self.db, query)
+
+    def alert_history(self, alert_id: str) -> list[AlertEvent]:
+        return alerts.alert_history(self.db, alert_id)
+
+    def update_alert(self, alert: Alert, expected_version: int, event: AlertEvent,
+                     changes_: Sequence[NewChange]) -> bool:
+        return alerts.update_alert(self.db, alert, expected_version, event, changes_)
+
+    def region_states(self, codes: Iterable[str]) -> dict[str, RegionState]:
+        return alerts.region_states(self.db, codes)
+
+    def region_states_under(self, scopes: Sequence[str]) -> list[RegionState]:
+        return alerts.region_states_under(self.db, scopes)
+
+    def unresolved_alerts_under(self, scopes: Sequence[str]) -> list[Alert]:
+        return alerts.unresolved_alerts_under(self.db, scopes)
+
+    def users_with_role(self, role: str) -> list[User]:
+        return alerts.users_with_role(self.db, role)
+
+    def activity(self) -> Activity:
+        return alerts.activity(self.db)
+
+    def reports_in_desa(self, desa_codes: Iterable[str]) -> list[StoredReport]:
+        return alerts.reports_in_desa(self.db, desa_codes)
+
+    def audit_trail(self, since: datetime | None = None) -> list[AlertEvent]:
+        return alerts.audit_trail(self.db, since)
+
+    def report_counts(self, scopes: Sequence[str], start: datetime, end: datetime
+                      ) -> tuple[dict[str, int], dict[str, int]]:
+        return alerts.report_counts(self.db, scopes, start, end)

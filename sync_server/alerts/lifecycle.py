@@ -1,0 +1,90 @@
+"""What an evaluation does to one region: its new level (hysteresis on the stored level) and its alert.
+
+- An alert OPENS when a region's level rises to ``rawan`` or higher and the region has no
+  unresolved alert (one unresolved alert per region at a time). A region that stays rawan after
+  its alert was resolved opens no new one until its level rises again.
+- Every level change is recorded in the alert's history and bumps its version. A RISE re-opens
+  the deadline (a fresh ``[deadlines_hours]`` from now) and asks for a fresh acknowledgement
+  (status back to ``open``). A drop keeps the deadline; a drop to ``kurang_rawan`` clears it.
+- An alert whose region decays to ``kurang_rawan`` stays until a supervisor resolves it: a
+  quiet score is not the same as a situation handled ("silence is not safety").
+- The score, counts, top categories and tahapan follow every evaluation without a version bump.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from kerawanan.scoring import ScoringConfig, level_for
+from kerawanan.vocab import LEVELS
+from sync_server.alerts.escalation import SYSTEM, deadline_after
+from sync_server.storage.base import Alert, AlertEvent, RegionState
+
+RANK = {level: index for index, level in enumerate(LEVELS)}
+ALERTING = LEVELS[1]                          # rawan
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A region's numbers at one evaluation."""
+
+    code: str
+    tier: str
+    score: float
+    report_count: int
+    officer_count: int
+    top_categories: tuple[tuple[str, float], ...]
+    first_report_at: datetime | None
+    last_report_at: datetime | None
+
+
+def next_state(scored: Scored, previous: RegionState | None, at: datetime, config: ScoringConfig) -> RegionState:
+    """The region's state at ``at``: ``level_for`` with the stored level as ``previous``."""
+    level = level_for(scored.score, scored.tier, previous.level if previous else None, config)
+    return RegionState(scored.code, scored.tier, level, scored.score, scored.report_count, scored.officer_count,
+                       scored.top_categories, scored.first_report_at, scored.last_report_at, at)
+
+
+def opens_alert(state: RegionState, previous: RegionState | None) -> bool:
+    """The level reached rawan or higher by rising (from nothing, or from a lower level)."""
+    before = RANK[previous.level] if previous else 0
+    return RANK[state.level] >= RANK[ALERTING] and RANK[state.level] > before
+
+
+def open_alert(state: RegionState, at: datetime, stage: str | None, owner: str | None,
+               config: ScoringConfig) -> tuple[Alert, list[AlertEvent]]:
+    alert = Alert(id=str(uuid.uuid4()), region_code=state.code, level=state.level, peak_level=state.level,
+                  score=state.score, stage=stage, status="open", owner=owner,
+                  deadline_at=deadline_after(at, state.level, config), escalations=0,
+                  report_count=state.report_count, officer_count=state.officer_count,
+                  top_categories=state.top_categories, first_report_at=state.first_report_at,
+                  last_report_at=state.last_report_at, scored_at=at, opened_at=at, updated_at=at, version=1)
+    return alert, [_event(alert, at, "opened")]
+
+
+def follow_state(alert: Alert, state: RegionState, at: datetime, stage: str | None,
+                 config: ScoringConfig) -> tuple[Alert, list[AlertEvent]]:
+    """The alert after its region's evaluation: new numbers always, a history line on a level change."""
+    alert = replace(alert, score=state.score, stage=stage, report_count=state.report_count,
+                    officer_count=state.officer_count, top_categories=state.top_categories,
+                    first_report_at=state.first_report_at, last_report_at=state.last_report_at, scored_at=at)
+    if state.level == alert.level:
+        return alert, []
+    previous = alert.level
+    changes: dict = {"level": state.level, "version": alert.version + 1, "updated_at": at,
+                     "peak_level": max(alert.peak_level, state.level, key=RANK.__getitem__)}
+    if RANK[state.level] > RANK[previous]:
+        changes["deadline_at"] = deadline_after(at, state.level, config)
+        if alert.status in ("acknowledged", "in_progress"):
+            changes["status"] = "open"
+    elif state.level == LEVELS[0]:
+        changes["deadline_at"] = None
+    alert = replace(alert, **changes)
+    return alert, [_event(alert, at, "level", previous_level=previous)]
+
+
+def _event(alert: Alert, at: datetime, kind: str, previous_level: str | None = None) -> AlertEvent:
+    return AlertEvent(alert_id=alert.id, version=alert.version, at=at, actor=SYSTEM, event=kind,
+                      level=alert.level, previous_level=previous_level, score=alert.score, status=alert.status,
+                      owner=alert.owner)

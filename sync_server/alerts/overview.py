@@ -1,0 +1,138 @@
+"""What the regions route and the exports show, gathered strictly inside the caller's scope.
+
+Nothing outside scope enters any row, feature, count or total: every region, alert, report and
+coverage count below is filtered by ``Principal.can_read_region`` (or the report scope) first.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from kerawanan.regions import in_scope
+from kerawanan.tahapan import WIB
+from sync_server.alerts.coverage import NO_NEWS, NO_NEWS_LABEL, Coverage, summary_level
+from sync_server.render import iso_z, report_json
+from sync_server.scope import Principal, hidden
+from sync_server.storage.base import Alert, RegionState, ReportQuery
+
+if TYPE_CHECKING:
+    from sync_server.alerts.service import AlertService
+
+EXPORT_PAGE = 1000
+LEVEL_LABELS = {"kurang_rawan": ("Kurang rawan", "Less vulnerable"), "rawan": ("Rawan", "Vulnerable"),
+                "sangat_rawan": ("Sangat rawan", "Highly vulnerable"), NO_NEWS: NO_NEWS_LABEL}
+
+
+def region_overview(service: AlertService, principal: Principal, code: str, now: datetime) -> dict[str, Any]:
+    """``GET /regions/{code}``: level, score, open alerts, last heard, children, coverage."""
+    region = service.gazetteer.find(code)
+    if region is None or not principal.can_read_region(code):
+        raise hidden("region")
+    children = [child for child in service.gazetteer.children(code) if principal.can_read_region(child.code)]
+    states = service.storage.region_states([code, *(child.code for child in children)])
+    alerts = [alert for alert in service.storage.unresolved_alerts_under([code])
+              if principal.can_read_region(alert.region_code)]
+    coverage = service.coverage(now)
+    body = {"code": code, "name": region.title, "region_level": region.tier, "region_kind": region.level,
+            "parent_code": region.parent_code, **_summary(service, states.get(code), code, coverage)}
+    body["open_alerts"] = [service.views.alert(alert) for alert in alerts]
+    body["children"] = [_child(service, child, states.get(child.code), alerts, coverage) for child in children]
+    body["coverage"] = {**body.pop("_coverage"), "stage": coverage.stage, "critical_stage": coverage.critical,
+                        "silence_hours": coverage.silence_hours,
+                        "gaps": [{"code": desa, "name": service.views.region_name(desa),
+                                  "last_heard": iso_z(coverage.heard[desa])}
+                                 for desa in sorted(coverage.gaps) if in_scope(desa, (code,))
+                                 and principal.can_read_region(desa)]}
+    body["context"] = service.views.context(code, coverage.stage)
+    body["personnel"] = service.views.personnel(code, body["level"])
+    return body
+
+
+def _summary(service: AlertService, state: RegionState | None, code: str, coverage: Coverage) -> dict[str, Any]:
+    numbers = service.views.state(state, code)
+    own = coverage.summary(code)
+    summary = summary_level(numbers["level"], own["gap"])
+    label_id, label_en = LEVEL_LABELS[summary]
+    return {**numbers, "summary": summary, "summary_label": label_id, "summary_label_en": label_en,
+            "coverage_gap": own["gap"], "last_heard": iso_z(own["last_heard"]),
+            "_coverage": {"gap": own["gap"], "desa": own["desa"], "silent_desa": own["silent_desa"]}}
+
+
+def _child(service: AlertService, child: Any, state: RegionState | None, alerts: list[Alert],
+           coverage: Coverage) -> dict[str, Any]:
+    body = {"code": child.code, "name": child.title, **_summary(service, state, child.code, coverage)}
+    numbers = body.pop("_coverage")
+    body.update(desa=numbers["desa"], silent_desa=numbers["silent_desa"])
+    own = next((alert for alert in alerts if alert.region_code == child.code), None)
+    body["open_alert"] = None if own is None else {"id": own.id, "level": own.level, "status": own.status}
+    body["open_alerts_below"] = sum(1 for alert in alerts if in_scope(alert.region_code, (child.code,)))
+    return {key: body[key] for key in ("code", "name", "level", "score", "summary", "summary_label",
+                                       "coverage_gap", "desa", "silent_desa", "last_heard", "open_alert",
+                                       "open_alerts_below", "report_count", "evaluated_at")}
+
+
+# ---- exports
+
+def report_rows(service: AlertService, principal: Principal) -> Iterator[dict[str, Any]]:
+    """Every report in the caller's scope as the API sends it, newest first, page by page."""
+    before = None
+    while True:
+        items, before = service.storage.list_reports(
+            ReportQuery(scopes=principal.report_scopes(), before_seq=before, limit=EXPORT_PAGE))
+        yield from (report_json(item) for item in items)
+        if before is None:
+            return
+
+
+def export_tier(scope: tuple[str, ...]) -> str:
+    """Desa for a Polsek (kecamatan scopes), kecamatan for wider scopes."""
+    return "desa" if all(code.count(".") >= 2 for code in scope) else "kecamatan"
+
+
+def region_rows(service: AlertService, principal: Principal, tier: str, coverage: Coverage) -> list[dict]:
+    """Every region of ``tier`` in scope with its level, score, open alert and coverage flag."""
+    regions = [region for region in service.gazetteer.regions(tier) if in_scope(region.code, principal.scope)]
+    states = {state.code: state for state in service.storage.region_states_under(principal.scope)}
+    alerts = {alert.region_code: alert for alert in service.storage.unresolved_alerts_under(principal.scope)}
+    rows = []
+    for region in regions:
+        state, alert = states.get(region.code), alerts.get(region.code)
+        summary = coverage.summary(region.code)
+        rows.append({"code": region.code, "name": region.title, "tier": region.tier,
+                     "level": state.level if state else "kurang_rawan",
+                     "score": round(state.score, 2) if state else 0.0,
+                     "alert_id": alert.id if alert else None, "status": alert.status if alert else None,
+                     "owner": alert.owner if alert else None,
+                     "deadline_at": alert.deadline_at if alert else None, "coverage_gap": summary["gap"]})
+    return rows
+
+
+def sitrep_parts(service: AlertService, principal: Principal, day: date, now: datetime) -> dict[str, Any]:
+    """The plain data of the daily situation report (levels and open alerts as of ``now``)."""
+    coverage = service.coverage(now)
+    tier = export_tier(principal.scope)
+    alerts = [service.views.alert(alert) for alert in service.storage.unresolved_alerts_under(principal.scope)]
+    start = datetime.combine(day, time(0), WIB)
+    by_category, by_stage = service.storage.report_counts(principal.scope, start, start + timedelta(days=1))
+    return {"stage": service.calendar.stage_for(start + timedelta(hours=12)),
+            "regions": region_rows(service, principal, tier, coverage)
+            + (region_rows(service, principal, "kabupaten", coverage) if tier == "kecamatan" else []),
+            "alerts": alerts,
+            "personnel": [alert for alert in alerts if alert["level"] != "kurang_rawan" and alert["personnel"]],
+            "gaps": _gap_rows(service, principal, tier, coverage),
+            "reports_by_category": by_category, "reports_by_stage": by_stage}
+
+
+def _gap_rows(service: AlertService, principal: Principal, tier: str, coverage: Coverage) -> list[dict]:
+    """Silent desa (Polsek) or the kecamatan holding silent desa, with the oldest last-heard."""
+    gaps = [desa for desa in sorted(coverage.gaps) if in_scope(desa, principal.scope)]
+    groups: dict[str, list[str]] = {}
+    for desa in gaps:
+        groups.setdefault(desa if tier == "desa" else desa.rpartition(".")[0], []).append(desa)
+    rows = []
+    for code, members in groups.items():
+        heard = [coverage.heard[desa] for desa in members]
+        rows.append({"region_code": code, "region_name": service.views.region_name(code),
+                     "last_heard": None if None in heard else min(heard), "silent_desa": len(members)})
+    return rows

@@ -1,0 +1,135 @@
+"""``services.alerts``: the alert engine, views and actions behind the routes, the hooks and the CLI."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from kerawanan.scoring import ScoringConfig
+from sync_server.alerts import actions
+from sync_server.alerts.coverage import Coverage, assess
+from sync_server.alerts.engine import Engine, Outcome
+from sync_server.alerts.explanation import explain
+from sync_server.alerts.views import Views
+from sync_server.scope import Principal, hidden
+from sync_server.storage.base import Alert, AlertQuery, Storage
+
+log = logging.getLogger("sync_server.alerts")
+
+
+class AlertService:
+    def __init__(self, storage: Storage, config: ScoringConfig, calendar: Any, gazetteer: Any,
+                 clock: Callable[[], datetime]):
+        self.storage = storage
+        self.config = config
+        self.calendar = calendar
+        self.gazetteer = gazetteer
+        self.clock = clock
+        self.views = Views(gazetteer, config, calendar)
+        self.engine = Engine(storage, config, calendar, describe=self.views.alert_change)
+        self.desa_codes = tuple(region.code for region in gazetteer.regions("desa"))
+        self._incremental = Coalesced()
+
+    # ---- evaluation
+    def evaluate(self, at: datetime | None = None, *, full: bool = True) -> Outcome:
+        """One aggregation/escalation pass at ``at`` (default: now)."""
+        return self.engine.evaluate(at or self.clock(), full=full)
+
+    def on_reports_stored(self, now: datetime | None = None) -> Outcome | None:
+        """The push and review hook: returns once an incremental pass that STARTED after the caller's
+        commit has finished, so the regions it changed are evaluated. Concurrent callers share one
+        pass (a pass started while another ran covers every commit before it). Never raises: the
+        reports are already committed, and the next pass catches up whatever this one missed."""
+        try:
+            return self._incremental.run(lambda: self.engine.evaluate(now or self.clock(), full=False))
+        except Exception:                                    # noqa: BLE001 — logged, retried by the next pass
+            log.exception("incremental alert evaluation failed; the next pass will catch up")
+            return None
+
+    on_report_reviewed = on_reports_stored
+
+    async def run_periodically(self, seconds: float, stop: asyncio.Event) -> None:
+        """The background task: a full pass now and every ``seconds`` (decay, deadlines) until
+        ``stop`` is set; a pass under way is finished, never cut."""
+        while not stop.is_set():
+            try:
+                outcome = await asyncio.to_thread(self.evaluate)
+                log.info(outcome.line())
+            except Exception:                                # noqa: BLE001 — keep the loop alive
+                log.exception("periodic alert evaluation failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), seconds)
+
+    # ---- reading
+    def readable(self, principal: Principal, alert_id: str) -> Alert:
+        alert = self.storage.get_alert(alert_id)
+        if alert is None or not principal.can_read_region(alert.region_code):
+            raise hidden("alert")
+        return alert
+
+    def query(self, principal: Principal, **filters: Any) -> AlertQuery:
+        area = principal.area()
+        return AlertQuery(subtrees=area.subtrees, exact=area.exact, **filters)
+
+    def detail(self, principal: Principal, alert_id: str) -> tuple[Alert, dict[str, Any]]:
+        alert = self.readable(principal, alert_id)
+        body = self.views.alert(alert)
+        body.update(explain(alert, self.engine.ensure_loaded(), self.storage, self.config))
+        body["reports"] = [report for report in body["reports"] if _may_read(principal, report)]
+        explanation = body["explanation"]
+        explanation["items"] = [item for item in explanation["items"] if _may_read(principal, item)]
+        body["history"] = [self.views.event(event) for event in self.storage.alert_history(alert.id)]
+        return alert, body
+
+    # ---- acting
+    def act(self, principal: Principal, alert_id: str, body: object, if_match: str | None) -> Alert:
+        principal.require_role("supervisor")
+        alert = self.readable(principal, alert_id)
+        return actions.act(self, principal, alert, body, if_match, self.clock())
+
+    # ---- coverage
+    def coverage(self, at: datetime | None = None) -> Coverage:
+        return assess(self.desa_codes, self.storage.activity(), self.storage.users_with_role("officer"),
+                      at or self.clock(), self.calendar, self.config.silence_hours)
+
+
+class Coalesced:
+    """Calls of ``run(fn)`` that share work: each returns the result of a call of ``fn`` that began
+    after it arrived; while one runs, later arrivals wait and then share the next one."""
+
+    def __init__(self):
+        self._condition = threading.Condition()
+        self._started = self._finished = 0
+        self._running = False
+        self._results: dict[int, Any] = {}
+
+    def run(self, fn: Callable[[], Any]) -> Any:
+        with self._condition:
+            ticket = self._started + 1                     # the first call to begin after arriving
+            while self._finished < ticket:
+                if not self._running and self._started < ticket:
+                    self._running, self._started = True, ticket
+                    break
+                self._condition.wait()
+            else:
+                return self._results.get(ticket)
+        result = None
+        try:
+            result = fn()
+            return result
+        finally:
+            with self._condition:
+                self._running, self._finished = False, ticket
+                self._results[ticket] = result
+                self._results.pop(ticket - 64, None)        # waiters are a few calls behind at most
+                self._condition.notify_all()
+
+
+def _may_read(principal: Principal, report: dict[str, Any]) -> bool:
+    """Officers read an alert of their area, but of its reports (and their lines of the
+    explanation) only their own; the arithmetic's numbers stay whole."""
+    return principal.role != "officer" or report.get("officer") == principal.username

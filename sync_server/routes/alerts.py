@@ -1,0 +1,62 @@
+"""Alerts: the list, one alert with its explanation and history, and supervisors' actions."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from kerawanan.vocab import LEVELS
+from sync_server.body import read_json
+from sync_server.filters import parse_cursor
+from sync_server.routes import schemas
+from sync_server.services import PrincipalDep, ServicesDep
+from sync_server.storage.base import ALERT_STATUSES
+from sync_server.validation import REGION_CODE_RE, invalid_parameter
+
+router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+STATUS_FILTERS = (*ALERT_STATUSES, "active")
+
+
+@router.get("", summary="Alerts in the caller's scope (officers: their area), newest first")
+def list_alerts(
+        principal: PrincipalDep, services: ServicesDep,
+        level: Annotated[str | None, Query(max_length=20)] = None,
+        status: Annotated[str | None, Query(max_length=20, description="a status, or active (unresolved)")] = None,
+        region: Annotated[str | None, Query(max_length=20)] = None,
+        limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+        cursor: Annotated[str | None, Query(max_length=20)] = None) -> JSONResponse:
+    _require_choice("level", level, LEVELS)
+    _require_choice("status", status, STATUS_FILTERS)
+    if region is not None and (not REGION_CODE_RE.fullmatch(region) or services.gazetteer.find(region) is None):
+        raise invalid_parameter("region", "Kode wilayah tidak dikenal.", "Unknown region code.", "unknown")
+    query = services.alerts.query(principal, level=level, status=status, region=region,
+                                  before=parse_cursor(cursor), limit=limit or services.settings.limits.page_default)
+    items, before = services.storage.list_alerts(query)
+    return JSONResponse({"items": [services.alerts.views.alert(item) for item in items],
+                         "next_cursor": None if before is None else str(before)})
+
+
+@router.get("/{alert_id}", summary="One alert: contributing reports, the arithmetic of its score, history")
+def get_alert(alert_id: str, principal: PrincipalDep, services: ServicesDep) -> JSONResponse:
+    alert, body = services.alerts.detail(principal, alert_id.lower())
+    return JSONResponse(body, headers={"ETag": f'"{alert.version}"'})
+
+
+@router.post("/{alert_id}/actions", summary="acknowledge, assign, respond, resolve or reopen (If-Match)",
+             openapi_extra=schemas.json_body(schemas.ALERT_ACTION))
+async def act_on_alert(alert_id: str, request: Request, principal: PrincipalDep, services: ServicesDep,
+                       if_match: Annotated[str | None, Header(description='"<version>" from the ETag')] = None
+                       ) -> JSONResponse:
+    principal.require_role("supervisor")
+    limits = services.settings.limits
+    body = await read_json(request, limit=limits.json_bytes, max_depth=limits.json_depth)
+    alert = await run_in_threadpool(services.alerts.act, principal, alert_id.lower(), body, if_match)
+    return JSONResponse(services.alerts.views.alert(alert), headers={"ETag": f'"{alert.version}"'})
+
+
+def _require_choice(name: str, value: str | None, options: tuple[str, ...]) -> None:
+    if value is not None and value not in options:
+        raise invalid_parameter(name, "Pilihan tidak dikenal: " + ", ".join(options),
+                                "Unknown choice; one of: " + ", ".join(options), "choice")

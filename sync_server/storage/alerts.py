@@ -1,0 +1,339 @@
+"""SQLite queries of the alert engine: what scoring reads of reports, region states, alerts and
+their append-only history, and when each desa was last heard from."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sync_server.storage.base import (
+    Activity,
+    Alert,
+    AlertEvent,
+    AlertQuery,
+    NewChange,
+    RegionState,
+    ScoringDelta,
+    ScoringRow,
+    ScoringSnapshot,
+    StoredReport,
+    User,
+)
+from sync_server.storage.connection import Database, subtree_sql, to_db
+from sync_server.storage.reports import REPORT_COLUMNS, insert_changes, last_seq, row_to_report
+
+# observed_at as POSIX seconds, computed in SQL exactly as Python's ``datetime.timestamp()`` does
+# (integer microseconds divided by 10⁶, one correctly rounded division).
+EPOCH_SQL = ("(CAST(strftime('%s', observed_at) AS INTEGER) * 1000000 "
+             "+ CAST(substr(observed_at, 21, 6) AS INTEGER)) / 1000000.0")
+SCORING_COLUMNS = (f"id, desa_code, category, threat_stage, {EPOCH_SQL}, officer, "
+                   "json_extract(wire, '$.source_reliability'), json_extract(wire, '$.info_credibility'), "
+                   "review_status, review_grade, seq")
+STATE_COLUMNS = ("code, tier, level, score, report_count, officer_count, top_categories, first_report_at, "
+                 "last_report_at, evaluated_at")
+ALERT_COLUMNS = ("id, region_code, level, peak_level, score, stage, status, owner, deadline_at, escalations, "
+                 "report_count, officer_count, top_categories, first_report_at, last_report_at, scored_at, "
+                 "opened_at, updated_at, version, assignee, response, resolved_at, number")
+EVENT_COLUMNS = "alert_id, version, at, actor, event, level, previous_level, score, status, owner, note, data"
+_SAVE_ALERT = (f"INSERT INTO alerts ({ALERT_COLUMNS}) VALUES ({','.join('?' * 23)}) "
+               "ON CONFLICT (id) DO UPDATE SET " + ", ".join(
+                   f"{name} = excluded.{name}" for name in ALERT_COLUMNS.split(", ")[2:-1]))
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _state(row: Sequence[Any]) -> RegionState:
+    code, tier, level, score, count, officers, top, first, last, evaluated = row
+    return RegionState(code, tier, level, score, count, officers, tuple(map(tuple, json.loads(top))),
+                       _time(first), _time(last), _time(evaluated))
+
+
+class _Texts(dict):
+    """``to_db`` with a memory: a pass writes the same few instants over and over."""
+
+    def __missing__(self, moment: datetime | None) -> str | None:
+        text = self[moment] = to_db(moment)
+        return text
+
+
+def _state_values(state: RegionState, texts: _Texts) -> tuple:
+    return (state.code, state.tier, state.level, state.score, state.report_count, state.officer_count,
+            json.dumps(state.top_categories), texts[state.first_report_at], texts[state.last_report_at],
+            texts[state.evaluated_at])
+
+
+def _alert(row: Sequence[Any]) -> Alert:
+    (alert_id, region, level, peak, score, stage, status, owner, deadline, escalations, count, officers, top,
+     first, last, scored, opened, updated, version, assignee, response, resolved, number) = row
+    return Alert(id=alert_id, region_code=region, level=level, peak_level=peak, score=score, stage=stage,
+                 status=status, owner=owner, deadline_at=_time(deadline), escalations=escalations,
+                 report_count=count, officer_count=officers, top_categories=tuple(map(tuple, json.loads(top))),
+                 first_report_at=_time(first), last_report_at=_time(last), scored_at=_time(scored),
+                 opened_at=_time(opened), updated_at=_time(updated), version=version, assignee=assignee,
+                 response=response, resolved_at=_time(resolved), number=number)
+
+
+def _alert_values(alert: Alert) -> tuple:
+    return (alert.id, alert.region_code, alert.level, alert.peak_level, alert.score, alert.stage, alert.status,
+            alert.owner, to_db(alert.deadline_at), alert.escalations, alert.report_count, alert.officer_count,
+            json.dumps(alert.top_categories), to_db(alert.first_report_at), to_db(alert.last_report_at),
+            to_db(alert.scored_at), to_db(alert.opened_at), to_db(alert.updated_at), alert.version,
+            alert.assignee, alert.response, to_db(alert.resolved_at), alert.number)
+
+
+def _event(row: Sequence[Any]) -> AlertEvent:
+    alert_id, version, at, actor, event, level, previous, score, status, owner, note, data = row
+    return AlertEvent(alert_id, version, _time(at), actor, event, level, previous, score, status, owner, note,
+                      None if data is None else json.loads(data))
+
+
+def _event_values(event: AlertEvent) -> tuple:
+    return (event.alert_id, event.version, to_db(event.at), event.actor, event.event, event.level,
+            event.previous_level, event.score, event.status, event.owner, event.note,
+            None if event.data is None else json.dumps(event.data, ensure_ascii=False))
+
+
+def _insert_events(conn: sqlite3.Connection, events: Sequence[AlertEvent]) -> None:
+    conn.executemany(f"INSERT INTO alert_history ({EVENT_COLUMNS}) VALUES ({','.join('?' * 12)})",
+                     [_event_values(event) for event in events])
+
+
+# ---- what scoring reads
+
+def scoring_snapshot(db: Database) -> ScoringSnapshot:
+    """The engine's cache (``scoring_cache``: per desa, its counted reports) and the change number
+    it reflects; the reports and reviews after that number are read with ``scoring_delta``."""
+    with db.reading() as conn:
+        (seq,) = conn.execute("SELECT value FROM engine_state WHERE name = 'scoring_seq'").fetchone()
+        desa = {code: json.loads(records) for code, records in conn.execute(
+            "SELECT desa_code, records FROM scoring_cache")}
+    return ScoringSnapshot(desa=desa, seq=seq)
+
+
+def scoring_delta(conn: sqlite3.Connection, after: int) -> ScoringDelta:
+    """Reports created or reviewed after change ``after``, as they are now."""
+    seq = last_seq(conn)
+    if seq <= after:
+        return ScoringDelta(rows=[], seq=max(seq, after))
+    sql = (f"SELECT {SCORING_COLUMNS} FROM reports WHERE id IN (SELECT ref FROM changes "
+           "WHERE seq > ? AND kind IN ('report', 'review'))")
+    return ScoringDelta(rows=list(map(ScoringRow._make, conn.execute(sql, (after,)))), seq=seq)
+
+
+def read_scoring_delta(db: Database, after: int) -> ScoringDelta:
+    """``scoring_delta`` in a read transaction (no write lock)."""
+    with db.reading() as conn:
+        return scoring_delta(conn, after)
+
+
+# ---- the engine's write transaction
+
+class SqliteAlertBatch:
+    """``AlertBatch`` over the writer connection inside one ``BEGIN IMMEDIATE`` transaction."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def scoring_delta(self, after: int) -> ScoringDelta:
+        return scoring_delta(self.conn, after)
+
+    def remember_scoring(self, desa: dict[str, list[list]], seq: int) -> None:
+        self.conn.executemany("INSERT OR REPLACE INTO scoring_cache (desa_code, records) VALUES (?, ?)",
+                              [(code, json.dumps(records, separators=(",", ":"))) for code, records in desa.items()])
+        self.conn.execute("UPDATE engine_state SET value = max(value, ?) WHERE name = 'scoring_seq'", (seq,))
+
+    def region_states(self, codes: Iterable[str] | None = None) -> dict[str, RegionState]:
+        return _region_states(self.conn, codes)
+
+    def unresolved_alerts(self, regions: Iterable[str] | None = None,
+                          due_by: datetime | None = None) -> dict[str, Alert]:
+        """All unresolved alerts; or those of ``regions`` and the open ones due by ``due_by``."""
+        sql = f"SELECT {ALERT_COLUMNS} FROM alerts WHERE status != 'resolved'"
+        if regions is None:
+            return {alert.region_code: alert for alert in map(_alert, self.conn.execute(sql))}
+        codes = sorted(regions)
+        found = {}
+        for start in range(0, len(codes), 500):
+            chunk = codes[start:start + 500]
+            rows = self.conn.execute(f"{sql} AND region_code IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((alert.region_code, alert) for alert in map(_alert, rows))
+        if due_by is not None:
+            rows = self.conn.execute(f"{sql} AND status = 'open' AND deadline_at <= ?", (to_db(due_by),))
+            found.update((alert.region_code, alert) for alert in map(_alert, rows))
+        return found
+
+    def save_region_states(self, states: Sequence[RegionState]) -> None:
+        texts = _Texts()
+        self.conn.executemany(f"INSERT OR REPLACE INTO region_states ({STATE_COLUMNS}) "
+                              f"VALUES ({','.join('?' * 10)})", [_state_values(state, texts) for state in states])
+
+    def save_alert(self, alert: Alert, events: Sequence[AlertEvent]) -> None:
+        self.conn.execute(_SAVE_ALERT, _alert_values(alert))
+        _insert_events(self.conn, events)
+
+    def save_alert_numbers(self, alerts: Sequence[Alert]) -> None:
+        texts = _Texts()
+        self.conn.executemany(
+            "UPDATE alerts SET score = ?, stage = ?, report_count = ?, officer_count = ?, top_categories = ?, "
+            "first_report_at = ?, last_report_at = ?, scored_at = ? WHERE id = ?",
+            [(a.score, a.stage, a.report_count, a.officer_count, json.dumps(a.top_categories),
+              texts[a.first_report_at], texts[a.last_report_at], texts[a.scored_at], a.id) for a in alerts])
+
+    def add_changes(self, changes: Sequence[NewChange], at: datetime) -> int:
+        return insert_changes(self.conn, changes, at) if changes else last_seq(self.conn)
+
+
+@contextmanager
+def alert_batch(db: Database) -> Iterator[SqliteAlertBatch]:
+    with db.writing() as conn:
+        yield SqliteAlertBatch(conn)
+
+
+# ---- reads
+
+def _region_states(conn: sqlite3.Connection, codes: Iterable[str] | None) -> dict[str, RegionState]:
+    if codes is None:
+        rows = conn.execute(f"SELECT {STATE_COLUMNS} FROM region_states").fetchall()
+    else:
+        codes = list(codes)
+        rows = []
+        for start in range(0, len(codes), 500):
+            chunk = codes[start:start + 500]
+            rows += conn.execute(f"SELECT {STATE_COLUMNS} FROM region_states WHERE code IN "
+                                 f"({','.join('?' * len(chunk))})", chunk).fetchall()
+    return {state.code: state for state in map(_state, rows)}
+
+
+def region_states(db: Database, codes: Iterable[str]) -> dict[str, RegionState]:
+    with db.reading() as conn:
+        return _region_states(conn, codes)
+
+
+def region_states_under(db: Database, scopes: Sequence[str]) -> list[RegionState]:
+    where, params = subtree_sql("code", tuple(scopes))
+    with db.reading() as conn:
+        rows = conn.execute(f"SELECT {STATE_COLUMNS} FROM region_states WHERE {where} ORDER BY code",
+                            params).fetchall()
+    return [_state(row) for row in rows]
+
+
+def get_alert(db: Database, alert_id: str) -> Alert | None:
+    with db.reading() as conn:
+        row = conn.execute(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+    return _alert(row) if row else None
+
+
+def list_alerts(db: Database, query: AlertQuery) -> tuple[list[Alert], int | None]:
+    """Newest first; the second value is the ``before`` of the next page, or None."""
+    area, params = subtree_sql("region_code", query.subtrees)
+    if query.exact:
+        area = f"({area} OR region_code IN ({','.join('?' * len(query.exact))}))"
+        params += list(query.exact)
+    where = [area]
+    if query.region is not None:
+        clause, values = subtree_sql("region_code", (query.region,))
+        where.append(clause)
+        params += values
+    if query.level is not None:
+        where.append("level = ?")
+        params.append(query.level)
+    if query.status == "active":
+        where.append("status != 'resolved'")
+    elif query.status is not None:
+        where.append("status = ?")
+        params.append(query.status)
+    if query.before is not None:
+        where.append("number < ?")
+        params.append(query.before)
+    sql = f"SELECT {ALERT_COLUMNS} FROM alerts WHERE {' AND '.join(where)} ORDER BY number DESC LIMIT ?"
+    with db.reading() as conn:
+        rows = conn.execute(sql, [*params, query.limit + 1]).fetchall()
+    items = [_alert(row) for row in rows[:query.limit]]
+    more = len(rows) > query.limit
+    return items, (items[-1].number if more and items else None)
+
+
+def alert_history(db: Database, alert_id: str) -> list[AlertEvent]:
+    with db.reading() as conn:
+        rows = conn.execute(f"SELECT {EVENT_COLUMNS} FROM alert_history WHERE alert_id = ? ORDER BY id",
+                            (alert_id,)).fetchall()
+    return [_event(row) for row in rows]
+
+
+def audit_trail(db: Database, since: datetime | None = None) -> list[AlertEvent]:
+    """Every alert event since ``since`` (oldest first)."""
+    with db.reading() as conn:
+        rows = conn.execute(f"SELECT {EVENT_COLUMNS} FROM alert_history WHERE at >= ? ORDER BY id",
+                            (to_db(since) if since else "",)).fetchall()
+    return [_event(row) for row in rows]
+
+
+def unresolved_alerts_under(db: Database, scopes: Sequence[str]) -> list[Alert]:
+    where, params = subtree_sql("region_code", tuple(scopes))
+    with db.reading() as conn:
+        rows = conn.execute(f"SELECT {ALERT_COLUMNS} FROM alerts WHERE status != 'resolved' AND {where} "
+                            "ORDER BY number", params).fetchall()
+    return [_alert(row) for row in rows]
+
+
+def update_alert(db: Database, alert: Alert, expected_version: int, event: AlertEvent,
+                 changes: Sequence[NewChange]) -> bool:
+    """Compare-and-set: store ``alert`` only if the stored version is still ``expected_version``."""
+    with db.writing() as conn:
+        row = conn.execute("SELECT version FROM alerts WHERE id = ?", (alert.id,)).fetchone()
+        if row is None or row[0] != expected_version:
+            return False
+        conn.execute(_SAVE_ALERT, _alert_values(alert))
+        _insert_events(conn, [event])
+        if changes:
+            insert_changes(conn, changes, event.at)
+    return True
+
+
+def users_with_role(db: Database, role: str) -> list[User]:
+    with db.reading() as conn:
+        rows = conn.execute("SELECT username, name, role, scope FROM users WHERE role = ? ORDER BY username",
+                            (role,)).fetchall()
+    return [User(username, name, role_, tuple(json.loads(scope))) for username, name, role_, scope in rows]
+
+
+def activity(db: Database) -> Activity:
+    """Newest observation per desa; per officer the newest of their last sync and last report."""
+    with db.reading() as conn:
+        desa = conn.execute("SELECT desa_code, last_observed_at FROM desa_activity").fetchall()
+        officers = conn.execute("SELECT username, max(coalesce(last_sync_at, ''), coalesce(last_report_at, '')) "
+                                "FROM officer_activity").fetchall()
+    return Activity(desa_observed={code: _time(at) for code, at in desa if at},
+                    officer_heard={name: _time(at) for name, at in officers if at})
+
+
+def reports_in_desa(db: Database, desa_codes: Iterable[str]) -> list[StoredReport]:
+    codes = sorted(set(desa_codes))
+    found: list[StoredReport] = []
+    with db.reading() as conn:
+        for start in range(0, len(codes), 500):
+            chunk = codes[start:start + 500]
+            rows = conn.execute(f"SELECT {REPORT_COLUMNS} FROM reports WHERE desa_code IN "
+                                f"({','.join('?' * len(chunk))})", chunk).fetchall()
+            found += [row_to_report(row) for row in rows]
+    return found
+
+
+def report_counts(db: Database, scopes: Sequence[str], start: datetime, end: datetime
+                  ) -> tuple[dict[str, int], dict[str, int]]:
+    """Reports in scope that count (not rejected, not duplicate): by category observed in
+    [start, end), and by tahapan observed before ``end``."""
+    where, params = subtree_sql("desa_code", tuple(scopes))
+    where += " AND review_status NOT IN ('rejected', 'duplicate')"
+    with db.reading() as conn:
+        by_category = conn.execute(f"SELECT category, count(*) FROM reports WHERE {where} AND observed_at >= ? "
+                                   "AND observed_at < ? GROUP BY category",
+                                   [*params, to_db(start), to_db(end)]).fetchall()
+        by_stage = conn.execute(f"SELECT stage, count(*) FROM reports WHERE {where} AND observed_at < ? "
+                                "GROUP BY stage", [*params, to_db(end)]).fetchall()
+    return dict(by_category), dict(by_stage)

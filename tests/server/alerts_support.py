@@ -1,0 +1,63 @@
+"""Helpers of the alert tests: a real server whose clock is a file, and small builders."""
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from kerawanan.tahapan import WIB
+from tests.server.helpers import Api, ServerProcess, cli
+
+VOTING_NIGHT = datetime(2024, 11, 27, 21, 40, tzinfo=WIB)
+
+
+class ClockedServer(ServerProcess):
+    """``init`` + admin + ``serve`` with ``PETA_CLOCK_FILE`` (time set by the test) and no
+    background evaluation (``PETA_EVALUATE_SECONDS=0``): passes run only when the test says so."""
+
+    def __init__(self, workdir: Path, start: datetime, env: dict[str, str] | None = None):
+        self.clock_file = workdir / "clock.txt"
+        self.set_clock(start)
+        super().__init__(workdir, env={"PETA_CLOCK_FILE": str(self.clock_file), "PETA_EVALUATE_SECONDS": "0",
+                                       "PETA_LOGIN_FAILURES_PER_ADDRESS": "100000", **(env or {})})
+        self.api = Api(self.url)
+
+    def set_clock(self, moment: datetime) -> None:
+        self.now = moment
+        self.clock_file.write_text(moment.isoformat(), encoding="utf-8")
+
+    def advance(self, **delta: float) -> datetime:
+        self.set_clock(self.now + timedelta(**delta))
+        return self.now
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return cli(self.db, *args, env=self.env)
+
+    def evaluate(self, at: datetime | None = None) -> str:
+        """``evaluate --at`` (default: the clock) in its own process; returns its one line."""
+        done = self.cli("evaluate", *(("--at", at.isoformat()) if at else ()))
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        with sqlite3.connect(self.db) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def states(self) -> dict[str, tuple]:
+        return {row[0]: row[1:] for row in self.query(
+            "SELECT code, level, score, report_count, officer_count, top_categories, first_report_at, "
+            "last_report_at FROM region_states")}
+
+    def level(self, code: str) -> str | None:
+        rows = self.query("SELECT level FROM region_states WHERE code = ?", code)
+        return rows[0][0] if rows else None
+
+
+def wib(text: str) -> datetime:
+    """``"11-27 22:30"`` → that moment of 2024 in WIB."""
+    return datetime.strptime(f"2024-{text}", "%Y-%m-%d %H:%M").replace(tzinfo=WIB)
+
+
+def if_match(version: int) -> dict[str, str]:
+    return {"If-Match": f'"{version}"'}
