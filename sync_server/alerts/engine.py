@@ -137,7 +137,8 @@ class Engine:
                 continue                                   # never scored, nothing to say
             states.append(state)
             outcome.level_changes += before is not None and before.level != state.level
-            self._follow(code, state, before, alerts, touched, at, stage, chain, outcome)
+            self._follow(code, state, before, alerts, touched, at, self._stage(batch, code, state, before,
+                                                                                alerts, at, stage), chain, outcome)
         return self._write(batch, at, states, touched, outcome)
 
     def _write(self, batch: AlertBatch, at: datetime, states: list[RegionState],
@@ -154,6 +155,18 @@ class Engine:
         batch.save_alert_numbers(quiet)
         outcome.regions, outcome.changes = len(states), len(changes)
         return batch.add_changes(changes, at)
+
+    @staticmethod
+    def _stage(batch: AlertBatch, code: str, state: RegionState, before: RegionState | None,
+               alerts: dict[str, Alert], at: datetime, calendar_stage: str) -> str:
+        """An alert's tahapan is the one its reports say (a late sync or a replay is judged by the
+        reports, not by today's date); looked up only when the alert opens or changes level."""
+        alert = alerts.get(code)
+        if alert is not None and alert.level == state.level:
+            return alert.stage or calendar_stage
+        if alert is None and not opens_alert(state, before):
+            return calendar_stage
+        return batch.reported_stage(code, at) or calendar_stage
 
     def _follow(self, code: str, state: RegionState, before: RegionState | None, alerts: dict[str, Alert],
                 touched: dict, at: datetime, stage: str, chain: Chain, outcome: Outcome) -> None:

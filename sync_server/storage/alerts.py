@@ -184,6 +184,16 @@ class SqliteAlertBatch:
             [(a.score, a.stage, a.report_count, a.officer_count, json.dumps(a.top_categories),
               texts[a.first_report_at], texts[a.last_report_at], texts[a.scored_at], a.id) for a in alerts])
 
+    def reported_stage(self, region_code: str, at: datetime) -> str | None:
+        """The tahapan the newest counted report in the region (observed by ``at``) belongs to —
+        what an alert is about, even when it is evaluated in another stage (a replay, a late sync)."""
+        where, params = subtree_sql("desa_code", [region_code])
+        row = self.conn.execute(
+            f"SELECT stage FROM reports WHERE {where} AND observed_at <= ? "
+            "AND review_status NOT IN ('rejected', 'duplicate') ORDER BY observed_at DESC LIMIT 1",
+            [*params, to_db(at)]).fetchone()
+        return row[0] if row else None
+
     def add_changes(self, changes: Sequence[NewChange], at: datetime) -> int:
         return insert_changes(self.conn, changes, at) if changes else last_seq(self.conn)
 

@@ -284,6 +284,7 @@ class AlertBatch(Protocol):
     def save_region_states(self, states: Sequence[RegionState]) -> None: ...
     def save_alert(self, alert: Alert, events: Sequence[AlertEvent]) -> None: ...   # insert or replace
     def save_alert_numbers(self, alerts: Sequence[Alert]) -> None: ...   # score, counts, stage only
+    def reported_stage(self, region_code: str, at: datetime) -> str | None: ...   # newest counted report's
     def add_changes(self, changes: Sequence[NewChange], at: datetime) -> int: ...
 
 

@@ -196,3 +196,8 @@ def test_a_stale_version_changes_nothing(story):
     assert error["details"]["current"]["status"] == alert["status"]
     now = api.get(f"/api/v1/alerts/{alert['id']}", token=token)
     assert now.json()["status"] == alert["status"] and now.headers["etag"] == f'"{alert["version"]}"'
+
+
+def test_alerts_carry_the_tahapan_their_reports_belong_to(story):
+    opened = story.alerts["22:30"]
+    assert opened[KOTO_BARU_DESA]["stage"] == "pemungutan_suara"
