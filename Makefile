@@ -31,8 +31,14 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check kerawanan sync_server field_app tests bench scripts
 
+# The timing goals and the long runs (see docs/benchmarks.md and docs/reliability.md).
 bench: $(STAMP)
 	$(PY) bench/core.py
+	$(PY) bench/app.py
+	$(PY) bench/ingest.py
+	$(PY) bench/alerts.py
+	$(PY) bench/faults.py --trials 200 --seed 1
+	$(PY) bench/faults.py --profile 2g
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
