@@ -20,6 +20,10 @@ from field_app.errors import AuthRevoked, Offline, RateLimited, ServerRejected, 
 
 API = "/api/v1"
 USER_AGENT = "PetaRawan-field-app/0.1"
+# The read timeout starts once a body sits in the phone's send buffer, which can hold a whole photo:
+# on 2G (64 kbit/s) a 150 kB photo still needs ~20 s on the air. Each body byte adds 1/MIN_UPLOAD_RATE
+# seconds (16 kbit/s) to the read timeout, so a slow upload is waited for, not restarted forever.
+MIN_UPLOAD_RATE = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +125,53 @@ class SyncClient:
         body = {"verdict": verdict, "grade": grade, "duplicate_of": duplicate_of, "note": note}
         return self._json("POST", f"/reports/{report_id}/review", {k: v for k, v in body.items() if v is not None})
 
+    # ------------------------------------------------------------ supervisors: alerts, regions, exports, admin
+
+    def list_alerts(self, **filters: Any) -> dict[str, Any]:
+        """``{"items": [...], "next_cursor"}``; filters: level, status (or ``active``), region, limit, cursor."""
+        return self._json("GET", "/alerts", params={k: v for k, v in filters.items() if v is not None})
+
+    def get_alert(self, alert_id: str) -> dict[str, Any]:
+        """One alert with ``reports``, ``explanation`` and ``history``; ``version`` is also its ETag."""
+        return self._json("GET", f"/alerts/{alert_id}")
+
+    def act_on_alert(self, alert_id: str, action: str, version: int, *, note: str | None = None,
+                     assignee: str | None = None, response: str | None = None) -> dict[str, Any]:
+        """acknowledge / assign / respond / resolve / reopen with ``If-Match``.
+
+        A stale version raises ``ServerRejected`` with status 412 and the current alert in
+        ``details["current"]``; nothing was changed on the server.
+        """
+        body = {"action": action, "note": note, "assignee": assignee, "response": response}
+        payload = {k: v for k, v in body.items() if v is not None}
+        response_ = self._request("POST", f"/alerts/{alert_id}/actions", json_body=payload,
+                                  headers={"If-Match": f'"{int(version)}"'})
+        return _decode(response_)
+
+    def get_region(self, code: str) -> dict[str, Any]:
+        """Level, score, open alerts, last heard, children and coverage of one region in scope."""
+        return self._json("GET", f"/regions/{code}")
+
+    def get_media(self, sha256: str) -> bytes:
+        return self._request("GET", f"/media/{sha256}", headers={"Accept": "*/*"}).content
+
+    def download_export(self, name: str, params: dict[str, str] | None = None) -> tuple[bytes, str]:
+        """``reports.csv``, ``alerts.geojson`` or ``sitrep.pdf``: its bytes and the server's file name."""
+        response = self._request("GET", f"/export/{name}", params=params, headers={"Accept": "*/*"})
+        return response.content, _file_name(response.headers.get("Content-Disposition"), name)
+
+    def create_user(self, username: str, name: str, role: str, scope: list[str],
+                    password: str | None = None) -> dict[str, Any]:
+        body = {"username": username, "name": name, "role": role, "scope": scope, "password": password}
+        return self._json("POST", "/users", {k: v for k, v in body.items() if v is not None})
+
+    def issue_enrollment_code(self, username: str) -> dict[str, Any]:
+        """``{code, expires_at}``: a one-time code for an officer (72 h)."""
+        return self._json("POST", f"/users/{username}/enrollment-codes")
+
+    def revoke_device(self, device_id: str) -> None:
+        self._request("DELETE", f"/devices/{device_id}")
+
     def healthz(self) -> dict[str, Any]:
         return self._json("GET", "/healthz", auth=False, prefix="")
 
@@ -143,7 +194,7 @@ class SyncClient:
         try:
             response = self.session.request(method, f"{self.server_url}{prefix}{path}", json=json_body,
                                             data=data, headers=sent_headers, params=params,
-                                            timeout=self.timeout, allow_redirects=False)
+                                            timeout=self._timeout_for(data), allow_redirects=False)
         except requests.RequestException as exc:
             raise Offline(reason=type(exc).__name__) from exc
         if response.status_code >= 400 and response.status_code not in allow:
@@ -151,6 +202,11 @@ class SyncClient:
         if 300 <= response.status_code < 400:
             raise Offline(reason=f"redirect {response.status_code} (captive portal?)")
         return response
+
+
+    def _timeout_for(self, body: bytes | None) -> tuple[float, float]:
+        connect, read = self.timeout
+        return connect, read + (len(body) / MIN_UPLOAD_RATE if body else 0.0)
 
 
 def _clean_url(url: str) -> str:
@@ -161,6 +217,15 @@ def _clean_url(url: str) -> str:
         local = host == "localhost" or host.replace(".", "").isdigit()
         url = ("http://" if local else "https://") + url
     return url
+
+
+def _file_name(disposition: str | None, fallback: str) -> str:
+    """``attachment; filename="laporan-20241127-2140.csv"`` -> the name; else ``fallback``."""
+    if disposition and "filename=" in disposition:
+        name = disposition.split("filename=", 1)[1].split(";")[0].strip().strip('"')
+        if name and "/" not in name and "\\" not in name:
+            return name
+    return fallback
 
 
 def _decode(response: requests.Response) -> Any:

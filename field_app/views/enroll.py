@@ -77,6 +77,8 @@ class EnrollScreen(Screen):
         if self.back_to_unlock:
             bottom.append(theme.link_button(t("enroll.back_to_unlock"), lambda: self.app.show_unlock(),
                                             key="enroll-back-link"))
+        bottom.append(theme.link_button(t("unlock.supervisor"), lambda: self.app.show_supervisor_login(),
+                                        key="enroll-supervisor", icon=ft.Icons.ADMIN_PANEL_SETTINGS))
         body = [theme.text(t("enroll.intro"), color=theme.MUTED), *self.boxes.values(), self.message]
         return theme.screen(body, bottom=bottom)
 

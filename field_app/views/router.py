@@ -40,11 +40,11 @@ def shell_for(role: str) -> ShellFactory | None:
 
 def _register_defaults() -> None:
     from field_app.views.shell import OfficerShell
-    from field_app.views.supervisor import SupervisorPlaceholder
+    from field_app.views.supervisor import SupervisorShell
 
     _SHELLS.setdefault("officer", OfficerShell)
-    _SHELLS.setdefault("supervisor", SupervisorPlaceholder)
-    _SHELLS.setdefault("admin", SupervisorPlaceholder)
+    _SHELLS.setdefault("supervisor", SupervisorShell)
+    _SHELLS.setdefault("admin", SupervisorShell)
 
 
 class AppSession:

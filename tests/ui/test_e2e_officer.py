@@ -274,5 +274,5 @@ def test_the_supervisor_door_on_the_unlock_screen(screen, world):
     type_into(page, "Kata sandi", SUPERVISOR_PASSWORD)
     shot(page, "18-supervisor-login")
     button(page, "Masuk").click()
-    expect(page.get_by_text("Fitur pengawas segera hadir.")).to_be_visible(timeout=STEP_TIMEOUT)
-    shot(page, "19-supervisor-placeholder")
+    expect(page.get_by_text(re.compile(r"^\d+ peringatan aktif"))).to_be_visible(timeout=STEP_TIMEOUT)
+    shot(page, "19-supervisor-board")

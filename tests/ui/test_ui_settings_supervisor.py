@@ -110,7 +110,7 @@ async def test_a_refused_report_needs_attention_says_why_and_can_be_retried(enro
     await app.close()
 
 
-async def test_the_supervisor_door_logs_in_and_shows_the_placeholder(enrolled, server):
+async def test_the_supervisor_door_logs_in_and_shows_the_alert_board(enrolled, server):
     server.users["polsek.kotobaru"] = {"username": "polsek.kotobaru", "name": "AKP Syafrizal", "role": "supervisor",
                                        "scope": ["15.72.07"]}
     server.passwords["polsek.kotobaru"] = "kata-sandi"
@@ -128,9 +128,8 @@ async def test_the_supervisor_door_logs_in_and_shows_the_placeholder(enrolled, s
 
     await app.type("sup-password", "kata-sandi")
     await app.click("sup-submit")
-    await app.wait_for(lambda: app.has("sup-soon"), what="placeholder")
-    assert app.find("sup-signed-in").value == "Masuk sebagai AKP Syafrizal"
-    assert app.find("sup-soon").value == "Fitur pengawas segera hadir."
+    await app.wait_for(lambda: app.has("sv-board-summary"), what="the alert board")
+    assert app.find("sup-signed-in").value == "AKP Syafrizal"
     await app.click("sup-sign-out")
     await app.wait_for(lambda: app.has("unlock-submit"), what="back at unlock")
     await app.close()

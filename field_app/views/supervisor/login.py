@@ -1,8 +1,6 @@
-"""The supervisors' door: a username/password login, and a placeholder until their screens exist.
+"""The supervisors' door: a username/password login that opens the supervisor shell.
 
-Supervisor screens (alert board, map, review) register their shell with
-``router.register_shell("supervisor", factory)``; ``factory(app, session)`` receives the
-``SupervisorSession`` below, whose ``client`` is already logged in.
+``SupervisorSession.client`` is a logged-in ``SyncClient``; the shell (``supervisor.shell``) gets it.
 """
 from __future__ import annotations
 
@@ -99,35 +97,6 @@ class SupervisorLogin(Screen):
                                  role=str(user["role"]), scope=tuple(user.get("scope") or ()), client=client), None
 
 
-class SupervisorPlaceholder(Screen):
-    """Until the supervisor screens arrive: who is signed in, and that the features are coming."""
-
-    def __init__(self, app, session: SupervisorSession):
-        super().__init__(app)
-        self.session = session
-
-    def appbar(self) -> ft.AppBar:
-        return ft.AppBar(title=theme.text(self.t("supervisor.home"), size=20, bold=True, color=theme.SURFACE),
-                         bgcolor=theme.NAVY, automatically_imply_leading=False)
-
-    def build(self) -> ft.Control:
-        t, session = self.t, self.session
-        body = [theme.text(t("supervisor.signed_in", name=session.name or session.username), size=18, bold=True,
-                           key="sup-signed-in"),
-                theme.text(_scope_words(session.scope), size=15, color=theme.MUTED, key="sup-scope"),
-                theme.panel(theme.text(t("supervisor.soon"), size=18, bold=True, key="sup-soon"))]
-        return theme.screen(body, bottom=[theme.secondary_button(t("supervisor.sign_out"), self._sign_out,
-                                                                 key="sup-sign-out", icon=ft.Icons.LOGOUT)])
-
-    @sends_update
-    async def _sign_out(self) -> None:
-        try:
-            await asyncio.to_thread(self.session.client.logout)
-        except (Offline, ServerRejected):
-            log.info("logout did not reach the server; the token expires on its own")
-        self.app.show_start()
-
-
-def _scope_words(scope: tuple[str, ...]) -> str:
+def scope_words(scope: tuple[str, ...]) -> str:
     gazetteer = assets.gazetteer()
     return ", ".join(region.title if (region := gazetteer.find(code)) else code for code in scope)

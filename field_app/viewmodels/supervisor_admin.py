@@ -1,0 +1,95 @@
+"""Administration: create users with a role and scope, issue enrollment codes (text and QR), revoke a device."""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from field_app.errors import Offline, ServerRejected
+from field_app.viewmodels.base import ViewModel
+
+ROLES = ("officer", "supervisor", "admin")
+
+
+def qr_png(text: str) -> bytes:
+    """A QR code of ``text`` as PNG bytes (the ``qrcode`` package, which flet-cli already brings)."""
+    import qrcode
+
+    image = qrcode.make(text, box_size=8, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def enrollment_payload(server_url: str | None, username: str, code: str) -> str:
+    """What the QR code holds: enough for the officer's app to fill in the enrolment form."""
+    return f"petarawan://enroll?server={server_url or ''}&nrp={username}&code={code}"
+
+
+class AdminPanel(ViewModel):
+    def __init__(self, client: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.client = client
+        self.user = {"username": "", "name": "", "role": "officer", "scope": "", "password": ""}
+        self.code: dict[str, Any] | None = None       # {username, code, expires_at, qr}
+        self.problem: str | None = None
+        self.done: str | None = None
+
+    def set_user_field(self, name: str, value: str) -> None:
+        if name not in self.user:
+            raise KeyError(name)
+        self.user[name] = (value or "").strip() if name != "password" else value or ""
+
+    def create_user(self) -> bool:
+        u = self.user
+        scope = [part.strip() for part in u["scope"].replace(";", ",").split(",") if part.strip()]
+        if not u["username"] or not u["name"] or not scope or u["role"] not in ROLES:
+            return self._fail(self.t("sv.admin.need_user"))
+        try:
+            created = self.client.create_user(u["username"], u["name"], u["role"], scope, u["password"] or None)
+        except Offline:
+            return self._fail(self.t("sv.offline"))
+        except ServerRejected as exc:
+            return self._fail(_with_fields(exc))
+        return self._ok(self.t("sv.admin.created", username=created.get("username", u["username"])))
+
+    def issue_code(self, username: str) -> bool:
+        username = (username or "").strip()
+        if not username:
+            return self._fail(self.t("sv.admin.need_username"))
+        try:
+            body = self.client.issue_enrollment_code(username)
+        except Offline:
+            return self._fail(self.t("sv.offline"))
+        except ServerRejected as exc:
+            return self._fail(exc.message)
+        payload = enrollment_payload(getattr(self.client, "server_url", None), username, body["code"])
+        self.code = {"username": username, "code": body["code"], "expires_at": body.get("expires_at"),
+                     "qr": qr_png(payload)}
+        return self._ok(self.t("sv.admin.code_issued", username=username))
+
+    def revoke_device(self, device_id: str) -> bool:
+        device_id = (device_id or "").strip()
+        if not device_id:
+            return self._fail(self.t("sv.admin.need_device"))
+        try:
+            self.client.revoke_device(device_id)
+        except Offline:
+            return self._fail(self.t("sv.offline"))
+        except ServerRejected as exc:
+            return self._fail(exc.message)
+        return self._ok(self.t("sv.admin.revoked", device_id=device_id))
+
+    def _ok(self, message: str) -> bool:
+        self.done, self.problem = message, None
+        self.changed()
+        return True
+
+    def _fail(self, message: str) -> bool:
+        self.problem, self.done = message, None
+        self.changed()
+        return False
+
+
+def _with_fields(exc: ServerRejected) -> str:
+    fields = exc.details.get("fields") or {}
+    return exc.message + ("".join(f" {k}: {v}" for k, v in fields.items()) if fields else "")

@@ -1,0 +1,154 @@
+"""The map: kabupaten or kecamatan of Jambi coloured by level, from the shipped GeoJSON, with no tiles.
+
+Every polygon is labelled with its name and level in words (not colour alone); regions outside the
+supervisor's scope are grey and say "di luar wilayah". Coverage gaps are their own layer: a dashed
+outline and a "tanpa kabar" marker. flet-map reports taps as coordinates, not polygons, so the
+tap is located in Python (point in polygon); the region list beside (wide) or below (phone) the
+map selects too.
+"""
+from __future__ import annotations
+
+import flet as ft
+import flet_map as ftm
+
+from field_app.viewmodels.supervisor_regions import TIERS, RegionMap, shapes
+from field_app.views import theme
+from field_app.views.base import Part, sends_update
+from field_app.views.supervisor.common import (
+    LEVEL_STYLE,
+    OUTSIDE_FILL,
+    WIDE,
+    bind,
+    in_thread,
+    level_badge,
+    level_words,
+    section_title,
+    small,
+    when,
+)
+
+
+class MapPart(Part):
+    def __init__(self, app, shell):
+        super().__init__(app)
+        self.shell = shell
+        self.vm = RegionMap(shell.client, shell.session.scope, clock=app.device.clock, translator=app.t)
+        self.watch(self.vm, self.render)
+        self.loaded = False
+
+    def build(self) -> ft.Control:
+        t = self.t
+        self.tiers = ft.SegmentedButton(
+            key="sv-map-tier", selected=[self.vm.tier], on_change=self._tier_changed,
+            segments=[ft.Segment(value=tier, label=t(f"sv.map.tier.{tier}")) for tier in TIERS])
+        self.map_box = ft.Container(height=420 if not self._wide() else 560, border_radius=8, bgcolor="#E0E0E0",
+                                    key="sv-map-box", clip_behavior=ft.ClipBehavior.HARD_EDGE)
+        self.summary = ft.Column(spacing=6, key="sv-map-summary")
+        self.list = ft.Column(spacing=4, key="sv-map-list")
+        self.problem = theme.message_text("sv-map-problem")
+        legend = small(t("sv.map.legend"), color=theme.INK)
+        side = ft.Column([self.summary, section_title(t("sv.map.list")), self.list], spacing=8)
+        if self._wide():
+            body = [self.tiers, legend, self.problem,
+                    ft.Row([ft.Container(self.map_box, expand=3), ft.Container(side, expand=2)],
+                           vertical_alignment=ft.CrossAxisAlignment.START, spacing=16)]
+        else:
+            body = [self.tiers, legend, self.problem, self.map_box, side]
+        self.render()
+        return theme.screen(body)
+
+    def _wide(self) -> bool:
+        return (self.page.width or 0) >= WIDE
+
+    def activate(self) -> None:
+        if not self.loaded:
+            self.loaded = True
+            self.page.run_task(self.reload)
+
+    async def reload(self) -> None:
+        await in_thread(self.vm.refresh)
+
+    # ------------------------------------------------------------ render
+
+    def render(self) -> None:
+        theme.show_message(self.problem, self.vm.problem, theme.ERROR)
+        self.tiers.selected = [self.vm.tier]
+        self.map_box.content = self._map()
+        self._render_list()
+        self._render_summary()
+
+    def _map(self) -> ftm.Map:
+        lat, lon, zoom = self.vm.view()
+        zoom = zoom if self._wide() else zoom - 0.3          # a phone is narrower
+        polygons, gaps, gap_marks = [], [], []
+        for shape in shapes(self.vm.tier):
+            level = self.vm.level_of(shape.code)
+            fill = LEVEL_STYLE[level][2] if level else OUTSIDE_FILL
+            words = level_words(level, self.t.lang) if level else self.t("sv.map.outside")
+            for index, ring in enumerate(shape.rings):
+                polygons.append(ftm.PolygonMarker(
+                    coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in ring[::2] or ring],
+                    color=ft.Colors.with_opacity(0.55 if level else 0.35, fill), border_color="#333333",
+                    border_stroke_width=1, label=f"{_short(shape.name)}\n{words}" if index == 0 else None,
+                    label_text_style=ft.TextStyle(size=10 if self.vm.tier == "kabupaten" else 8,
+                                                  color="#111111", weight=ft.FontWeight.BOLD)))
+            if level and self.vm.is_gap(shape.code):
+                gaps += [ftm.PolylineMarker(coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in ring],
+                                            color="#424242", stroke_width=3,
+                                            stroke_pattern=ftm.DashedStrokePattern(segments=[8, 6]))
+                         for ring in shape.rings]
+                gap_marks.append(ftm.Marker(
+                    coordinates=ftm.MapLatitudeLongitude(*shape.centre), width=90, height=24,
+                    content=ft.Container(ft.Text(self.t("sv.map.no_news"), size=11, color="#FFFFFF"),
+                                         bgcolor="#424242", padding=3, border_radius=4)))
+        return ftm.Map(
+            key="sv-map", expand=True, initial_center=ftm.MapLatitudeLongitude(lat, lon), initial_zoom=zoom,
+            bgcolor="#E0E0E0", on_tap=self._tapped,
+            layers=[ftm.PolygonLayer(polygons=polygons), ftm.PolylineLayer(polylines=gaps),
+                    ftm.MarkerLayer(markers=gap_marks)])
+
+    def _render_list(self) -> None:
+        lang = self.t.lang
+        self.list.controls = [theme.test_id(f"sv-region-{r.get('code')}", ft.Container(ft.Row([level_badge(r.get("level"), lang, size=12),
+                                 theme.text(str(r.get("name")), size=15, bold=True, expand=True),
+                                 small(f"{r.get('score')}")], spacing=8),
+                         key=f"sv-region-{r.get('code')}", padding=8, border_radius=8, bgcolor=theme.PANEL,
+                         on_click=bind(self._choose, str(r["code"])), ink=True), button=True)
+            for r in self.vm.region_list()]
+
+    def _render_summary(self) -> None:
+        r, t = self.vm.selected, self.t
+        if not r:
+            self.summary.controls = [small(t("sv.map.hint"))]
+            return
+        alerts = r.get("open_alerts") or []
+        self.summary.controls = [
+            theme.text(t("sv.map.summary", name=r.get("name"), level=level_words(r.get("level"), t.lang),
+                         score=r.get("score"), reports=r.get("report_count"),
+                         heard=when(t, r.get("last_heard"), self.vm.clock())), bold=True, key="sv-map-selected"),
+            section_title(t("sv.map.alerts", count=len(alerts))),
+            *[theme.test_id(f"sv-map-alert-{a.get('region_code')}", ft.Container(ft.Row([
+                level_badge(a.get("level"), t.lang, size=12),
+                                   theme.text(str(a.get("region_name")), size=15, expand=True)]),
+                           key=f"sv-map-alert-{a.get('id')}", padding=8, border_radius=8,
+                           border=ft.Border.all(1, "#C8CDD5"),
+                           on_click=lambda e, i=str(a["id"]): self.shell.open_alert(i), ink=True), button=True)
+              for a in alerts]]
+
+    # ------------------------------------------------------------ events
+
+    def _tier_changed(self, e) -> None:
+        self.vm.set_tier(next(iter(e.control.selected)))
+
+    @sends_update
+    async def _choose(self, code: str) -> None:
+        await in_thread(self.vm.select, code)
+
+    @sends_update
+    async def _tapped(self, e) -> None:
+        point = e.coordinates
+        await in_thread(self.vm.tap, point.latitude, point.longitude)
+
+
+def _short(name: str) -> str:
+    return name.replace("Kabupaten ", "").replace("Kota ", "Kota ")

@@ -1,0 +1,128 @@
+"""A fake supervisor client (no HTTP) and alert builders for the supervisor view-model and screen tests."""
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from field_app.errors import Offline, ServerRejected
+
+NOW = datetime(2024, 11, 27, 15, 0, tzinfo=UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def an_alert(alert_id: str = "a1", *, region_code: str = "15.72", region_name: str = "Kota Sungai Penuh",
+             level: str = "sangat_rawan", status: str = "open", deadline: datetime | None = NOW + timedelta(hours=1),
+             escalations: int = 0, version: int = 1, stage: str = "pemungutan_suara",
+             categories: tuple[str, ...] = ("gangguan_tps",), score: float = 80.0, **extra: Any) -> dict[str, Any]:
+    return {"id": alert_id, "region_code": region_code, "region_name": region_name, "region_level": "kabupaten",
+            "level": level, "score": score, "stage": stage, "status": status, "owner": "polres.kerinci",
+            "deadline_at": iso(deadline) if deadline else None, "escalations": escalations, "version": version,
+            "report_count": 3, "officer_count": 2, "assignee": None, "response": None,
+            "top_categories": [{"category": c, "label": c, "score": 1.0} for c in categories],
+            "personnel": {"pattern": "2:1", "tps": 299, "recommended": 598, "baseline": 76, "reinforcement": 522,
+                          "estimate": True},
+            "context": {"ikp_category": "sedang", "polda_baseline": "rawan"}, **extra}
+
+
+def a_detail(alert: dict[str, Any], history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {**alert, "reports": [{"id": "r1", "category": "gangguan_tps", "threat_stage": "GN",
+                                  "desa_code": "15.72.07.2004", "facts": "Kotak suara TPS 05 dibakar.",
+                                  "observed_at": iso(NOW - timedelta(hours=2)), "officer": "90110233",
+                                  "source_reliability": "A", "info_credibility": 1, "media": ["ab" * 32],
+                                  "review": {"status": "pending"}}],
+            "explanation": {"formula": "bobot kategori × bobot tahap ancaman × kredibilitas",
+                            "formula_en": "category weight × threat-stage weight × credibility",
+                            "items": [{"desa_code": "15.72.07.2004", "category": "gangguan_tps",
+                                       "threat_stage": "GN", "describe": "3 × 9 × 1.00 (A1) × 0.93 (2 h) × 1 = 25.1"}],
+                            "rest": {"count": 0, "weight": 0}, "arithmetic": "25.1 = 25.1"},
+            "history": history or [{"version": 1, "at": iso(NOW), "actor": "system", "event": "opened",
+                                    "status": "open", "score": alert["score"], "note": None}]}
+
+
+class FakeSupervisorClient:
+    """Holds alerts and regions in memory; versions, If-Match and 412 behave like the server."""
+
+    server_url = "http://127.0.0.1:9"
+
+    def __init__(self, alerts: list[dict[str, Any]] | None = None):
+        self.alerts = {a["id"]: a_detail(a) for a in (alerts or [an_alert()])}
+        self.regions: dict[str, dict[str, Any]] = {}
+        self.reports: list[dict[str, Any]] = []
+        self.calls: list[tuple] = []
+        self.offline = False
+        self.reviews: list[tuple] = []
+
+    def _check(self) -> None:
+        if self.offline:
+            raise Offline(reason="test")
+
+    def list_alerts(self, **filters: Any) -> dict[str, Any]:
+        self._check()
+        self.calls.append(("list_alerts", filters))
+        return {"items": [{k: v for k, v in a.items() if k not in ("reports", "explanation", "history")}
+                          for a in self.alerts.values()], "next_cursor": None}
+
+    def get_alert(self, alert_id: str) -> dict[str, Any]:
+        self._check()
+        if alert_id not in self.alerts:
+            raise ServerRejected(404, "alert.not_found", "Tidak ditemukan.")
+        return copy.deepcopy(self.alerts[alert_id])
+
+    def act_on_alert(self, alert_id: str, action: str, version: int, **fields: Any) -> dict[str, Any]:
+        self._check()
+        self.calls.append(("act", alert_id, action, version, fields))
+        alert = self.alerts[alert_id]
+        if version != alert["version"]:
+            raise ServerRejected(412, "precondition.stale", "Peringatan sudah berubah.",
+                                 details={"current": {k: v for k, v in alert.items() if k != "history"},
+                                          "version": alert["version"]})
+        self.change(alert_id, "me", action, **fields)
+        return alert
+
+    def change(self, alert_id: str, actor: str, action: str, **fields: Any) -> None:
+        """Someone (``actor``) acts on the alert: the version goes up, history grows."""
+        alert = self.alerts[alert_id]
+        status = {"acknowledge": "acknowledged", "assign": "in_progress", "respond": "in_progress",
+                  "resolve": "resolved", "reopen": "open"}[action]
+        alert.update(status=status, version=alert["version"] + 1)
+        if fields.get("assignee"):
+            alert["assignee"] = fields["assignee"]
+        alert["history"].append({"version": alert["version"], "at": iso(NOW), "actor": actor, "event": action,
+                                 "status": status, "score": alert["score"], "note": fields.get("note")})
+
+    def get_media(self, sha256: str) -> bytes:
+        raise ServerRejected(404, "media.not_found", "Tidak ada.")
+
+    def get_region(self, code: str) -> dict[str, Any]:
+        self._check()
+        if code not in self.regions:
+            raise ServerRejected(404, "region.not_found", "Wilayah tidak ditemukan.")
+        return self.regions[code]
+
+    def list_reports(self, **filters: Any) -> dict[str, Any]:
+        self._check()
+        wanted = filters.get("review")
+        return {"items": [r for r in self.reports if not wanted or r["review"]["status"] == wanted],
+                "next_cursor": None}
+
+    def review_report(self, report_id: str, verdict: str, **fields: Any) -> dict[str, Any]:
+        self._check()
+        self.reviews.append((report_id, verdict, fields))
+        return {}
+
+    def issue_enrollment_code(self, username: str) -> dict[str, Any]:
+        self._check()
+        return {"code": "J8QY-2Z76", "expires_at": iso(NOW + timedelta(hours=72))}
+
+    def create_user(self, username, name, role, scope, password=None) -> dict[str, Any]:
+        self._check()
+        self.calls.append(("create_user", username, name, role, scope, password))
+        return {"username": username, "name": name, "role": role, "scope": scope}
+
+    def revoke_device(self, device_id: str) -> None:
+        self._check()
+        self.calls.append(("revoke", device_id))

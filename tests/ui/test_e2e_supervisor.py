@@ -1,0 +1,244 @@
+"""End to end in Debian chromium: the real sync server with the demo scenario and ``python -m field_app``.
+
+In order (the tests share the module's processes): an officer's phone is enrolled once (the
+supervisor door sits on the unlock screen); a Polres Kerinci supervisor signs in, sees the Kota
+Sungai Penuh alert on the board and the map, opens it and acknowledges it; a second session (Polda)
+that still shows the old version is told who changed it and shown the current state; a Kota Jambi
+supervisor sees it nowhere; an admin issues an enrollment code that an officer then uses.
+Screenshots of every supervisor screen at 1366×768 and 412×915 go to docs/screenshots/.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from field_app.errors import ServerRejected
+from field_app.sync_client import SyncClient
+from tests.ui.e2e_support import ROOT, FieldApp, SyncServer, server_cli
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = ROOT / "docs" / "screenshots"
+WIDE, PHONE = {"width": 1366, "height": 768}, {"width": 412, "height": 915}
+OFFICER, PIN = "90110233", "274916"
+NEW_OFFICER = "88030417"
+LOAD_TIMEOUT, STEP_TIMEOUT = 60_000, 20_000
+SUNGAI_PENUH = "15.72"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("e2e-sup")
+    server = SyncServer(workdir)
+    server_cli(server.db, "evaluate", env=server.env)          # alerts exist before anyone looks
+    app = FieldApp(workdir, server.url).start()
+    client = SyncClient(server.url)
+    client.login("polres.kerinci", "demo-polres-kerinci")
+    alert = next(a for a in client.list_alerts(status="active")["items"] if a["region_code"] == SUNGAI_PENUH)
+    yield {"server": server, "app": app, "alert": alert}
+    app.stop()
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+        yield chromium
+        chromium.close()
+
+
+def open_app(browser, url: str, viewport: dict) -> Page:
+    page = browser.new_page(viewport=viewport, locale="id-ID")
+    page.goto(url)
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=LOAD_TIMEOUT)
+    page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+    page.locator("flt-semantics").first.wait_for(state="attached", timeout=LOAD_TIMEOUT)
+    page.wait_for_timeout(1000)
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    page.mouse.move(size["width"] - 2, size["height"] // 2)
+    page.wait_for_timeout(900)
+    page.screenshot(path=str(SHOTS / f"supervisor-{name}-{size['width']}x{size['height']}.png"))
+
+
+def tid(page: Page, identifier: str):
+    return page.locator(f'[flt-semantics-identifier="{identifier}"]')
+
+
+def type_into(page: Page, name: str, value: str) -> None:
+    box = page.get_by_role("textbox", name=re.compile(re.escape(name)))
+    box.click()
+    page.wait_for_timeout(200)
+    box.fill(value)
+
+
+def button(page: Page, name: str):
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    """From the unlock screen through the supervisor door."""
+    button(page, "Masuk sebagai pengawas").click()
+    type_into(page, "Nama pengguna", username)
+    type_into(page, "Kata sandi", password)
+    button(page, "Masuk").click()
+    expect(page.get_by_text(re.compile(r"^\d+ peringatan aktif"))).to_be_visible(timeout=STEP_TIMEOUT)
+
+
+def sign_out(page: Page) -> None:
+    tid(page, "sup-sign-out").click()
+    expect(button(page, "Masuk sebagai pengawas")).to_be_visible(timeout=STEP_TIMEOUT)
+
+
+def go(page: Page, section: str) -> None:
+    """A section by its label: a rail destination (wide) or a bar tab / the "Lainnya" list (phone)."""
+    target = page.get_by_role("tab", name=re.compile(f"^{section}"))
+    if target.count() == 0:
+        target = page.get_by_role("button", name=re.compile(f"^{section}"))
+    if target.count() == 0:
+        page.get_by_role("tab", name=re.compile("^Lainnya")).click()
+        target = page.get_by_role("button", name=re.compile(f"^{section}"))
+    target.first.click()
+    page.wait_for_timeout(1500)
+
+
+@pytest.fixture(scope="module")
+def tab(browser, world):
+    page = open_app(browser, world["app"].url, PHONE)
+    yield page
+    page.close()
+
+
+def test_an_officer_phone_is_enrolled_so_the_supervisor_door_shows(tab, world):
+    page = tab
+    expect(page.get_by_role("textbox", name=re.compile("NRP"))).to_be_visible(timeout=LOAD_TIMEOUT)
+    type_into(page, "NRP", OFFICER)
+    type_into(page, "Kode pendaftaran", world["server"].enrollment_code(OFFICER))
+    button(page, "Daftar").click()
+    expect(page.get_by_text("Buat PIN", exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
+    type_into(page, "PIN baru", PIN)
+    type_into(page, "Ulangi PIN", PIN)
+    button(page, "Simpan PIN").click()
+    expect(page.get_by_text("Brigpol Reza Pratama")).to_be_visible(timeout=STEP_TIMEOUT)
+    page.get_by_role("tab", name="Pengaturan").click()
+    page.get_by_role("button", name=re.compile("Kunci aplikasi")).first.click(timeout=STEP_TIMEOUT)
+    expect(button(page, "Masuk sebagai pengawas")).to_be_visible(timeout=STEP_TIMEOUT)
+
+
+def test_polres_kerinci_sees_the_alert_on_board_and_map_and_acknowledges_it(tab, world):
+    page, alert = tab, world["alert"]
+    sign_in(page, "polres.kerinci", "demo-polres-kerinci")
+    card = tid(page, f"sv-alert-{SUNGAI_PENUH}")
+    expect(card).to_be_visible(timeout=STEP_TIMEOUT)
+    expect(page.get_by_text("Kota Sungai Penuh").first).to_be_visible()
+    shot(page, "board")
+    page.set_viewport_size(WIDE)
+    page.wait_for_timeout(1500)
+    shot(page, "board")
+    go(page, "Peta")
+    expect(page.get_by_text("Daftar wilayah")).to_be_visible(timeout=STEP_TIMEOUT)
+    region = tid(page, f"sv-region-{SUNGAI_PENUH}")
+    expect(region).to_be_attached(timeout=STEP_TIMEOUT)
+    region.click()
+    expect(page.get_by_text(re.compile(r"^Kota Sungai Penuh: Sangat rawan", re.IGNORECASE))).to_be_visible(timeout=STEP_TIMEOUT)
+    shot(page, "map")
+    for section, name in (("Tinjau", "review"), ("Cakupan", "coverage"), ("Tren", "trends"),
+                          ("Unduh", "exports")):
+        go(page, section)
+        shot(page, name)
+    with page.expect_download(timeout=STEP_TIMEOUT) as download:      # web mode: the browser saves it
+        button(page, "Laporan (CSV, untuk Excel)").click()
+    assert download.value.suggested_filename.startswith("laporan-")
+    csv_text = download.value.path().read_text(encoding="utf-8-sig")
+    assert "15.72.07.2004" in csv_text and "15.71." not in csv_text           # Polres Kerinci's reports only
+    go(page, "Peringatan")
+    tid(page, f"sv-alert-{SUNGAI_PENUH}").click()
+    expect(page.get_by_text(re.compile(r"Versi 1 · status Baru"))).to_be_visible(timeout=STEP_TIMEOUT)
+    shot(page, "detail")
+    button(page, "Terima").click()
+    expect(page.get_by_text("Peringatan diterima.")).to_be_visible(timeout=STEP_TIMEOUT)
+    expect(page.get_by_text(re.compile(r"Versi 2 · status Diterima"))).to_be_visible()
+    shot(page, "detail-acknowledged")
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(1500)
+    shot(page, "detail-acknowledged")
+    client = SyncClient(world["server"].url)
+    client.login("polres.kerinci", "demo-polres-kerinci")
+    assert client.get_alert(alert["id"])["status"] == "acknowledged"
+
+
+def test_a_second_session_on_the_stale_alert_is_told_and_shown_the_current_state(browser, world):
+    """Polda opened the alert at version 1 (before the acknowledgement lands), then acts on it."""
+    page = open_app(browser, world["app"].url, PHONE)
+    try:
+        sign_in(page, "polda.jambi", "demo-polda-jambi")
+        other = SyncClient(world["server"].url)
+        other.login("polres.kerinci", "demo-polres-kerinci")
+        current = other.get_alert(world["alert"]["id"])
+        tid(page, f"sv-alert-{SUNGAI_PENUH}").click()
+        expect(page.get_by_text(re.compile(r"Versi \d+ · status"))).to_be_visible(timeout=STEP_TIMEOUT)
+        other.act_on_alert(world["alert"]["id"], "assign", current["version"], assignee=OFFICER, note="Cek TPS")
+        type_into(page, "Catatan", "Polda ikut memantau")
+        type_into(page, "NRP petugas", NEW_OFFICER)
+        button(page, "Tugaskan").click()
+        expect(page.get_by_text(re.compile(r"Peringatan ini sudah diubah oleh polres\.kerinci — berikut keadaan "
+                                           r"terbaru"))).to_be_visible(timeout=STEP_TIMEOUT)
+        expect(page.get_by_text(re.compile(f"Ditugaskan ke {OFFICER}"))).to_be_visible()   # the other's change
+        shot(page, "detail-stale")
+        assert other.get_alert(world["alert"]["id"])["assignee"] == OFFICER     # not overwritten
+    finally:
+        page.close()
+
+
+def test_a_kota_jambi_supervisor_sees_the_alert_nowhere(tab, world):
+    page = tab
+    sign_out(page)
+    sign_in(page, "polresta.jambi", "demo-polresta-jambi")
+    expect(page.get_by_text("Kota Sungai Penuh")).to_have_count(0)
+    expect(tid(page, f"sv-alert-{SUNGAI_PENUH}")).to_have_count(0)
+    go(page, "Peta")
+    expect(page.get_by_text("Daftar wilayah")).to_be_visible(timeout=STEP_TIMEOUT)
+    page.wait_for_timeout(1500)
+    expect(tid(page, f"sv-region-{SUNGAI_PENUH}")).to_have_count(0)
+    expect(page.get_by_text(re.compile("Sungai Penuh"))).to_have_count(0)
+    client = SyncClient(world["server"].url)
+    client.login("polresta.jambi", "demo-polresta-jambi")
+    for call in (lambda: client.get_alert(world["alert"]["id"]), lambda: client.get_region(SUNGAI_PENUH)):
+        with pytest.raises(ServerRejected) as refused:
+            call()
+        assert refused.value.status in (403, 404)
+    sign_out(page)
+
+
+def test_an_admin_issues_an_enrollment_code_that_an_officer_then_uses(tab, world):
+    page = tab
+    page.set_viewport_size(WIDE)
+    page.wait_for_timeout(1000)
+    sign_in(page, "admin", "demo-admin-jambi")
+    go(page, "Admin")
+    type_into(page, "NRP petugas", NEW_OFFICER)
+    button(page, "Buat kode").click()
+    code_text = page.get_by_text(re.compile(r"^Kode: \S+ · berlaku"))
+    expect(code_text).to_be_visible(timeout=STEP_TIMEOUT)
+    expect(page.get_by_role("img").first).to_be_attached()   # the QR code (its PNG is checked in-process)
+    shot(page, "admin")
+    code = re.search(r"Kode: (\S+) ·", code_text.inner_text()).group(1)
+    officer = SyncClient()
+    body = officer.enroll(world["server"].url, NEW_OFFICER, code, "HP uji E2E")
+    assert body["user"]["username"] == NEW_OFFICER and body["token"]
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(1500)
+    shot(page, "admin")
+    go(page, "Peta")
+    shot(page, "map")
+    for section, name in (("Tinjau", "review"), ("Cakupan", "coverage"), ("Tren", "trends"), ("Unduh", "exports")):
+        go(page, section)
+        shot(page, name)

@@ -1,0 +1,102 @@
+"""The supervisor shell in-process (no browser): board, detail, acknowledge, the 412 notice, the layouts."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from field_app.views.router import AppSession
+from field_app.views.supervisor import SupervisorSession, SupervisorShell
+from tests.app.supervisor_fakes import NOW, FakeSupervisorClient, an_alert
+from tests.ui.conftest import closed_port_url, make_device
+from tests.ui.flet_harness import HeadlessApp
+
+
+async def open_shell(tmp_path, client, *, width=412, height=915, role="supervisor") -> tuple[HeadlessApp, SupervisorShell]:
+    device = make_device(tmp_path / "data", closed_port_url())
+    session = SupervisorSession("polres.kerinci", "Kompol Hendra", role, ("15.01", "15.72"), client)
+    holder = {}
+
+    def main(page):
+        app = AppSession(page, device)
+        app.start()
+        app.open_session(session)
+        holder["app"] = app
+
+    app = await HeadlessApp(main, width=width, height=height).start()
+    await app.wait_for(lambda: app.has("sv-alert-a1") or app.has("sv-board-empty"), what="board loaded")
+    return app, holder["app"].screen
+
+
+async def test_the_board_shows_the_alert_with_words_for_overdue_and_escalated(tmp_path):
+    client = FakeSupervisorClient([an_alert("a1", deadline=NOW - timedelta(hours=2), escalations=1)])
+    app, shell = await open_shell(tmp_path, client)
+    try:
+        assert isinstance(shell, SupervisorShell)
+        assert app.has("sv-overdue-a1") and app.has("sv-escalated-a1")
+        texts = app.texts()
+        assert "LEWAT BATAS WAKTU" in texts and "DIESKALASI ×1" in texts and "SANGAT RAWAN" in texts
+        assert "Kota Sungai Penuh" in app.conn.sent_values()
+        assert app.page.navigation_bar is not None and app.has("sv-nav")         # phone: a bottom bar
+    finally:
+        await app.close()
+
+
+async def test_open_acknowledge_then_a_stale_action_is_told_and_shown(tmp_path):
+    client = FakeSupervisorClient([an_alert("a1")])
+    app, shell = await open_shell(tmp_path, client)
+    try:
+        await app.click("sv-alert-a1")
+        await app.wait_for(lambda: app.has("sv-act-acknowledge"), what="detail")
+        assert app.find("sv-detail-version").value.endswith("Versi 1 · status Baru")
+        assert "Pola 2:1 (polisi:TPS) untuk 299 TPS: 598 personel, dasar 76, penebalan +522" in app.texts()
+        assert app.has("sv-estimate")
+        await app.click("sv-act-acknowledge")
+        await app.wait_for(lambda: app.has("sv-done"), what="acknowledged")
+        assert app.find("sv-detail-version").value.endswith("Versi 2 · status Diterima")
+
+        client.change("a1", "polda.jambi", "assign", assignee="90110233")      # another supervisor, meanwhile
+        mark = app.mark
+        await app.type("sv-assignee", "88030417")
+        await app.click("sv-act-assign")
+        await app.wait_for(lambda: app.has("sv-stale"), what="stale notice")
+        notice = app.find("sv-stale").value
+        assert notice.startswith("Peringatan ini sudah diubah oleh polda.jambi — berikut keadaan terbaru")
+        assert notice in app.conn.sent_values(mark)                             # it reached the client
+        assert app.find("sv-detail-version").value.endswith("Versi 3 · status Ditangani")
+        assert "Ditugaskan ke 90110233" in app.texts()
+        assert client.alerts["a1"]["assignee"] == "90110233"                    # not overwritten
+    finally:
+        await app.close()
+
+
+async def test_a_wide_window_gets_a_rail_and_every_section_renders(tmp_path):
+    client = FakeSupervisorClient([an_alert("a1")])
+    client.regions = {code: {"code": code, "name": code, "level": "rawan", "children": [], "coverage": {}}
+                      for code in ("15.01", "15.72")}
+    app, shell = await open_shell(tmp_path, client, width=1366, height=768, role="admin")
+    try:
+        assert app.page.navigation_bar is None and app.has("sv-rail")
+        assert len(app.find("sv-rail").destinations) == 7                      # admins also get "Admin"
+        for section in ("map", "review", "coverage", "trends", "exports", "admin"):
+            shell.show_section(section)
+            shell.app.push()
+            await app.settle(0.3)
+            assert shell.title.value == shell.t(f"sv.nav.{section}")
+        shell.show_section("map")
+        shell.app.push()
+        await app.settle(0.3)
+        assert app.has("sv-map") and app.has("sv-region-15.72")
+    finally:
+        await app.close()
+
+
+async def test_the_board_refreshes_by_itself(tmp_path, monkeypatch):
+    monkeypatch.setattr("field_app.viewmodels.supervisor_board.REFRESH_SECONDS", 0.2)
+    client = FakeSupervisorClient([an_alert("a1")])
+    app, shell = await open_shell(tmp_path, client)
+    try:
+        client.alerts["a2"] = client.alerts["a1"] | {"id": "a2", "region_code": "15.01", "region_name": "Kerinci",
+                                                      "level": "rawan"}
+        await app.wait_for(lambda: app.has("sv-alert-a2"), timeout=3, what="the new alert without a tap")
+        assert app.find("sv-board-summary").value.startswith("2 peringatan aktif")
+    finally:
+        await app.close()
