@@ -152,8 +152,8 @@ class SyncEngine:
         tally = _Tally()
         try:
             self._push_all(tally, now)
+            self._pull_all(tally, now)        # feedback before photos: a slow photo on 2G never holds it back
             self._upload_media(tally)
-            self._pull_all(tally, now)
         except AuthRevoked as exc:
             self.auth_revoked = True
             return self._outcome(now, tally, ok=False, code=exc.code, message=exc.message, auth_revoked=True)

@@ -12,7 +12,7 @@ import json
 import re
 import zlib
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from kerawanan.errors import MalformedRequest, PayloadTooLarge, UnsupportedMediaType
 
@@ -53,11 +53,15 @@ async def read_bytes(request: Request, *, limit: int) -> bytes:
     if declared.isdigit() and int(declared) > raw_limit:
         raise too_large(limit)
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > raw_limit:
-            raise too_large(limit)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > raw_limit:
+                raise too_large(limit)
+            chunks.append(chunk)
+    except ClientDisconnect as gone:          # a phone losing signal mid-upload: nothing stored, no alarm
+        raise malformed("Sambungan terputus sebelum isi permintaan lengkap.",
+                        "The client disconnected before the body was complete.", reason="disconnected") from gone
     data = b"".join(chunks)
     return gunzip(data, limit=limit) if gzipped else data
 
