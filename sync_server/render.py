@@ -1,12 +1,17 @@
 """Objects as the API sends them. Every timestamp out is UTC ISO-8601 with ``Z``."""
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from sync_server.storage.base import Change, Review, StoredReport, User
+if TYPE_CHECKING:                 # storage renders pull pages with this module: no import at run time
+    from sync_server.storage.base import Change, Review, StoredReport, User
 
 WIRE_TIMES = ("observed_at", "recorded_at")
+_dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode  # as JSONResponse
 
 
 def iso_z(moment: datetime | None) -> str | None:
@@ -49,3 +54,75 @@ def report_json(report: StoredReport) -> dict[str, Any]:
 def change_json(change: Change) -> dict[str, Any]:
     data = report_json(change.report) if change.report is not None else change.data
     return {"seq": change.seq, "kind": change.kind, "data": data, "created_at": iso_z(change.created_at)}
+
+
+# ---- the same JSON as text, from stored text (pull pages: no decode and re-encode of the reports)
+
+
+def stored_time_z(text: str | None) -> str | None:
+    """``iso_z`` of a stored time (``connection.to_db`` text, ``…SS.ffffffZ``) without parsing it."""
+    if text is None:
+        return None
+    if len(text) == 27 and text[19] == "." and text[26] == "Z":
+        return text[:19] + "Z" if text[20:26] == "000000" else text
+    return iso_z(datetime.fromisoformat(text))
+
+
+def _wire_time_z(wire: str, name: str, utc: str | None = None) -> str:
+    """Rewrite the time ``name`` of canonical wire text as ``report_json`` does (``utc``: its known
+    ``iso_z``). String contents hold no bare quote, so the first ``"name":"`` is the key (the only
+    nested object, location, has no times)."""
+    key = f'"{name}":"'
+    start = wire.find(key)
+    if start < 0:
+        return wire
+    start += len(key)
+    end = wire.index('"', start)
+    value = wire[start:end]
+    if "\\" in value:                    # an escaped string is no ISO time: report_json keeps it too
+        return wire
+    return wire[:start] + (utc or _iso_z_text(value)) + wire[end:]
+
+
+@lru_cache(maxsize=4096)
+def _json_text(value: Any) -> str:
+    """Small repeated values of a page (usernames, kinds): encoded once."""
+    return _dumps(value)
+
+
+@lru_cache(maxsize=4096)
+def _review_text(status: str, grade: str | None, duplicate_of: str | None, note: str | None, by: str | None,
+                 at: str | None) -> str:
+    """Most reports of a page are pending: their review is one text."""
+    return _dumps({"status": status, "grade": grade, "duplicate_of": duplicate_of, "note": note, "by": by,
+                   "at": stored_time_z(at)})
+
+
+def _time_text(text: str | None) -> str:
+    moment = stored_time_z(text)
+    return "null" if moment is None else f'"{moment}"'   # digits, "-", ":", ".", "T" and "Z" only
+
+
+def report_json_text(wire: str, officer: str, observed_at: str | None, received_at: str, seq: int,
+                     review: Sequence[Any]) -> str:
+    """``report_json`` as text, from the stored canonical wire (sorted keys, compact, not ASCII-escaped)
+    and the columns; ``review`` is (status, grade, duplicate_of, note, by, at as stored text).
+
+    ``observed_at`` is the stored column (``to_db`` of the very time the wire holds with its offset):
+    its ``iso_z`` is the wire time's, without parsing it. None parses the wire's.
+    """
+    wire = _wire_time_z(wire, "observed_at", stored_time_z(observed_at))
+    wire = _wire_time_z(wire, "recorded_at")
+    return (f'{wire[:-1]},"officer":{_json_text(officer)},"received_at":{_time_text(received_at)},'
+            f'"seq":{seq},"review":{_review_text(*review)}}}')
+
+
+def change_json_text(seq: int, kind: str, data: str | None, created_at: str, report: str | None) -> str:
+    """``change_json`` as text: ``report`` is a ``report_json_text``, ``data`` the stored JSON text."""
+    body = report if report is not None else "null" if data is None else _dumps(json.loads(data))
+    return f'{{"seq":{seq},"kind":{_json_text(kind)},"data":{body},"created_at":{_time_text(created_at)}}}'
+
+
+def change_page_text(changes: str, cursor: int, more: bool) -> str:
+    """The body of ``GET /sync/pull``: ``changes`` is the JSON array text of a ``RawChangePage``."""
+    return f'{{"changes":{changes},"cursor":{cursor},"more":{"true" if more else "false"}}}'

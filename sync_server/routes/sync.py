@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 
 from sync_server.body import read_json
 from sync_server.intake import accept_reports, reports_in
-from sync_server.render import change_json
+from sync_server.render import change_page_text
 from sync_server.routes import schemas
 from sync_server.services import Lang, PrincipalDep, ServicesDep
 
@@ -45,22 +45,20 @@ def pull(request: Request, principal: PrincipalDep, services: ServicesDep,
          cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR, description="0 = from the beginning")] = 0,
          limit: Annotated[int | None, Query(ge=1, le=1000)] = None) -> Response:
     limit = limit or services.settings.limits.page_default
-    page = services.storage.pull(principal.username, principal.area(), cursor, limit)
+    page = services.storage.pull_json(principal.username, principal.area(), cursor, limit)
     if principal.role == "officer":
         services.storage.record_sync(principal.username, principal.device_id, services.clock())
-    return page_response(request, {"changes": [change_json(change) for change in page.changes],
-                                   "cursor": page.cursor, "more": page.more})
+    return page_response(request, change_page_text(page.changes, page.cursor, page.more).encode())
 
 
-def page_response(request: Request, content: dict) -> Response:
+def page_response(request: Request, body: bytes) -> Response:
     """JSON, gzip'd here at level 1 when the client accepts gzip (the middleware then leaves it).
 
     A full page of 1,000 reports is ~0.8 MB of JSON: level 1 compresses it ~2.3x faster than the
     middleware's level 6, for ~20% more bytes (178 instead of 148 per change).
     """
-    response = JSONResponse(content)
-    if len(response.body) < PAGE_GZIP_MIN or "gzip" not in request.headers.get("accept-encoding", "").lower():
-        return response
-    return Response(gzip.compress(response.body, compresslevel=PAGE_GZIP_LEVEL, mtime=0),
+    if len(body) < PAGE_GZIP_MIN or "gzip" not in request.headers.get("accept-encoding", "").lower():
+        return Response(body, media_type="application/json")
+    return Response(gzip.compress(body, compresslevel=PAGE_GZIP_LEVEL, mtime=0),
                     media_type="application/json",
                     headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})

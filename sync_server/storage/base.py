@@ -150,6 +150,17 @@ class ChangePage:
 
 
 @dataclass(frozen=True, slots=True)
+class RawChangePage:
+    """A pull page already serialised: ``changes`` is the JSON array text of ``render.change_json``
+    of each change (what ``pull`` would give, without decoding and re-encoding the stored reports)."""
+
+    changes: str
+    count: int
+    cursor: int
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
 class MediaInfo:
     sha256: str
     size: int
@@ -321,6 +332,7 @@ class Storage(Protocol):
     # ---- the change feed
     def add_changes(self, changes: Sequence[NewChange], at: datetime) -> int: ...
     def pull(self, username: str, area: Area, after: int, limit: int) -> ChangePage: ...
+    def pull_json(self, username: str, area: Area, after: int, limit: int) -> RawChangePage: ...  # same page
     def current_seq(self) -> int: ...
 
     # ---- media metadata (the bytes live in ``storage.files``)

@@ -22,6 +22,7 @@ from sync_server.storage.base import (
     EnrollmentCode,
     MediaInfo,
     NewChange,
+    RawChangePage,
     RegionState,
     ReportQuery,
     Review,
@@ -158,6 +159,9 @@ class SqliteStorage:
 
     def pull(self, username: str, area: Area, after: int, limit: int) -> ChangePage:
         return changes.pull(self.db, username, area, after, limit)
+
+    def pull_json(self, username: str, area: Area, after: int, limit: int) -> RawChangePage:
+        return changes.pull_json(self.db, username, area, after, limit)
 
     def current_seq(self) -> int:
         return changes.current_seq(self.db)
