@@ -325,15 +325,16 @@ def _corroborated(observations: list[Observation], groups: dict[tuple[str, str],
         epochs = [observations[i]._epoch for i in group]
         officers = [observations[i].officer for i in group]
         if epochs[-1] - epochs[0] > window:
-            found.update(_corroborated_in(group, epochs, officers, window, needed))
+            found.update(corroborated_in_window(group, epochs, officers, window, needed))
         elif len(set(officers)) >= needed:     # all inside one window
             found.update(group)
     return found
 
 
-def _corroborated_in(group: list[int], epochs: list[float], officers: list[str], window: float,
+def corroborated_in_window(group: list[int], epochs: list[float], officers: list[str], window: float,
                      needed: int) -> list[int]:
-    """Sliding window over one (desa, category) group, oldest first."""
+    """The members of one (desa, category) group, oldest first, that have reports from ``needed``
+    distinct officers within ± ``window`` seconds (a sliding window; the alert engine uses it too)."""
     in_window: dict[str, int] = {}
     low = high = 0
     found = []

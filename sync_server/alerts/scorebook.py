@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kerawanan.scoring import WEIGHTLESS_REVIEWS, ScoringConfig, parse_grade
+from kerawanan.scoring import WEIGHTLESS_REVIEWS, ScoringConfig, corroborated_in_window, parse_grade
 from sync_server.storage.base import ScoringRow, ScoringSnapshot
 
 INF = math.inf
@@ -180,27 +180,7 @@ def _corroborated(records: list[Record], lo: int, hi: int, config: ScoringConfig
         if len(set(officers)) < needed:
             continue
         epochs = [records[i][0] for i in group]
-        found.update(i for i in _sliding(group, epochs, officers, window, needed) if i >= lo)
-    return found
-
-
-def _sliding(group: list[int], epochs: list[float], officers: list[str], window: float,
-             needed: int) -> list[int]:
-    """``kerawanan.scoring._corroborated_in``: a window of ± ``window`` around each report."""
-    in_window: dict[str, int] = {}
-    low = high = 0
-    found = []
-    for index, epoch in zip(group, epochs, strict=True):
-        while high < len(epochs) and epochs[high] <= epoch + window:
-            in_window[officers[high]] = in_window.get(officers[high], 0) + 1
-            high += 1
-        while epochs[low] < epoch - window:
-            in_window[officers[low]] -= 1
-            if not in_window[officers[low]]:
-                del in_window[officers[low]]
-            low += 1
-        if len(in_window) >= needed:
-            found.append(index)
+        found.update(i for i in corroborated_in_window(group, epochs, officers, window, needed) if i >= lo)
     return found
 
 
