@@ -9,6 +9,7 @@ import flet as ft
 
 from field_app.viewmodels.supervisor_board import parse_time
 from field_app.views import theme
+from field_app.views.base import Part
 from kerawanan import assets
 
 # level -> (text colour, background, map fill, icon); contrast of text on background >= 7:1
@@ -105,3 +106,38 @@ def bind(coroutine_function, *args):
     async def on_event(e=None) -> None:
         await coroutine_function(*args)
     return on_event
+
+
+class SectionPart(Part):
+    """A supervisor section drawn into one column over one view-model that loads on first view.
+
+    Subclasses set ``KEY`` (the column's test key), may set ``SPACING``/``STRETCH``, and write
+    ``render()``; ``reload()`` refreshes the view-model off the UI thread."""
+
+    KEY = ""
+    SPACING = 10
+    STRETCH = False
+
+    def __init__(self, app, shell, vm):
+        super().__init__(app)
+        self.shell = shell
+        self.vm = vm
+        self.watch(self.vm, self.render)
+        self.loaded = False
+
+    def build(self) -> ft.Control:
+        align = ft.CrossAxisAlignment.STRETCH if self.STRETCH else None
+        self.body = ft.Column(spacing=self.SPACING, key=self.KEY, horizontal_alignment=align)
+        self.render()
+        return theme.screen([self.body])
+
+    def activate(self) -> None:
+        if not self.loaded:
+            self.loaded = True
+            self.page.run_task(self.reload)
+
+    async def reload(self) -> None:
+        await in_thread(self.vm.refresh)
+
+    def render(self) -> None:
+        raise NotImplementedError

@@ -10,30 +10,21 @@ import flet as ft
 
 from field_app.viewmodels.supervisor_regions import RegionMap
 from field_app.views import theme
-from field_app.views.base import Part
-from field_app.views.supervisor.common import in_thread, level_badge, section_title, small, stage_words, when
+from field_app.views.supervisor.common import (
+    SectionPart,
+    level_badge,
+    section_title,
+    small,
+    stage_words,
+    when,
+)
 
 
-class CoveragePart(Part):
+class CoveragePart(SectionPart):
+    KEY, SPACING = "sv-coverage", 8
+
     def __init__(self, app, shell):
-        super().__init__(app)
-        self.shell = shell
-        self.vm = RegionMap(shell.client, shell.session.scope, clock=app.device.clock, translator=app.t)
-        self.watch(self.vm, self.render)
-        self.loaded = False
-
-    def build(self) -> ft.Control:
-        self.body = ft.Column(spacing=8, key="sv-coverage")
-        self.render()
-        return theme.screen([self.body])
-
-    def activate(self) -> None:
-        if not self.loaded:
-            self.loaded = True
-            self.page.run_task(self.reload)
-
-    async def reload(self) -> None:
-        await in_thread(self.vm.refresh)
+        super().__init__(app, shell, RegionMap(shell.client, shell.session.scope, clock=app.device.clock, translator=app.t))
 
     def render(self) -> None:
         t, vm = self.t, self.vm

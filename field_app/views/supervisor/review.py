@@ -5,32 +5,25 @@ import flet as ft
 
 from field_app.viewmodels.supervisor_review import CREDIBILITY, RELIABILITY, ReviewQueue
 from field_app.views import theme
-from field_app.views.base import Part, sends_update
-from field_app.views.supervisor.common import bind, category_words, dropdown, in_thread, small, when
+from field_app.views.base import sends_update
+from field_app.views.supervisor.common import (
+    SectionPart,
+    bind,
+    category_words,
+    dropdown,
+    in_thread,
+    small,
+    when,
+)
 
 NONE = "__none__"
 
 
-class ReviewPart(Part):
+class ReviewPart(SectionPart):
+    KEY, SPACING, STRETCH = "sv-review", 10, True
+
     def __init__(self, app, shell):
-        super().__init__(app)
-        self.shell = shell
-        self.vm = ReviewQueue(shell.client, clock=app.device.clock, translator=app.t)
-        self.watch(self.vm, self.render)
-        self.loaded = False
-
-    def build(self) -> ft.Control:
-        self.body = ft.Column(spacing=10, key="sv-review", horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
-        self.render()
-        return theme.screen([self.body])
-
-    def activate(self) -> None:
-        if not self.loaded:
-            self.loaded = True
-            self.page.run_task(self.reload)
-
-    async def reload(self) -> None:
-        await in_thread(self.vm.refresh)
+        super().__init__(app, shell, ReviewQueue(shell.client, clock=app.device.clock, translator=app.t))
 
     def render(self) -> None:
         t, vm = self.t, self.vm

@@ -8,8 +8,9 @@ import flet_charts as fch
 
 from field_app.viewmodels.supervisor_trends import Trends
 from field_app.views import theme
-from field_app.views.base import Part, sends_update
+from field_app.views.base import sends_update
 from field_app.views.supervisor.common import (
+    SectionPart,
     category_words,
     dropdown,
     in_thread,
@@ -22,23 +23,11 @@ PALETTE = ("#0B3D91", "#E53935", "#FDD835", "#43A047", "#8E24AA", "#FB8C00", "#0
            "#546E7A", "#D81B60", "#3949AB", "#7CB342", "#C0CA33", "#00ACC1", "#5D4037", "#757575")
 
 
-class TrendsPart(Part):
+class TrendsPart(SectionPart):
+    KEY, SPACING = "sv-trends", 10
+
     def __init__(self, app, shell):
-        super().__init__(app)
-        self.shell = shell
-        self.vm = Trends(shell.client, clock=app.device.clock, translator=app.t)
-        self.watch(self.vm, self.render)
-        self.loaded = False
-
-    def build(self) -> ft.Control:
-        self.body = ft.Column(spacing=10, key="sv-trends")
-        self.render()
-        return theme.screen([self.body])
-
-    def activate(self) -> None:
-        if not self.loaded:
-            self.loaded = True
-            self.page.run_task(self.reload)
+        super().__init__(app, shell, Trends(shell.client, clock=app.device.clock, translator=app.t))
 
     async def reload(self) -> None:
         await in_thread(self.vm.refresh)
