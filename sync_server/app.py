@@ -53,11 +53,12 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         stop.set()
         if task is not None:
             await task
+        await asyncio.to_thread(services.alerts.close)
         storage.close()
 
     app = FastAPI(title="Peta Rawan API", version=VERSION, description=DESCRIPTION,
                   openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs", redoc_url=None,
-                  lifespan=lifespan)
+                  lifespan=lifespan, redirect_slashes=False)   # "/x/": 404, not a redirect to Host
     app.state.services = services
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)

@@ -2,6 +2,7 @@
 alert service — gathered once by ``create_app``, plus the FastAPI dependencies that hand them out."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,3 +58,13 @@ def client_address(request: Request) -> str:
 ServicesDep = Annotated[Services, Depends(get_services)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 Lang = Annotated[str, Depends(get_language)]
+
+
+async def settled_alerts(_principal: PrincipalDep, services: ServicesDep) -> None:
+    """Router dependency of every alert reader: once the caller is known, wait (off the event loop)
+    for the alert pass covering every push answered so far. Free when no pass is pending."""
+    if services.alerts is not None and services.alerts.pump.pending():
+        await asyncio.to_thread(services.alerts.settle)
+
+
+AlertsSettled = Depends(settled_alerts)

@@ -14,6 +14,7 @@ from sync_server.alerts import actions
 from sync_server.alerts.coverage import Coverage, assess
 from sync_server.alerts.engine import Engine, Outcome
 from sync_server.alerts.explanation import explain
+from sync_server.alerts.pump import SETTLE_SECONDS, Pump
 from sync_server.alerts.views import Views
 from sync_server.scope import Principal, hidden
 from sync_server.storage.base import Alert, AlertQuery, Storage
@@ -33,6 +34,7 @@ class AlertService:
         self.engine = Engine(storage, config, calendar, describe=self.views.alert_change)
         self.desa_codes = tuple(region.code for region in gazetteer.regions("desa"))
         self._incremental = Coalesced()
+        self.pump = Pump(self._pumped_pass)
 
     # ---- evaluation
     def evaluate(self, at: datetime | None = None, *, full: bool = True) -> Outcome:
@@ -51,6 +53,21 @@ class AlertService:
             return None
 
     on_report_reviewed = on_reports_stored
+
+    def after_push(self) -> None:
+        """The push hook: the push answers at once; the pump evaluates what it stored soon after."""
+        self.pump.poke()
+
+    def settle(self, timeout: float = SETTLE_SECONDS) -> None:
+        """Before reading alerts: wait for the pass that covers every push answered so far."""
+        if self.pump.pending():
+            self.pump.settle(timeout)
+
+    def close(self) -> None:
+        self.pump.close()
+
+    def _pumped_pass(self) -> Outcome:
+        return self._incremental.run(lambda: self.engine.evaluate(self.clock(), full=False))
 
     async def run_periodically(self, seconds: float, stop: asyncio.Event) -> None:
         """The background task: a full pass now and every ``seconds`` (decay, deadlines) until

@@ -11,11 +11,11 @@ from kerawanan.vocab import LEVELS
 from sync_server.body import read_json
 from sync_server.filters import parse_cursor
 from sync_server.routes import schemas
-from sync_server.services import PrincipalDep, ServicesDep
+from sync_server.services import AlertsSettled, PrincipalDep, ServicesDep
 from sync_server.storage.base import ALERT_STATUSES
 from sync_server.validation import REGION_CODE_RE, invalid_parameter
 
-router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"], dependencies=[AlertsSettled])
 STATUS_FILTERS = (*ALERT_STATUSES, "active")
 
 

@@ -16,10 +16,10 @@ from kerawanan.tahapan import WIB
 from sync_server.alerts.overview import export_tier, region_rows, report_rows, sitrep_parts
 from sync_server.exports import SitrepData, render_alerts_geojson, render_reports_csv, render_sitrep_pdf
 from sync_server.scope import Principal
-from sync_server.services import PrincipalDep, ServicesDep
+from sync_server.services import AlertsSettled, PrincipalDep, ServicesDep
 from sync_server.validation import invalid_parameter
 
-router = APIRouter(prefix="/api/v1/export", tags=["exports"])
+router = APIRouter(prefix="/api/v1/export", tags=["exports"], dependencies=[AlertsSettled])
 TIERS = ("kabupaten", "kecamatan", "desa")
 
 

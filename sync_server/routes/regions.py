@@ -5,9 +5,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from sync_server.alerts.overview import region_overview
-from sync_server.services import PrincipalDep, ServicesDep
+from sync_server.services import AlertsSettled, PrincipalDep, ServicesDep
 
-router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
+router = APIRouter(prefix="/api/v1/regions", tags=["regions"], dependencies=[AlertsSettled])
 
 
 @router.get("/{code}", summary="A region's level, score, open alerts, last heard and children (in scope)")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Annotated
@@ -20,10 +21,12 @@ router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 MAX_CURSOR = 2**62
 PAGE_GZIP_MIN = 1000        # like the middleware: smaller pages go as they are
 PAGE_GZIP_LEVEL = 1
-# Pushes run one at a time on one thread per process, in arrival order: validating and storing a
-# batch is Python work under the GIL ending in the one serialised write, so a pool of threads only
-# adds GIL and lock contention (more CPU per report, longer tails; see docs/benchmarks.md).
-INTAKE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="peta-intake")
+# Pushes are validated and stored by two threads per process: while one waits for its commit to
+# reach the disk (fsync, the GIL released), the other validates the next batch. Writes still go
+# one at a time through the storage's one writer. More threads only add GIL and lock contention
+# (more CPU per report, longer tails; see docs/benchmarks.md).
+INTAKE = ThreadPoolExecutor(max_workers=int(os.environ.get("PETA_INTAKE_THREADS", "2")),
+                            thread_name_prefix="peta-intake")
 
 
 @router.post("/push", summary="Send a batch of reports (idempotent per report id)",
@@ -36,7 +39,7 @@ async def push(request: Request, principal: PrincipalDep, services: ServicesDep,
     result = await asyncio.get_running_loop().run_in_executor(INTAKE, partial(
         accept_reports, services.storage, principal.username, principal.device_id, items,
         now=services.clock(), gazetteer=services.gazetteer, calendar=services.calendar, lang=lang))
-    await asyncio.to_thread(services.alerts.on_reports_stored)   # alerts: re-evaluate the regions just pushed
+    services.alerts.after_push()          # alerts: the regions just pushed are re-evaluated beside the answer
     return JSONResponse(result)
 
 
@@ -45,6 +48,7 @@ def pull(request: Request, principal: PrincipalDep, services: ServicesDep,
          cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR, description="0 = from the beginning")] = 0,
          limit: Annotated[int | None, Query(ge=1, le=1000)] = None) -> Response:
     limit = limit or services.settings.limits.page_default
+    services.alerts.settle()              # alert changes of every push answered so far are in the page
     page = services.storage.pull_json(principal.username, principal.area(), cursor, limit)
     if principal.role == "officer":
         services.storage.record_sync(principal.username, principal.device_id, services.clock())

@@ -107,7 +107,7 @@ def _review(storage, body: dict, verdict: str, other: str, now) -> None:
 
 @pytest.mark.slow
 def test_a_running_server_and_the_cli_agree(tmp_path):
-    """Pushes through HTTP (the push hook evaluates in the server), then ``evaluate --at`` from
+    """Pushes through HTTP (the server's alert pump evaluates them), then ``evaluate --at`` from
     scratch in another process at the same instant changes nothing the push touched."""
     server = ClockedServer(tmp_path, T0)
     try:
@@ -124,6 +124,8 @@ def test_a_running_server_and_the_cli_agree(tmp_path):
             body = [report(desa_code=desa, observed_at=(server.now - timedelta(minutes=m)).isoformat(),
                            source_reliability="B", info_credibility=2) for m in (3, 30)]
             api.push(api.login(officer, PASSWORD), body)
+            # an alert reader waits for the pass covering the push, before the clock moves on
+            assert api.get("/api/v1/alerts", token=admin).status_code == 200
         touched = {DESA[0], *ancestors(DESA[0])}
         before = {code: row for code, row in server.states().items() if code in touched}
         history = server.query("SELECT count(*) FROM alert_history")

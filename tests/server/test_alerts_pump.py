@@ -1,0 +1,146 @@
+"""The alert pump: pushes answer without waiting for alerts, readers still see every answered push."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+
+from sync_server.alerts.pump import Pump
+from tests.server.alerts_support import ClockedServer, wib
+from tests.server.helpers import PASSWORD, Api, report
+
+SUNGAI_PENUH_DESA = "15.72.02.2001"
+
+
+class Recorder:
+    """A pass that takes ``seconds`` and records how many pokes had arrived when it began."""
+
+    def __init__(self, pump_pokes, seconds: float = 0.0, fail_first: bool = False):
+        self.pokes_seen: list[int] = []
+        self.seconds = seconds
+        self.fail_first = fail_first
+        self.pump_pokes = pump_pokes
+        self.started = threading.Event()
+
+    def __call__(self) -> None:
+        self.started.set()
+        self.pokes_seen.append(self.pump_pokes())
+        time.sleep(self.seconds)
+        if self.fail_first and len(self.pokes_seen) == 1:
+            raise RuntimeError("the first pass breaks")
+
+
+def make_pump(seconds: float = 0.0, min_interval: float = 0.0, fail_first: bool = False) -> tuple[Pump, Recorder]:
+    holder: dict[str, Pump] = {}
+    recorder = Recorder(lambda: holder["pump"]._poked, seconds, fail_first)
+    pump = holder["pump"] = Pump(recorder, min_interval=min_interval, name="test-pump")
+    return pump, recorder
+
+
+def test_settle_returns_at_once_when_nothing_was_pushed():
+    pump, recorder = make_pump()
+    assert not pump.pending()
+    assert pump.settle(timeout=0.01) is True
+    assert recorder.pokes_seen == []
+
+
+def test_a_poke_runs_a_pass_and_settle_waits_for_it():
+    pump, recorder = make_pump(seconds=0.2)
+    pump.poke()
+    assert pump.pending()
+    assert pump.settle(timeout=5) is True
+    assert recorder.pokes_seen == [1] and not pump.pending()
+    pump.close()
+
+
+def test_pokes_during_a_pass_share_the_next_pass():
+    pump, recorder = make_pump(seconds=0.3)
+    pump.poke()
+    assert recorder.started.wait(5)
+    for _ in range(5):                              # five pushes land while the first pass runs
+        pump.poke()
+    assert pump.settle(timeout=5)
+    assert recorder.pokes_seen == [1, 6]            # two passes for six pushes, the second saw them all
+    pump.close()
+
+
+def test_settle_waits_for_a_pass_that_began_after_the_call():
+    """A reader arriving mid-pass must not be released by that pass: it began before the reader's push."""
+    pump, recorder = make_pump(seconds=0.3)
+    pump.poke()
+    assert recorder.started.wait(5)
+    pump.poke()                                      # the reader's own push, after the pass began
+    assert pump.settle(timeout=5)
+    assert len(recorder.pokes_seen) == 2 and recorder.pokes_seen[-1] == 2
+
+
+def test_passes_begin_at_most_once_per_interval_under_sustained_pokes():
+    pump, recorder = make_pump(min_interval=0.2)
+    began = time.monotonic()
+    while time.monotonic() - began < 1.0:
+        pump.poke()
+        time.sleep(0.005)
+    assert pump.settle(timeout=5)
+    assert 3 <= len(recorder.pokes_seen) <= 7       # ~1 s / 0.2 s, not one pass per poke (~180 pokes)
+    assert recorder.pokes_seen[-1] == pump._poked
+    pump.close()
+
+
+def test_a_failing_pass_neither_blocks_readers_nor_stops_the_pump():
+    pump, recorder = make_pump(fail_first=True)
+    pump.poke()
+    assert pump.settle(timeout=5)
+    pump.poke()
+    assert pump.settle(timeout=5)
+    assert len(recorder.pokes_seen) == 2
+    pump.close()
+
+
+def test_settle_gives_up_after_its_timeout_without_raising():
+    pump, recorder = make_pump(seconds=1.0)
+    pump.poke()
+    assert recorder.started.wait(5)
+    pump.poke()
+    assert pump.settle(timeout=0.05) is False
+    pump.close()
+
+
+def test_close_finishes_pending_work_and_later_pokes_are_ignored():
+    pump, recorder = make_pump(seconds=0.1)
+    pump.poke()
+    pump.close()
+    assert recorder.pokes_seen == [1]
+    pump.poke()
+    assert pump.settle(timeout=0.5)
+    assert recorder.pokes_seen == [1]
+
+
+@pytest.mark.slow
+def test_an_alert_is_readable_as_soon_as_the_push_that_raised_it_is_answered(tmp_path):
+    """No sleeping, no polling: the push answers, and the very next reads see the alert."""
+    server = ClockedServer(tmp_path, wib("11-27 22:00"))
+    try:
+        api = Api(server.url)
+        admin = api.login("admin", PASSWORD)
+        for username, role, scope in (("polsek.sp", "supervisor", ["15.72"]),
+                                      ("nrp.sp", "officer", [SUNGAI_PENUH_DESA])):
+            created = api.post("/api/v1/users", token=admin, json={"username": username, "name": username,
+                                                                    "role": role, "scope": scope,
+                                                                    "password": PASSWORD})
+            assert created.status_code == 201, created.text
+        supervisor = api.login("polsek.sp")
+        assert api.get("/api/v1/alerts", token=supervisor).json()["items"] == []
+        officer = api.login("nrp.sp")
+        batch = [report(desa_code=SUNGAI_PENUH_DESA, category="gangguan_tps", threat_stage="GN",
+                        source_reliability="A", info_credibility=1,
+                        observed_at=(server.now - timedelta(minutes=minutes)).isoformat())
+                 for minutes in (5, 20, 40, 60)]
+        assert {r["status"] for r in api.push(officer, batch)["results"]} == {"created"}
+        items = api.get("/api/v1/alerts", token=supervisor).json()["items"]
+        assert [item["region_code"] for item in items if item["region_code"] == SUNGAI_PENUH_DESA]
+        region = api.get(f"/api/v1/regions/{SUNGAI_PENUH_DESA}", token=supervisor).json()
+        assert region["level"] in ("rawan", "sangat_rawan")
+    finally:
+        server.stop()
