@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:                 # storage renders pull pages with this module: no import at run time
-    from sync_server.storage.base import Change, Review, StoredReport, User
+    from sync_server.storage.base import Change, Device, Review, StoredReport, User
 
 WIRE_TIMES = ("observed_at", "recorded_at")
 _dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode  # as JSONResponse
@@ -33,6 +33,11 @@ def _iso_z_text(text: Any) -> Any:
 
 def user_json(user: User) -> dict[str, Any]:
     return {"username": user.username, "name": user.name, "role": user.role, "scope": list(user.scope)}
+
+
+def device_json(device: Device) -> dict[str, Any]:
+    return {"id": device.id, "name": device.name, "enrolled_at": iso_z(device.created_at),
+            "last_sync_at": iso_z(device.last_sync_at), "revoked_at": iso_z(device.revoked_at)}
 
 
 def review_json(review: Review) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Administration: create users with a role and scope, issue enrollment codes (text and QR), revoke a device."""
+"""Administration: create users with a role and scope, issue enrollment codes (text and QR), list an
+officer's phones and revoke a lost one."""
 from __future__ import annotations
 
 import io
@@ -33,6 +34,8 @@ class AdminPanel(ViewModel):
         self.code: dict[str, Any] | None = None       # {username, code, expires_at, qr}
         self.problem: str | None = None
         self.done: str | None = None
+        self.devices_for: str | None = None            # whose phones ``devices`` lists
+        self.devices: list[dict[str, Any]] = []
 
     def set_user_field(self, name: str, value: str) -> None:
         if name not in self.user:
@@ -67,17 +70,39 @@ class AdminPanel(ViewModel):
                      "qr": qr_png(payload)}
         return self._ok(self.t("sv.admin.code_issued", username=username))
 
+    def load_devices(self, username: str) -> bool:
+        """The officer's phones, newest first, so a lost one can be picked by name and revoked."""
+        username = (username or "").strip()
+        if not username:
+            return self._fail(self.t("sv.admin.need_username"))
+        try:
+            devices = self.client.list_devices(username)
+        except Offline:
+            return self._fail(self.t("sv.offline"))
+        except ServerRejected as exc:
+            self.devices_for, self.devices = None, []
+            return self._fail(exc.message)
+        self.devices_for, self.devices = username, devices
+        if not devices:
+            return self._ok(self.t("sv.admin.no_devices", username=username))
+        self.done = self.problem = None
+        self.changed()
+        return True
+
     def revoke_device(self, device_id: str) -> bool:
         device_id = (device_id or "").strip()
         if not device_id:
             return self._fail(self.t("sv.admin.need_device"))
         try:
             self.client.revoke_device(device_id)
+            if self.devices_for:                       # show the phone as revoked
+                self.devices = self.client.list_devices(self.devices_for)
         except Offline:
             return self._fail(self.t("sv.offline"))
         except ServerRejected as exc:
             return self._fail(exc.message)
-        return self._ok(self.t("sv.admin.revoked", device_id=device_id))
+        name = next((d["name"] for d in self.devices if d.get("id") == device_id), device_id)
+        return self._ok(self.t("sv.admin.revoked", device_id=name))
 
     def _ok(self, message: str) -> bool:
         self.done, self.problem = message, None

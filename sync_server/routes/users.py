@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from kerawanan.errors import Forbidden
 from sync_server import accounts
 from sync_server.body import read_json
-from sync_server.render import iso_z, user_json
+from sync_server.render import device_json, iso_z, user_json
 from sync_server.routes import schemas
 from sync_server.scope import managed_user
 from sync_server.services import PrincipalDep, ServicesDep
@@ -39,6 +39,13 @@ def issue_enrollment_code(username: str, principal: PrincipalDep, services: Serv
     accounts.require_officer(officer)
     code, expires_at = services.auth.issue_enrollment_code(officer, by=principal.username)
     return JSONResponse({"code": code, "expires_at": iso_z(expires_at)}, status_code=201)
+
+
+@router.get("/users/{username}/devices", summary="An officer's phones: which to revoke when one is lost")
+def list_devices(username: str, principal: PrincipalDep, services: ServicesDep) -> JSONResponse:
+    principal.require_role("admin", "supervisor")
+    officer = managed_user(principal, services.storage.get_user(username))
+    return JSONResponse({"items": [device_json(device) for device in services.storage.devices_of(officer.username)]})
 
 
 @router.delete("/devices/{device_id}", status_code=204, summary="Revoke a device and its token")

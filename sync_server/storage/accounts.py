@@ -129,6 +129,15 @@ def get_device(db: Database, device_id: str) -> Device | None:
                   revoked_at=from_db(row[4]), last_sync_at=from_db(row[5]))
 
 
+def devices_of(db: Database, username: str) -> list[Device]:
+    """Every device ever enrolled by ``username``, newest first (revoked ones too)."""
+    with db.reading() as conn:
+        rows = conn.execute("SELECT id, username, name, created_at, revoked_at, last_sync_at FROM devices "
+                            "WHERE username = ? ORDER BY created_at DESC, id", (username,)).fetchall()
+    return [Device(id=row[0], username=row[1], name=row[2], created_at=from_db(row[3]),
+                   revoked_at=from_db(row[4]), last_sync_at=from_db(row[5])) for row in rows]
+
+
 def revoke_device(db: Database, device_id: str, at: datetime) -> bool:
     """Revoke the device and every token it holds; False if there is no such device."""
     with db.writing() as conn:

@@ -130,6 +130,9 @@ class SqliteStorage:
     def get_device(self, device_id: str) -> Device | None:
         return accounts.get_device(self.db, device_id)
 
+    def devices_of(self, username: str) -> list[Device]:
+        return accounts.devices_of(self.db, username)
+
     def revoke_device(self, device_id: str, at: datetime) -> bool:
         return accounts.revoke_device(self.db, device_id, at)
 

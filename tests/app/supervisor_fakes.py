@@ -123,6 +123,17 @@ class FakeSupervisorClient:
         self.calls.append(("create_user", username, name, role, scope, password))
         return {"username": username, "name": name, "role": role, "scope": scope}
 
+    def list_devices(self, username: str) -> list[dict[str, Any]]:
+        self._check()
+        self.calls.append(("devices", username))
+        if username != "88030417":
+            return []
+        revoked = iso(NOW) if ("revoke", "dev-1") in self.calls else None
+        return [{"id": "dev-2", "name": "HP baru", "enrolled_at": iso(NOW - timedelta(days=1)),
+                 "last_sync_at": iso(NOW - timedelta(hours=2)), "revoked_at": None},
+                {"id": "dev-1", "name": "HP lama", "enrolled_at": iso(NOW - timedelta(days=90)),
+                 "last_sync_at": iso(NOW - timedelta(days=3)), "revoked_at": revoked}]
+
     def revoke_device(self, device_id: str) -> None:
         self._check()
         self.calls.append(("revoke", device_id))

@@ -185,6 +185,19 @@ def test_creating_a_user_splits_the_scope_and_revoking_needs_an_id():
     assert client.calls[-1] == ("create_user", "89010001", "Bripka Sari", "officer",
                                 ["15.72.07.2004", "15.72.07.2001"], None)
     assert admin.revoke_device("") is False
-    assert admin.revoke_device("dev-1") and client.calls[-1] == ("revoke", "dev-1")
+    assert admin.revoke_device("dev-1") and ("revoke", "dev-1") in client.calls
+
+
+def test_a_lost_phone_is_picked_from_the_officers_list_and_shown_revoked():
+    client = FakeSupervisorClient()
+    admin = AdminPanel(client, clock=lambda: NOW)
+    assert admin.load_devices(" ") is False and admin.problem == "Isi NRP petugas."
+    assert admin.load_devices("88030417") and admin.devices_for == "88030417"
+    assert [d["name"] for d in admin.devices] == ["HP baru", "HP lama"] and admin.problem is None
+    assert admin.revoke_device("dev-1") and admin.done == "Perangkat HP lama dicabut."
+    assert client.calls[-2:] == [("revoke", "dev-1"), ("devices", "88030417")]
+    assert [d["revoked_at"] is not None for d in admin.devices] == [False, True]
+    assert admin.load_devices("89999999") and admin.devices == []
+    assert admin.done == "89999999 belum mendaftarkan HP."
     with pytest.raises(KeyError):
         admin.set_user_field("nope", "x")

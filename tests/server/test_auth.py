@@ -110,6 +110,44 @@ def test_revoked_device_is_refused_at_once(api, world):
     assert_error(api.request("DELETE", "/api/v1/devices/nope", token=world.admin.token), 404, "not_found")
 
 
+def test_a_lost_phone_is_found_in_the_officers_device_list_and_revoked(api, world):
+    """The admin does not know the lost phone's id: the officer's device list tells, newest first."""
+    kecamatan, desa = fresh_kecamatan()
+    officer, boss = world.officer(desa[0]), world.supervisor(kecamatan)
+    phones = []
+    for name in ("HP lama", "HP baru"):
+        code = issue_code(api, world.admin.token, officer.username).json()["code"]
+        phones.append(enroll(api, officer.username, code, device_name=name).json())
+    assert api.get("/api/v1/sync/pull", token=phones[0]["token"]).status_code == 200    # last_sync_at is set
+    listed = api.get(f"/api/v1/users/{officer.username}/devices", token=world.admin.token)
+    assert listed.status_code == 200, listed.text
+    items = listed.json()["items"]
+    assert [item["name"] for item in items] == ["HP baru", "HP lama"]
+    assert [item["id"] for item in items] == [phones[1]["device_id"], phones[0]["device_id"]]
+    assert items[1]["last_sync_at"] is not None and items[0]["last_sync_at"] is None
+    assert all(item["revoked_at"] is None and item["enrolled_at"].endswith("Z") for item in items)
+    assert "token" not in listed.text and phones[0]["token"] not in listed.text
+    # the officer's own supervisor may look too (to tell the admin which phone); revoking stays the admin's
+    assert api.get(f"/api/v1/users/{officer.username}/devices", token=boss.token).status_code == 200
+    assert_error(api.request("DELETE", f"/api/v1/devices/{items[1]['id']}", token=boss.token), 403)
+    assert api.request("DELETE", f"/api/v1/devices/{items[1]['id']}", token=world.admin.token).status_code == 204
+    after = api.get(f"/api/v1/users/{officer.username}/devices", token=world.admin.token).json()["items"]
+    assert after[1]["revoked_at"] is not None and after[0]["revoked_at"] is None
+    assert_error(api.get("/api/v1/me", token=phones[0]["token"]), 401)
+    assert api.get("/api/v1/me", token=phones[1]["token"]).status_code == 200
+
+
+def test_device_lists_keep_to_scope_and_role(api, world):
+    officer = world.officer(fresh_kecamatan()[1][0])
+    stranger = world.supervisor(fresh_kecamatan()[0])
+    hidden = assert_error(api.get(f"/api/v1/users/{officer.username}/devices", token=stranger.token), 404,
+                          "not_found")
+    assert hidden == assert_error(api.get("/api/v1/users/no-such-user/devices", token=stranger.token), 404)
+    assert_error(api.get(f"/api/v1/users/{officer.username}/devices", token=officer.token), 403, "auth.forbidden")
+    assert_error(api.get(f"/api/v1/users/{stranger.username}/devices", token=stranger.token), 404)
+    assert api.get(f"/api/v1/users/{officer.username}/devices", token=world.admin.token).json() == {"items": []}
+
+
 def test_supervisor_issues_codes_only_for_officers_in_scope(api, world):
     kecamatan, desa = fresh_kecamatan()
     officer = world.officer(desa[0])

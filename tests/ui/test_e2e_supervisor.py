@@ -239,6 +239,20 @@ def test_an_admin_issues_an_enrollment_code_that_an_officer_then_uses(tab, world
     officer = SyncClient()
     body = officer.enroll(world["server"].url, NEW_OFFICER, code, "HP uji E2E")
     assert body["user"]["username"] == NEW_OFFICER and body["token"]
+    # the phone is lost: the admin finds it by name in the officer's list and revokes it
+    type_into(page, "NRP pemilik HP", NEW_OFFICER)
+    button(page, "Lihat HP").click()
+    expect(page.get_by_text("HP uji E2E", exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
+    button(page, "Cabut").click()
+    expect(page.get_by_text(re.compile(r"^Dicabut "))).to_be_visible(timeout=STEP_TIMEOUT)
+    expect(page.get_by_text("Perangkat HP uji E2E dicabut.")).to_be_visible()
+    page.mouse.move(700, 500)
+    page.mouse.wheel(0, 400)
+    page.wait_for_timeout(800)
+    shot(page, "admin-devices")
+    with pytest.raises(ServerRejected) as refused:
+        officer.pull(0)
+    assert refused.value.status == 401
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(1500)
     shot(page, "admin")
