@@ -91,6 +91,8 @@ def test_enrollment_is_single_use_and_newest_code_only(storage):
     assert storage.revoke_device("dev-1", NOW) and not storage.revoke_device("dev-x", NOW)
     assert storage.find_token("device-hash", NOW) is None
     assert storage.get_device("dev-1").revoked_at == NOW
+    assert [d.id for d in storage.devices_of(OFFICER.username)] == ["dev-1"]
+    assert storage.devices_of("nobody") == []
 
 
 # ---- reports
