@@ -19,7 +19,7 @@ Wall times are the best (cold) or median/p95 of repeated runs; CPU seconds of th
 given too, since other processes on a shared machine inflate wall times. Targets (issue 4): full
 re-evaluation with 200,000 reports < 2 s; incremental work per batch of 100 < 20 ms. Since the
 alert pump (``sync_server/alerts/pump.py``) the push no longer waits for that pass: it runs beside
-the push, and under load one pass covers every batch of the last 250 ms.
+the push, and under load one pass covers every batch of the last 0.5 s.
 """
 from __future__ import annotations
 

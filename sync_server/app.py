@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -42,7 +43,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     services = Services(settings=settings, storage=storage, clock=clock,
                         auth=Authenticator(storage, settings, clock), media=MediaFiles(settings.media_path),
                         gazetteer=gazetteer, calendar=calendar,
-                        alerts=AlertService(storage, assets.scoring_config(), calendar, gazetteer, clock))
+                        alerts=AlertService(storage, assets.scoring_config(), calendar, gazetteer, clock,
+                                            interval=settings.alert_interval),
+                        intake=ThreadPoolExecutor(settings.intake_threads, thread_name_prefix="peta-intake"))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +56,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         stop.set()
         if task is not None:
             await task
+        services.intake.shutdown(wait=True)
         await asyncio.to_thread(services.alerts.close)
         storage.close()
 

@@ -83,7 +83,10 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
     app = create_app(settings)          # also checks the database before anything listens
     options = {"host": settings.host, "port": settings.port, "log_level": args.log_level,
-               "access_log": args.log_level == "debug"}
+               "access_log": args.log_level == "debug",
+               # The client address keys the login rate limit: X-Forwarded-For only from configured proxies.
+               "proxy_headers": settings.forwarded_allow_ips is not None,
+               "forwarded_allow_ips": settings.forwarded_allow_ips}
     if args.workers > 1:
         app.state.services.storage.close()
         os.environ.update(PETA_DB=str(settings.db_path), PETA_MEDIA_DIR=str(settings.media_path))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -31,6 +32,7 @@ class Services:
     gazetteer: Any
     calendar: Any
     alerts: Any = None              # sync_server.alerts.service.AlertService
+    intake: Executor | None = None  # the threads that validate and store pushes (Settings.intake_threads)
 
 
 async def get_services(request: Request) -> Services:

@@ -8,6 +8,9 @@
 | ``PETA_LOGIN_FAILURES_PER_ACCOUNT`` / ``..._PER_ADDRESS`` | ``5`` / ``30`` per 15 minutes |
 | ``PETA_CLOCK_FILE`` | unset: the real clock; else a file holding "now" as ISO-8601 (tests) |
 | ``PETA_EVALUATE_SECONDS`` | ``60``: seconds between background evaluations; ``0`` disables them |
+| ``PETA_INTAKE_THREADS`` | ``2``: threads per process validating and storing pushes (one writes while one validates) |
+| ``PETA_ALERT_INTERVAL`` | ``0.5``: under sustained pushes, at most one alert pass begins per this many seconds |
+| ``PETA_FORWARDED_ALLOW_IPS`` | unset: ``X-Forwarded-For`` ignored; else the proxies (IPs, CIDRs) believed |
 """
 from __future__ import annotations
 
@@ -48,6 +51,9 @@ class Settings:
     failure_window_seconds: float = 15 * 60
     clock_file: Path | None = None     # "now" read from this file (ISO-8601) instead of the real clock
     evaluate_seconds: float = 60.0     # background aggregation/escalation pass; 0 = none
+    forwarded_allow_ips: str | None = None   # proxies whose X-Forwarded-For is believed; None = no one
+    intake_threads: int = 2            # push validation + storage threads per process
+    alert_interval: float = 0.5        # seconds between the starts of alert passes under sustained pushes
 
     def clock(self) -> Callable[[], datetime]:
         """The clock of this server: the clock file when set, else real UTC time."""
@@ -72,6 +78,9 @@ class Settings:
             failures_per_address=int(env.get("PETA_LOGIN_FAILURES_PER_ADDRESS") or 30),
             clock_file=Path(clock_file) if clock_file else None,
             evaluate_seconds=float(env.get("PETA_EVALUATE_SECONDS") or 60),
+            forwarded_allow_ips=env.get("PETA_FORWARDED_ALLOW_IPS") or None,
+            intake_threads=max(1, int(env.get("PETA_INTAKE_THREADS") or 2)),
+            alert_interval=max(0.0, float(env.get("PETA_ALERT_INTERVAL") or 0.5)),
         )
         overrides = {key: value for key, value in overrides.items() if value is not None}
         if "db_path" in overrides:

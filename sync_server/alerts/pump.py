@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 log = logging.getLogger("sync_server.alerts")
 SETTLE_SECONDS = 10.0           # a reader waits at most this long for the pass under way
-MIN_INTERVAL = 0.25             # under sustained pushes, at most one pass begins per this many seconds
+MIN_INTERVAL = 0.5              # under sustained pushes, at most one pass begins per this many seconds
 
 
 class Pump:

@@ -14,7 +14,7 @@ from sync_server.alerts import actions
 from sync_server.alerts.coverage import Coverage, assess
 from sync_server.alerts.engine import Engine, Outcome
 from sync_server.alerts.explanation import explain
-from sync_server.alerts.pump import SETTLE_SECONDS, Pump
+from sync_server.alerts.pump import MIN_INTERVAL, SETTLE_SECONDS, Pump
 from sync_server.alerts.views import Views
 from sync_server.scope import Principal, hidden
 from sync_server.storage.base import Alert, AlertQuery, Storage
@@ -24,7 +24,7 @@ log = logging.getLogger("sync_server.alerts")
 
 class AlertService:
     def __init__(self, storage: Storage, config: ScoringConfig, calendar: Any, gazetteer: Any,
-                 clock: Callable[[], datetime]):
+                 clock: Callable[[], datetime], *, interval: float = MIN_INTERVAL):
         self.storage = storage
         self.config = config
         self.calendar = calendar
@@ -34,7 +34,7 @@ class AlertService:
         self.engine = Engine(storage, config, calendar, describe=self.views.alert_change)
         self.desa_codes = tuple(region.code for region in gazetteer.regions("desa"))
         self._incremental = Coalesced()
-        self.pump = Pump(self._pumped_pass)
+        self.pump = Pump(self._pumped_pass, min_interval=interval)
 
     # ---- evaluation
     def evaluate(self, at: datetime | None = None, *, full: bool = True) -> Outcome:

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import os
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Annotated
 
@@ -21,14 +19,12 @@ router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 MAX_CURSOR = 2**62
 PAGE_GZIP_MIN = 1000        # like the middleware: smaller pages go as they are
 PAGE_GZIP_LEVEL = 1
-# Pushes are validated and stored by two threads per process: while one waits for its commit to
-# reach the disk (fsync, the GIL released), the other validates the next batch. Writes still go
-# one at a time through the storage's one writer. More threads only add GIL and lock contention
-# (more CPU per report, longer tails; see docs/benchmarks.md).
-INTAKE = ThreadPoolExecutor(max_workers=int(os.environ.get("PETA_INTAKE_THREADS", "2")),
-                            thread_name_prefix="peta-intake")
 
 
+# Pushes are validated and stored on ``services.intake`` (``PETA_INTAKE_THREADS``, 2): while one
+# thread waits for its commit to reach the disk (fsync, GIL released), the other validates the next
+# batch; writes still go one at a time through the storage's one writer. More threads only add GIL
+# and lock contention (more CPU per report, longer tails; see docs/benchmarks.md).
 @router.post("/push", summary="Send a batch of reports (idempotent per report id)",
              openapi_extra=schemas.json_body(schemas.PUSH))
 async def push(request: Request, principal: PrincipalDep, services: ServicesDep, lang: Lang) -> JSONResponse:
@@ -36,7 +32,7 @@ async def push(request: Request, principal: PrincipalDep, services: ServicesDep,
     limits = services.settings.limits
     body = await read_json(request, limit=limits.push_bytes, max_depth=limits.json_depth)
     items = reports_in(body, max_reports=limits.push_reports)
-    result = await asyncio.get_running_loop().run_in_executor(INTAKE, partial(
+    result = await asyncio.get_running_loop().run_in_executor(services.intake, partial(
         accept_reports, services.storage, principal.username, principal.device_id, items,
         now=services.clock(), gazetteer=services.gazetteer, calendar=services.calendar, lang=lang))
     services.alerts.after_push()          # alerts: the regions just pushed are re-evaluated beside the answer
