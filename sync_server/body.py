@@ -4,7 +4,7 @@
 |---|---|
 | ``Content-Type`` not JSON (JSON routes), ``Content-Encoding`` not gzip/identity | 415 |
 | more than the route's limit, raw or after decompression | 413 |
-| broken gzip, bad UTF-8, malformed JSON, NaN/Infinity, nesting deeper than the limit | 400 |
+| broken gzip, bad UTF-8, malformed JSON, NaN/Infinity, a key twice in one object, too deep | 400 |
 """
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def parse_json(data: bytes, *, max_depth: int) -> object:
         raise malformed("Isi permintaan bukan UTF-8 yang sah.", "The body is not valid UTF-8.",
                         reason="encoding", position=error.start) from error
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = _DECODER.decode(text)
     except RecursionError as error:
         raise _too_deep(max_depth) from error
     except ValueError as error:
@@ -109,6 +109,17 @@ async def read_json(request: Request, *, limit: int, max_depth: int) -> object:
 
 def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """An object naming a key twice is refused: which value wins differs between parsers."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise ValueError("an object names the same key twice")
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
 
 
 def _too_deep(max_depth: int) -> MalformedRequest:

@@ -238,3 +238,37 @@ class ThreadServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+
+def raw_http(url: str, method: str, target: bytes, headers: dict[str, str] | None = None,
+             body: bytes = b"", timeout: float = 30) -> RawResponse:
+    """One HTTP/1.1 exchange over a plain socket, the request target sent byte for byte (no
+    normalisation of ``..``, percent-escapes, NUL or non-ASCII, unlike httpx)."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    headers = {"Host": f"{host}:{port}", "Connection": "close", **(headers or {})}
+    lines = [method.encode() + b" " + target + b" HTTP/1.1"]
+    lines += [f"{name}: {value}".encode("latin-1") for name, value in headers.items()]
+    if body or method in ("POST", "PUT"):
+        lines.append(f"Content-Length: {len(body)}".encode())
+    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
+        conn.sendall(b"\r\n".join(lines) + b"\r\n\r\n" + body)
+        received = b""
+        while chunk := conn.recv(65536):
+            received += chunk
+    head, _, payload = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    fields = dict(line.split(": ", 1) for line in header_lines if ": " in line)
+    return RawResponse(status=int(status_line.split(" ")[1]), body=payload,
+                       headers={key.lower(): value for key, value in fields.items()})
