@@ -64,9 +64,10 @@ Lang = Annotated[str, Depends(get_language)]
 
 async def settled_alerts(_principal: PrincipalDep, services: ServicesDep) -> None:
     """Router dependency of every alert reader: once the caller is known, wait (off the event loop)
-    for the alert pass covering every push answered so far. Free when no pass is pending."""
-    if services.alerts is not None and services.alerts.pump.pending():
-        await asyncio.to_thread(services.alerts.settle)
+    for the alert pass covering every push answered so far (one indexed read when none is due)."""
+    alerts = services.alerts
+    if alerts is not None and (alerts.pump.pending() or alerts.behind()):
+        await asyncio.to_thread(alerts.settle)
 
 
 AlertsSettled = Depends(settled_alerts)

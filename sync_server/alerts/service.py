@@ -59,9 +59,18 @@ class AlertService:
         self.pump.poke()
 
     def settle(self, timeout: float = SETTLE_SECONDS) -> None:
-        """Before reading alerts: wait for the pass that covers every push answered so far."""
-        if self.pump.pending():
-            self.pump.settle(timeout)
+        """Before reading alerts: wait for the pass that covers every push answered so far — by this
+        process (its pump is pending) or by another worker on the same database (changes stored
+        past what this process's book has seen: this process evaluates them itself)."""
+        if not self.pump.pending():
+            if not self.behind():
+                return
+            self.pump.poke()
+        self.pump.settle(timeout)
+
+    def behind(self) -> bool:
+        book = self.engine.book
+        return book is None or self.storage.current_seq() > book.seq
 
     def close(self) -> None:
         self.pump.close()

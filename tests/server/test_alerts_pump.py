@@ -144,3 +144,43 @@ def test_an_alert_is_readable_as_soon_as_the_push_that_raised_it_is_answered(tmp
         assert region["level"] in ("rawan", "sangat_rawan")
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_with_two_workers_a_reader_on_either_process_sees_the_alert_of_a_push_just_answered(tmp_path):
+    """The push lands in one worker, whose next pass waits out PETA_ALERT_INTERVAL; readers on fresh
+    connections may land in the other worker, whose pump was never poked: it sees changes past its
+    book and evaluates them itself before answering."""
+    from tests.server.helpers import ServerProcess, fresh_kecamatan
+
+    clock_file = tmp_path / "clock.txt"
+    now = wib("11-27 22:00")
+    clock_file.write_text(now.isoformat(), encoding="utf-8")
+    server = ServerProcess(tmp_path, env={"PETA_CLOCK_FILE": str(clock_file), "PETA_EVALUATE_SECONDS": "0",
+                                          "PETA_LOGIN_FAILURES_PER_ADDRESS": "100000", "PETA_ALERT_INTERVAL": "1.5"},
+                           serve_args=("--workers", "2"))
+    try:
+        api = Api(server.url)
+        admin = api.login("admin", PASSWORD)
+        missed = []
+        for round_ in range(4):
+            kecamatan, desa = fresh_kecamatan()
+            for username, role, scope in ((f"sup{round_}", "supervisor", [kecamatan]),
+                                          (f"nrp{round_}", "officer", [desa[0]])):
+                body = {"username": username, "name": username, "role": role, "scope": scope,
+                        "password": PASSWORD}
+                assert api.post("/api/v1/users", token=admin, json=body).status_code == 201
+            supervisor, officer = api.login(f"sup{round_}"), api.login(f"nrp{round_}")
+            batch = [report(desa_code=desa[0], source_reliability="A", info_credibility=1,
+                            observed_at=(now - timedelta(minutes=minutes)).isoformat())
+                     for minutes in (5, 20, 40, 60)]
+            assert {r["status"] for r in Api(server.url).push(officer, batch)["results"]} == {"created"}
+            for _ in range(6):                          # fresh connections: either worker may answer
+                reader = Api(server.url)
+                items = reader.get("/api/v1/alerts", token=supervisor).json()["items"]
+                if desa[0] not in {item["region_code"] for item in items}:
+                    missed.append((round_, desa[0]))
+                reader.http.close()
+        assert missed == []
+    finally:
+        server.stop()
