@@ -24,6 +24,9 @@ USER_AGENT = "PetaRawan-field-app/0.1"
 # on 2G (64 kbit/s) a 150 kB photo still needs ~20 s on the air. Each body byte adds 1/MIN_UPLOAD_RATE
 # seconds (16 kbit/s) to the read timeout, so a slow upload is waited for, not restarted forever.
 MIN_UPLOAD_RATE = 2_000
+# Photos larger than this go up in chunks of this size through ``/media/{sha256}/parts``: a
+# connection lost midway costs at most one chunk (~4 s at 64 kbit/s), and the next attempt resumes.
+CHUNK_BYTES = 32 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,8 @@ class SyncClient:
         self.timeout = (connect_timeout, read_timeout)
         self.session = session or requests.Session()
         self.lang = lang
+        self.resumable_media = True     # False once the server turned out not to have the parts route
+        self._begun: set[str] = set()   # photos whose chunked upload this client has started
 
     def close(self) -> None:
         self.session.close()
@@ -107,9 +112,48 @@ class SyncClient:
         return response.status_code == 200
 
     def put_media(self, sha256: str, data: bytes) -> bool:
-        """Upload a photo; True when the server stored it now, False when it already had it."""
+        """Upload a photo in one body; True when the server stored it now, False when it already had it."""
         response = self._request("PUT", f"/media/{sha256}", data=data, headers={"Content-Type": "image/jpeg"})
         return response.status_code == 201
+
+    def media_offset(self, sha256: str) -> int:
+        """How many bytes of the photo the server holds from this account's earlier, cut upload (0: none)."""
+        response = self._request("HEAD", f"/media/{sha256}/parts", allow=(404,))
+        return 0 if response.status_code == 404 else _offset(response.headers.get("Upload-Offset")) or 0
+
+    def upload_media(self, sha256: str, data: bytes) -> bool:
+        """Upload a photo, resuming where an earlier attempt was cut; True when stored now.
+
+        Chunks of ``CHUNK_BYTES`` go through ``PUT /media/{sha256}/parts`` (each with its own
+        size-aware read timeout). A first attempt starts at 0; a later one first asks the server
+        where its copy ends (``HEAD .../parts``). A chunk the server did not expect (409: e.g. after
+        the app restarted mid-upload) moves to the offset the server names. A photo of one chunk or
+        less goes in one PUT; so does every photo once a server answers 404 to the parts route (an
+        older server).
+        """
+        total = len(data)
+        if total <= CHUNK_BYTES or not self.resumable_media:
+            return self.put_media(sha256, data)
+        offset = self.media_offset(sha256) if sha256 in self._begun else 0     # a round trip saved
+        self._begun.add(sha256)
+        for _ in range(total // CHUNK_BYTES + 8):           # every chunk once, and a few re-syncs
+            if offset >= total:                              # all there: the last chunk completes it
+                offset = (total - 1) // CHUNK_BYTES * CHUNK_BYTES
+            end = min(offset + CHUNK_BYTES, total)
+            response = self._request("PUT", f"/media/{sha256}/parts", data=data[offset:end], allow=(404, 409),
+                                     headers={"Content-Type": "application/octet-stream",
+                                              "Content-Range": f"bytes {offset}-{end - 1}/{total}"})
+            if response.status_code == 404:
+                self.resumable_media = False
+                return self.put_media(sha256, data)
+            if response.status_code in (200, 201):
+                body = _decode(response)
+                if not isinstance(body, dict) or body.get("sha256") != sha256:
+                    raise Offline(reason="media: unexpected answer")       # not our server (a portal?)
+                self._begun.discard(sha256)
+                return response.status_code == 201
+            offset = self._next_offset(response, end)
+        return self.put_media(sha256, data)                 # never converged: the whole photo at once
 
     def list_reports(self, **filters: Any) -> dict[str, Any]:
         """Supervisors: ``{"items": [...], "next_cursor"}`` (region, category, stage, review, since, limit, cursor)."""
@@ -169,6 +213,10 @@ class SyncClient:
         """``{code, expires_at}``: a one-time code for an officer (72 h)."""
         return self._json("POST", f"/users/{username}/enrollment-codes")
 
+    def list_devices(self, username: str) -> list[dict[str, Any]]:
+        """An officer's phones, newest first: ``[{id, name, enrolled_at, last_sync_at, revoked_at}]``."""
+        return self._json("GET", f"/users/{username}/devices")["items"]
+
     def revoke_device(self, device_id: str) -> None:
         self._request("DELETE", f"/devices/{device_id}")
 
@@ -204,6 +252,17 @@ class SyncClient:
         return response
 
 
+    @staticmethod
+    def _next_offset(response: requests.Response, end: int) -> int:
+        """After 202 the server's ``Upload-Offset``; after 409 its ``details.offset``."""
+        if response.status_code == 409:
+            offset = _offset(_error_body(response)[2].get("offset"))
+            if offset is None:
+                raise _error_for(response)
+            return offset
+        offset = _offset(response.headers.get("Upload-Offset"))
+        return end if offset is None else offset
+
     def _timeout_for(self, body: bytes | None) -> tuple[float, float]:
         connect, read = self.timeout
         return connect, read + (len(body) / MIN_UPLOAD_RATE if body else 0.0)
@@ -226,6 +285,15 @@ def _file_name(disposition: str | None, fallback: str) -> str:
         if name and "/" not in name and "\\" not in name:
             return name
     return fallback
+
+
+def _offset(value: Any) -> int | None:
+    """A byte offset from a header or an error's details; None when absent or not a non-negative int."""
+    try:
+        offset = int(value)
+    except (TypeError, ValueError):
+        return None
+    return offset if offset >= 0 else None
 
 
 def _decode(response: requests.Response) -> Any:

@@ -1,4 +1,4 @@
-"""One sync pass and the policy around it: text first, then photos, then feedback.
+"""One sync pass and the policy around it: text first, then feedback, then photos.
 
 ``SyncEngine.sync_once(now)`` is plain synchronous code (the UI runs it in a thread, see
 ``sync_loop.SyncLoop``). The order of a pass:
@@ -9,8 +9,9 @@
    server's time), conflict/invalid -> attention (with the server's reason). A transport failure
    puts the batch back to ``waiting``. The server answers ``duplicate`` for anything that already
    landed, so a resend after a crash is a receipt, never a second report;
-3. upload photos of sent reports: HEAD, then PUT only if the server lacks them;
-4. pull feedback with the stored cursor until ``more`` is false (changes and cursor in one commit).
+3. pull feedback with the stored cursor until ``more`` is false (changes and cursor in one commit);
+4. upload photos of sent reports: HEAD, then only if the server lacks them an upload in chunks that
+   resumes where an earlier, cut attempt stopped (``SyncClient.upload_media``).
 
 After a failure the next attempt waits an exponential backoff with full jitter.
 """
@@ -257,7 +258,7 @@ class SyncEngine:
             return
         try:
             if not self.client.media_exists(sha256):
-                self.client.put_media(sha256, path.read_bytes())
+                self.client.upload_media(sha256, path.read_bytes())
         except ServerRejected as exc:
             if isinstance(exc, AuthRevoked | RateLimited):
                 raise

@@ -1,4 +1,5 @@
-"""Photos, content-addressed by SHA-256: ``PUT``/``HEAD``/``GET /api/v1/media/{sha256}``."""
+"""Photos, content-addressed by SHA-256: ``PUT``/``HEAD``/``GET /api/v1/media/{sha256}``, and the
+resumable upload in chunks ``PUT``/``HEAD /api/v1/media/{sha256}/parts`` (``sync_server.uploads``)."""
 from __future__ import annotations
 
 import hashlib
@@ -14,10 +15,12 @@ from sync_server.routes import schemas
 from sync_server.scope import Principal, hidden, readable_media
 from sync_server.services import PrincipalDep, Services, ServicesDep
 from sync_server.storage.base import MediaInfo
+from sync_server.uploads import PartialUploads, Span, parse_content_range, require_length
 
 router = APIRouter(prefix="/api/v1/media", tags=["media"])
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+SNIFF_BYTES = max(len(magic) for magic, _ in MAGIC)
 
 
 def sniff(data: bytes) -> str:
@@ -39,16 +42,24 @@ def _bad_hash(message: str, message_en: str, code: str = "request.invalid") -> I
 async def put_media(sha256: str, request: Request, principal: PrincipalDep,
                     services: ServicesDep) -> JSONResponse:
     principal.require_role("officer")
-    if not SHA256_RE.fullmatch(sha256):
-        raise _bad_hash("Harus 64 karakter heksadesimal huruf kecil.", "Must be 64 lowercase hex digits.")
+    _require_name(sha256)
     data = await read_bytes(request, limit=services.settings.limits.media_bytes)
     mime = sniff(data)
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise _bad_hash("SHA-256 isi tidak sama dengan alamat.", "The body's SHA-256 differs from the path.",
-                        code="media.hash_mismatch")
+    _require_hash(sha256, hashlib.sha256(data).hexdigest())
     created = await run_in_threadpool(_store, services, principal, sha256, data, mime)
     return JSONResponse({"sha256": sha256, "size": len(data), "mime": mime},
                         status_code=201 if created else 200)
+
+
+def _require_name(sha256: str) -> None:
+    if not SHA256_RE.fullmatch(sha256):
+        raise _bad_hash("Harus 64 karakter heksadesimal huruf kecil.", "Must be 64 lowercase hex digits.")
+
+
+def _require_hash(sha256: str, digest: str) -> None:
+    if digest != sha256:
+        raise _bad_hash("SHA-256 isi tidak sama dengan alamat.", "The body's SHA-256 differs from the path.",
+                        code="media.hash_mismatch")
 
 
 def _store(services: Services, principal: Principal, sha256: str, data: bytes, mime: str) -> bool:
@@ -77,3 +88,71 @@ def _readable(services: Services, principal: Principal, sha256: str) -> MediaInf
     readable_media(principal, uploaded_by_caller=uploaded,
                    citing=() if uploaded else storage.reports_citing_media(sha256))
     return info
+
+
+# ---------------------------------------------------------------- resumable uploads
+
+
+@router.put("/{sha256}/parts", summary="Upload a photo in chunks, resumably (202 more, 201 stored, 200 already there)",
+            openapi_extra=schemas.MEDIA_PART, status_code=201,
+            responses={202: {"description": "Chunk stored; send the next from `offset` (`Upload-Offset`)"}})
+async def put_media_part(sha256: str, request: Request, principal: PrincipalDep,
+                         services: ServicesDep) -> JSONResponse:
+    principal.require_role("officer")
+    _require_name(sha256)
+    limit = services.settings.limits.media_bytes
+    span = parse_content_range(request.headers.get("content-range"), limit=limit)
+    data = await read_bytes(request, limit=limit)
+    require_length(span, len(data))
+    if span.start == 0 and (len(data) >= SNIFF_BYTES or span.length == span.total):
+        sniff(data)                                   # not a photo: refused before a byte is kept
+    return await run_in_threadpool(_append_part, services, principal, sha256, span, data)
+
+
+def _append_part(services: Services, principal: Principal, sha256: str, span: Span, data: bytes) -> JSONResponse:
+    stored = _stored_by(services, principal, sha256)
+    if stored is not None:                            # e.g. the answer to the last chunk was lost
+        return JSONResponse(_described(stored), status_code=200)
+    mimes = []
+
+    def verify(head: bytes, digest: str) -> None:
+        mimes.append(sniff(head))
+        _require_hash(sha256, digest)
+
+    progress = PartialUploads(services.media).append(sha256, principal.username, span, data, verify)
+    if not progress.complete:
+        return JSONResponse({"sha256": sha256, "offset": progress.offset, "total": span.total}, status_code=202,
+                            headers=_offset_headers(progress.offset))
+    created = services.storage.add_media(sha256, progress.offset, mimes[0], principal.username, services.clock())
+    return JSONResponse({"sha256": sha256, "size": progress.offset, "mime": mimes[0]},
+                        status_code=201 if created else 200, headers=_offset_headers(progress.offset))
+
+
+@router.head("/{sha256}/parts", summary="Where to resume an upload (Upload-Offset); 404 when nothing is partial",
+             response_class=Response, responses={200: {"description": "`Upload-Offset`: bytes held"}})
+def head_media_parts(sha256: str, principal: PrincipalDep, services: ServicesDep) -> Response:
+    principal.require_role("officer")
+    _require_name(sha256)
+    stored = _stored_by(services, principal, sha256)
+    if stored is not None:
+        return Response(status_code=200, headers={**_offset_headers(stored.size), "Upload-Length": str(stored.size)})
+    offset = PartialUploads(services.media).offset(sha256, principal.username)
+    if offset is None:
+        raise hidden("media")
+    return Response(status_code=200, headers=_offset_headers(offset))
+
+
+def _stored_by(services: Services, principal: Principal, sha256: str) -> MediaInfo | None:
+    """The stored photo when the caller uploaded it (others must prove they hold the bytes)."""
+    info = services.storage.get_media(sha256)
+    if info is None or not services.media.exists(sha256):
+        return None
+    return info if services.storage.media_uploaded_by(sha256, principal.username) else None
+
+
+def _described(info: MediaInfo) -> dict[str, object]:
+    return {"sha256": info.sha256, "size": info.size, "mime": info.mime}
+
+
+def _offset_headers(offset: int) -> dict[str, str]:
+    return {"Upload-Offset": str(offset), "Range": f"bytes=0-{offset - 1}"}

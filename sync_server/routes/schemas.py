@@ -75,3 +75,13 @@ ALERT_ACTION = obj(["action"],
 MEDIA = {"requestBody": {"required": True, "description": "The photo's bytes (JPEG or PNG)",
                          "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
                                      "image/png": {"schema": {"type": "string", "format": "binary"}}}}}
+
+MEDIA_PART = {
+    "parameters": [{"name": "Content-Range", "in": "header", "required": True,
+                    "description": "`bytes start-end/total`: where the chunk sits in the photo (start = the "
+                                   "upload's current offset)",
+                    "schema": {"type": "string", "pattern": r"^bytes [0-9]+-[0-9]+/[0-9]+$",
+                               "example": "bytes 0-32767/140000"}}],
+    "requestBody": {"required": True, "description": "One chunk of the photo's bytes",
+                    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+}

@@ -1,6 +1,7 @@
 """Content-addressed photo files: ``<media dir>/ab/cd/abcd…`` named by their SHA-256.
 
-A file appears only complete: it is written to a temporary name, fsynced, then renamed.
+A file appears only complete: it is written to a temporary name, fsynced, then renamed (or, for a
+resumable upload, its fsync'd partial file is renamed into place: ``adopt``).
 """
 from __future__ import annotations
 
@@ -38,10 +39,21 @@ class MediaFiles:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
+
+    def adopt(self, sha256: str, source: Path) -> None:
+        """Move ``source`` (complete, checked, fsync'd, on the same file system) into place under its
+        hash; when the photo is already stored, ``source`` is deleted instead. Idempotent."""
+        target = self.path(sha256)
+        if target.is_file():
+            Path(source).unlink(missing_ok=True)
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+        fsync_dir(target.parent)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -105,7 +105,7 @@ class FakeSyncServer:
             return self.push(user, json.loads(body))
         if path == "/api/v1/sync/pull" and method == "GET":
             return self.pull(user, int(query.get("cursor", 0)), int(query.get("limit", 100)))
-        if path.startswith("/api/v1/media/"):
+        if path.startswith("/api/v1/media/") and path.count("/") == 4:      # no /parts: an older server
             return self.media_route(method, path.rsplit("/", 1)[1], body)
         return 404, {"error": {"code": "not_found", "message": "Tidak ada.", "details": {}}}, {}
 

@@ -1,0 +1,289 @@
+"""PUT / HEAD /api/v1/media/{sha256}/parts: resumable photo uploads in chunks, against a real server."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.server.helpers import assert_error
+
+CHUNK = 32 * 1024
+
+
+def jpeg(size: int = 100_000) -> bytes:
+    return b"\xff\xd8\xff\xe0" + os.urandom(size - 4)
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def put_part(api, token, name, data, start, end=None, total=None, **headers):
+    """One chunk ``data[start:end]`` of ``data`` (``end`` exclusive; ``total`` defaults to len(data))."""
+    end = min(start + CHUNK, len(data)) if end is None else end
+    total = len(data) if total is None else total
+    return api.request("PUT", f"/api/v1/media/{name}/parts", token=token, content=data[start:end],
+                       headers={"Content-Type": "application/octet-stream",
+                                "Content-Range": f"bytes {start}-{end - 1}/{total}", **headers})
+
+
+def head_parts(api, token, name):
+    return api.request("HEAD", f"/api/v1/media/{name}/parts", token=token)
+
+
+def upload(api, token, data, name=None, start=0):
+    """Every chunk from ``start``; the last answer."""
+    name = name or sha(data)
+    while True:
+        response = put_part(api, token, name, data, start)
+        if response.status_code != 202:
+            return response
+        start = int(response.headers["upload-offset"])
+
+
+def partial_dir(server) -> Path:
+    return Path(server.env["PETA_MEDIA_DIR"]) / "partial"
+
+
+def test_chunks_arrive_202_then_201_and_the_photo_reads_back_like_a_whole_put(api, world):
+    officer = world.officer()
+    photo = jpeg()
+    name = sha(photo)
+    assert head_parts(api, officer.token, name).status_code == 404
+    first = put_part(api, officer.token, name, photo, 0)
+    assert first.status_code == 202, first.text
+    assert first.json() == {"sha256": name, "offset": CHUNK, "total": len(photo)}
+    assert first.headers["upload-offset"] == str(CHUNK) and first.headers["range"] == f"bytes=0-{CHUNK - 1}"
+    head = head_parts(api, officer.token, name)
+    assert head.status_code == 200 and head.headers["upload-offset"] == str(CHUNK)
+    assert_error(api.get(f"/api/v1/media/{name}", token=officer.token), 404)      # not a photo until complete
+    last = upload(api, officer.token, photo, start=CHUNK)
+    assert last.status_code == 201, last.text
+    assert last.json() == {"sha256": name, "size": len(photo), "mime": "image/jpeg"}
+    assert api.get(f"/api/v1/media/{name}", token=officer.token).content == photo
+    done = head_parts(api, officer.token, name)
+    assert done.status_code == 200
+    assert done.headers["upload-offset"] == done.headers["upload-length"] == str(len(photo))
+    again = put_part(api, officer.token, name, photo, 0)                       # already stored: like PUT
+    assert again.status_code == 200 and again.json()["size"] == len(photo)
+    whole = api.request("PUT", f"/api/v1/media/{name}", token=officer.token, content=photo)
+    assert whole.status_code == 200
+
+
+def test_a_chunk_out_of_order_or_at_a_wrong_offset_is_409_with_the_current_offset(api, world):
+    officer = world.officer()
+    photo = jpeg()
+    name = sha(photo)
+    early = assert_error(put_part(api, officer.token, name, photo, CHUNK), 409, "media.offset_mismatch")
+    assert early["details"] == {"offset": 0}
+    assert head_parts(api, officer.token, name).status_code == 404                   # nothing was kept
+    assert put_part(api, officer.token, name, photo, 0).status_code == 202
+    ahead = assert_error(put_part(api, officer.token, name, photo, 2 * CHUNK), 409, "media.offset_mismatch")
+    behind = assert_error(put_part(api, officer.token, name, photo, 0), 409, "media.offset_mismatch")
+    odd = assert_error(put_part(api, officer.token, name, photo, CHUNK - 10), 409)
+    assert ahead["details"]["offset"] == behind["details"]["offset"] == odd["details"]["offset"] == CHUNK
+    assert head_parts(api, officer.token, name).headers["upload-offset"] == str(CHUNK)
+    assert upload(api, officer.token, photo, start=CHUNK).status_code == 201
+    assert api.get(f"/api/v1/media/{name}", token=officer.token).content == photo
+
+
+def test_a_total_over_the_limit_is_refused_up_front(api, world):
+    officer = world.officer()
+    photo = jpeg(CHUNK)
+    name = sha(photo)
+    error = assert_error(put_part(api, officer.token, name, photo, 0, total=8 * 1024 * 1024 + 1), 413,
+                         "request.too_large")
+    assert error["details"] == {"limit_bytes": 8 * 1024 * 1024}
+    assert head_parts(api, officer.token, name).status_code == 404
+
+
+@pytest.mark.parametrize("content_range, reason", [
+    (None, "format"), ("bytes 0-9", "format"), ("bytes=0-9/100", "format"), ("bytes -1-9/100", "format"),
+    ("bytes 10-5/100", "range"), ("bytes 0-100/100", "range"), ("bytes 0-9/100", "length"),
+])
+def test_a_malformed_or_inconsistent_content_range_is_422(api, world, content_range, reason):
+    officer = world.officer()
+    body = jpeg(20)
+    headers = {"Content-Range": content_range} if content_range else {}
+    response = api.request("PUT", f"/api/v1/media/{sha(body)}/parts", token=officer.token, content=body,
+                           headers=headers)
+    error = assert_error(response, 422, "request.invalid")
+    assert error["details"]["reasons"] == {"Content-Range": reason}
+    assert head_parts(api, officer.token, sha(body)).status_code == 404
+
+
+def test_a_bad_hash_at_the_end_discards_the_partial(api, world):
+    officer = world.officer()
+    photo = jpeg()
+    name = sha(b"another photo")
+    assert put_part(api, officer.token, name, photo, 0).status_code == 202
+    error = assert_error(upload(api, officer.token, photo, name=name, start=CHUNK), 422, "media.hash_mismatch")
+    assert "sha256" in error["details"]["fields"]
+    assert head_parts(api, officer.token, name).status_code == 404
+    assert_error(api.get(f"/api/v1/media/{name}", token=officer.token), 404)
+    assert_error(api.get(f"/api/v1/media/{sha(photo)}", token=officer.token), 404)
+
+
+def test_bytes_that_are_not_a_photo_are_refused_at_the_first_chunk_or_at_the_end(api, world):
+    officer = world.officer()
+    gif = b"GIF89a" + os.urandom(50_000)
+    assert_error(put_part(api, officer.token, sha(gif), gif, 0), 415, "request.media_type")
+    assert head_parts(api, officer.token, sha(gif)).status_code == 404
+    # A first chunk too short to judge: the whole file is judged when it is complete.
+    first = put_part(api, officer.token, sha(gif), gif, 0, end=4)
+    assert first.status_code == 202, first.text
+    assert_error(upload(api, officer.token, gif, start=4), 415, "request.media_type")
+    assert head_parts(api, officer.token, sha(gif)).status_code == 404
+    assert_error(api.get(f"/api/v1/media/{sha(gif)}", token=officer.token), 404)
+
+
+def test_another_officers_partial_is_neither_readable_nor_extendable(api, world):
+    mine, theirs = world.officer(), world.officer()
+    photo = jpeg()
+    name = sha(photo)
+    assert put_part(api, mine.token, name, photo, 0).status_code == 202
+    assert head_parts(api, theirs.token, name).status_code == 404
+    refused = assert_error(put_part(api, theirs.token, name, photo, CHUNK), 409, "media.offset_mismatch")
+    assert refused["details"] == {"offset": 0}                                 # their own (empty) upload
+    assert put_part(api, theirs.token, name, photo, 0).status_code == 202      # their own partial
+    assert head_parts(api, mine.token, name).headers["upload-offset"] == str(CHUNK)
+    assert upload(api, mine.token, photo, start=CHUNK).status_code == 201
+    assert_error(api.get(f"/api/v1/media/{name}", token=theirs.token), 404)   # stored, not theirs yet
+    assert upload(api, theirs.token, photo, start=CHUNK).status_code == 200   # proved: now an uploader
+    assert api.get(f"/api/v1/media/{name}", token=theirs.token).content == photo
+
+
+def test_only_officers_use_the_parts_routes(api, world):
+    photo = jpeg()
+    name = sha(photo)
+    supervisor = world.supervisor()
+    assert_error(put_part(api, supervisor.token, name, photo, 0), 403, "auth.forbidden")
+    assert head_parts(api, supervisor.token, name).status_code == 403
+    assert_error(put_part(api, world.admin.token, name, photo, 0), 403, "auth.forbidden")
+    assert_error(put_part(api, None, name, photo, 0), 401, "auth.unauthorized")
+    assert head_parts(api, None, name).status_code == 401
+    officer = world.officer()
+    assert_error(put_part(api, officer.token, name.upper(), photo, 0), 422, "request.invalid")
+    assert head_parts(api, officer.token, "abc").status_code == 422
+
+
+def test_a_gzip_encoded_chunk_counts_its_decoded_bytes(api, world):
+    officer = world.officer()
+    photo = b"\x89PNG\r\n\x1a\n" + bytes(60_000)
+    name = sha(photo)
+    response = api.request("PUT", f"/api/v1/media/{name}/parts", token=officer.token,
+                           content=gzip.compress(photo[:CHUNK]),
+                           headers={"Content-Encoding": "gzip", "Content-Range": f"bytes 0-{CHUNK - 1}/{len(photo)}"})
+    assert response.status_code == 202, response.text
+    last = upload(api, officer.token, photo, start=CHUNK)
+    assert last.status_code == 201 and last.json()["mime"] == "image/png"
+
+
+def test_the_same_chunk_twice_at_once_is_written_once_and_the_second_is_409(api, world, server):
+    officer = world.officer()
+    photo = jpeg()
+    name = sha(photo)
+    assert put_part(api, officer.token, name, photo, 0).status_code == 202
+    for _ in range(3):                                     # three races on the same chunk
+        offset = int(head_parts(api, officer.token, name).headers["upload-offset"])
+        gate, answers = threading.Barrier(2), []
+
+        def send(offset=offset, gate=gate, answers=answers):
+            with httpx.Client(base_url=server.url, timeout=30) as http:
+                gate.wait()
+                answers.append(http.put(f"/api/v1/media/{name}/parts", content=photo[offset:offset + 1000],
+                                        headers={"Authorization": f"Bearer {officer.token}",
+                                                 "Content-Range": f"bytes {offset}-{offset + 999}/{len(photo)}"}))
+
+        threads = [threading.Thread(target=send) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(answer.status_code for answer in answers) == [202, 409]
+        conflict = next(answer for answer in answers if answer.status_code == 409)
+        assert conflict.json()["error"]["details"] == {"offset": offset + 1000}
+        assert head_parts(api, officer.token, name).headers["upload-offset"] == str(offset + 1000)
+    assert upload(api, officer.token, photo, start=CHUNK + 3000).status_code == 201
+    assert api.get(f"/api/v1/media/{name}", token=officer.token).content == photo     # not corrupted
+
+
+def test_a_stale_partial_is_removed_on_access_and_when_a_new_upload_starts(api, world, server):
+    officer = world.officer()
+    old, older, new = jpeg(), jpeg(), jpeg()
+    for photo in (old, older):
+        assert put_part(api, officer.token, sha(photo), photo, 0).status_code == 202
+    before = {path.name.split(".")[0] for path in partial_dir(server).iterdir()}
+    assert {sha(old), sha(older)} <= before
+    eight_days_ago = time.time() - 8 * 24 * 3600
+    for path in partial_dir(server).glob(f"{sha(old)}.*"):
+        os.utime(path, (eight_days_ago, eight_days_ago))
+    assert head_parts(api, officer.token, sha(old)).status_code == 404               # on access
+    assert not list(partial_dir(server).glob(f"{sha(old)}.*"))
+    assert put_part(api, officer.token, sha(old), old, CHUNK).status_code == 409
+    for path in partial_dir(server).glob(f"{sha(older)}.*"):
+        os.utime(path, (eight_days_ago, eight_days_ago))
+    assert put_part(api, officer.token, sha(new), new, 0).status_code == 202  # a new upload sweeps
+    assert not list(partial_dir(server).glob(f"{sha(older)}.*"))
+    assert list(partial_dir(server).glob(f"{sha(new)}.*"))
+    six_days_ago = time.time() - 6 * 24 * 3600                                  # not yet stale: kept
+    for path in partial_dir(server).glob(f"{sha(new)}.*"):
+        os.utime(path, (six_days_ago, six_days_ago))
+    assert head_parts(api, officer.token, sha(new)).headers["upload-offset"] == str(CHUNK)
+
+
+def test_a_partial_survives_a_server_kill_and_the_upload_resumes(tmp_path):
+    from tests.faults.harness import RealServer
+
+    server = RealServer(tmp_path).start()
+    try:
+        token = server.enroll_officer("87099001")
+        photo = jpeg(150_000)
+        name = sha(photo)
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            def chunk(start):
+                end = min(start + CHUNK, len(photo))
+                return http.put(f"/api/v1/media/{name}/parts", content=photo[start:end],
+                                headers={"Authorization": f"Bearer {token}",
+                                         "Content-Range": f"bytes {start}-{end - 1}/{len(photo)}"})
+
+            assert chunk(0).status_code == 202 and chunk(CHUNK).status_code == 202
+            server.kill()                                   # SIGKILL: no shutdown handler runs
+            server.start()
+            head = http.head(f"/api/v1/media/{name}/parts", headers={"Authorization": f"Bearer {token}"})
+            assert head.status_code == 200 and head.headers["upload-offset"] == str(2 * CHUNK)
+            offset, answer = 2 * CHUNK, None
+            while offset < len(photo):
+                answer = chunk(offset)
+                offset = min(offset + CHUNK, len(photo))
+            assert answer.status_code == 201, answer.text
+            got = http.get(f"/api/v1/media/{name}", headers={"Authorization": f"Bearer {token}"})
+            assert got.content == photo
+    finally:
+        server.stop()
+
+
+def test_a_partial_holding_every_byte_is_completed_by_a_repeat_of_its_last_chunk(api, world, server):
+    """A server killed between the last append and the store leaves a full partial: HEAD says every
+    byte is there, and the client's repeat of its last chunk stores it."""
+    from sync_server.storage.files import MediaFiles
+    from sync_server.uploads import PartialUploads
+
+    officer = world.officer()
+    photo = jpeg()
+    name = sha(photo)
+    path = PartialUploads(MediaFiles(Path(server.env["PETA_MEDIA_DIR"]))).path(name, officer.username)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(photo)                                      # as the kill left it
+    assert head_parts(api, officer.token, name).headers["upload-offset"] == str(len(photo))
+    last = len(photo) - len(photo) % CHUNK
+    done = put_part(api, officer.token, name, photo, last)
+    assert done.status_code == 201, done.text
+    assert not path.exists()
+    assert api.get(f"/api/v1/media/{name}", token=officer.token).content == photo
