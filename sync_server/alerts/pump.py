@@ -2,9 +2,10 @@
 
 A push answers as soon as its reports are committed and only *pokes* the pump; one background
 thread runs a pass whenever it has been poked since its last pass began, so under load one pass
-covers every batch committed meanwhile, and passes begin at most every ``MIN_INTERVAL`` seconds
+covers every batch committed meanwhile, and passes begin at most every ``min_interval`` seconds
 (so the per-report cost of alerting, and its share of the write lock, shrink as load grows; a lone
-push is evaluated at once).
+push is evaluated at once). A reader waiting in ``settle()`` cuts that pause short: readers of
+alerts are few (supervisors), so they wait for one pass, not for the interval.
 Readers of alerts call ``settle()`` first: it returns once a pass that began after every poke
 made before the call has finished, so a supervisor never reads an alert state older than a push
 that was already answered.
@@ -32,6 +33,7 @@ class Pump:
         self._poked = 0             # pokes so far
         self._covered = 0           # pokes up to here are covered by a finished pass
         self._closed = False
+        self._waiting = 0           # readers in settle()
         self._thread: threading.Thread | None = None
 
     def poke(self) -> None:
@@ -54,7 +56,12 @@ class Pump:
         (the reader then goes on with the state as it is: a late alert beats no answer)."""
         with self._condition:
             target = self._poked
-            done = self._condition.wait_for(lambda: self._covered >= target or self._closed, timeout)
+            self._waiting += 1
+            self._condition.notify_all()                  # a pass held back by the interval starts now
+            try:
+                done = self._condition.wait_for(lambda: self._covered >= target or self._closed, timeout)
+            finally:
+                self._waiting -= 1
         if not done:
             log.warning("alert pass still running after %.0f s; answering with the current state", timeout)
         return done
@@ -75,8 +82,8 @@ class Pump:
                 if self._poked == self._covered:          # closed with nothing left to do
                     return
                 pause = self._last_start + self._min_interval - time.monotonic()
-                if pause > 0:                             # let more batches gather (close cuts it short)
-                    self._condition.wait_for(lambda: self._closed, pause)
+                if pause > 0:                     # let more batches gather, unless someone is waiting
+                    self._condition.wait_for(lambda: self._closed or self._waiting > 0, pause)
                 target = self._poked
             self._last_start = time.monotonic()
             try:

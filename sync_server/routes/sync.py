@@ -44,7 +44,8 @@ def pull(request: Request, principal: PrincipalDep, services: ServicesDep,
          cursor: Annotated[int, Query(ge=0, le=MAX_CURSOR, description="0 = from the beginning")] = 0,
          limit: Annotated[int | None, Query(ge=1, le=1000)] = None) -> Response:
     limit = limit or services.settings.limits.page_default
-    services.alerts.settle()              # alert changes of every push answered so far are in the page
+    if principal.role != "officer":       # supervisors' pages carry the alert changes of every push answered
+        services.alerts.settle()          # so far; officers' pulls never wait (alerts reach them next pull)
     page = services.storage.pull_json(principal.username, principal.area(), cursor, limit)
     if principal.role == "officer":
         services.storage.record_sync(principal.username, principal.device_id, services.clock())

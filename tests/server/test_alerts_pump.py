@@ -184,3 +184,14 @@ def test_with_two_workers_a_reader_on_either_process_sees_the_alert_of_a_push_ju
         assert missed == []
     finally:
         server.stop()
+
+
+def test_a_waiting_reader_cuts_the_interval_short():
+    """Under sustained pushes passes are held back by the interval, but not while a reader waits."""
+    pump, recorder = make_pump(min_interval=5.0)
+    pump.poke()
+    assert pump.settle(timeout=5)                    # the first pass runs at once
+    pump.poke()                                      # the next one would wait ~5 s for more batches
+    assert pump.settle(timeout=4)                    # ... but a reader is waiting: done well before 5 s
+    assert len(recorder.pokes_seen) == 2
+    pump.close()
