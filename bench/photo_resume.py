@@ -5,10 +5,10 @@
 One camera-like photo shrunk by ``field_app.photos`` goes through the fault proxy of
 ``tests/faults/proxy.py`` shaped as the profile (loss off: the cut is placed by hand) to a real
 server, four ways: whole ``PUT`` uncut; whole ``PUT`` dropped after ``--cut`` of its bytes, then
-sent again; chunked (``SyncClient.upload_media``) uncut; chunked with the chunk that holds the
-``--cut`` point dropped halfway through, then resumed. Each way is a different officer (the server
-makes each prove it holds the bytes, so each sends them all), and prints time and bytes sent up.
-The figures go into docs/reliability.md ("Photos resume?").
+sent again; resumable (``SyncClient.upload_media``: the photo in one streamed request) uncut; the
+same dropped after ``--cut`` of its bytes, then resumed from the server's offset. Each way is a
+different officer (the server makes each prove it holds the bytes, so each sends them all), and
+prints time and bytes sent up. The figures go into docs/reliability.md ("Photos resume?").
 """
 from __future__ import annotations
 
@@ -26,25 +26,24 @@ from common import machine_line  # noqa: E402
 
 from field_app.errors import Offline  # noqa: E402
 from field_app.photos import shrink_photo  # noqa: E402
-from field_app.sync_client import CHUNK_BYTES, SyncClient  # noqa: E402
+from field_app.sync_client import SyncClient  # noqa: E402
 from tests.faults.harness import RealServer, camera_jpeg  # noqa: E402
 from tests.faults.proxy import PROFILES, Fault, FaultProxy  # noqa: E402
 
 
-def one_way(proxy: FaultProxy, token: str, sha: str, data: bytes, *, chunked: bool, cut: float | None) -> tuple:
-    doomed = None if cut is None else (int(len(data) * cut) // CHUNK_BYTES + 1 if chunked else 1)
+def one_way(proxy: FaultProxy, token: str, sha: str, data: bytes, *, resumable: bool, cut: float | None) -> tuple:
     puts = []
 
     def plan(exchange):
         if exchange.method != "PUT":
             return Fault()
         puts.append(exchange)
-        return Fault("drop", fraction=0.5 if chunked else cut) if len(puts) == doomed else Fault()
+        return Fault("drop", fraction=cut) if cut is not None and len(puts) == 1 else Fault()
 
     proxy.plan = plan
     proxy.stats.exchanges.clear()
     client = SyncClient(proxy.url, token)
-    upload = client.upload_media if chunked else client.put_media
+    upload = client.upload_media if resumable else client.put_media
     started = time.monotonic()
     try:
         for _attempt in range(3):                 # what the engine's next pass does: HEAD, then upload
@@ -77,14 +76,14 @@ def main() -> int:
         try:
             with FaultProxy(server.port) as proxy:
                 proxy.profile = profile
-                for number, (label, chunked, cut) in enumerate((
+                for number, (label, resumable, cut) in enumerate((
                         ("whole PUT, uncut", False, None),
                         (f"whole PUT, cut at {args.cut:.0%}, sent again", False, args.cut),
-                        (f"chunks of {CHUNK_BYTES // 1024} KiB, uncut", True, None),
-                        (f"chunks, cut at ~{args.cut:.0%}, resumed", True, args.cut))):
+                        ("resumable (one streamed request), uncut", True, None),
+                        (f"resumable, cut at {args.cut:.0%}, resumed", True, args.cut))):
                     token = server.enroll_officer(f"8708010{number}")
                     size, seconds, sent, requests = one_way(proxy, token, shrunk.sha256, shrunk.data,
-                                                            chunked=chunked, cut=cut)
+                                                            resumable=resumable, cut=cut)
                     rows.append((label, size, f"{seconds:.1f}", sent, f"{sent / size:.2f}", requests))
         finally:
             server.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -24,9 +25,16 @@ USER_AGENT = "PetaRawan-field-app/0.1"
 # on 2G (64 kbit/s) a 150 kB photo still needs ~20 s on the air. Each body byte adds 1/MIN_UPLOAD_RATE
 # seconds (16 kbit/s) to the read timeout, so a slow upload is waited for, not restarted forever.
 MIN_UPLOAD_RATE = 2_000
-# Photos larger than this go up in chunks of this size through ``/media/{sha256}/parts``: a
-# connection lost midway costs at most one chunk (~4 s at 64 kbit/s), and the next attempt resumes.
-CHUNK_BYTES = 32 * 1024
+# Photos larger than this go up through ``/media/{sha256}/parts``: the server keeps whatever part of
+# the body arrived before a connection was lost, and the next attempt sends only the rest. Smaller
+# ones (a cut costs < 4 s at 64 kbit/s) go in one whole-body PUT, which every server version takes.
+RESUMABLE_MIN_BYTES = 32 * 1024
+# The most one request sends: the rest of a photo (~100–200 KB when shrunk) goes in one request, so
+# a photo costs one round trip on a good link; this only bounds the size-aware read timeout.
+PART_MAX_BYTES = 1024 * 1024
+# Waits before asking again when the server says another request of ours still holds the upload
+# (``409 media.upload_in_progress``: e.g. the cut one, until the server notices); then Offline.
+BUSY_WAITS = (1.0, 2.0, 4.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +67,8 @@ class SyncClient:
         self.session = session or requests.Session()
         self.lang = lang
         self.resumable_media = True     # False once the server turned out not to have the parts route
-        self._begun: set[str] = set()   # photos whose chunked upload this client has started
+        self._begun: set[str] = set()   # photos whose resumable upload this client has started
+        self.busy_waits = BUSY_WAITS
 
     def close(self) -> None:
         self.session.close()
@@ -116,33 +125,46 @@ class SyncClient:
         response = self._request("PUT", f"/media/{sha256}", data=data, headers={"Content-Type": "image/jpeg"})
         return response.status_code == 201
 
-    def media_offset(self, sha256: str) -> int:
-        """How many bytes of the photo the server holds from this account's earlier, cut upload (0: none)."""
-        response = self._request("HEAD", f"/media/{sha256}/parts", allow=(404,))
-        return 0 if response.status_code == 404 else _offset(response.headers.get("Upload-Offset")) or 0
+    def media_offset(self, sha256: str, waits: list[float] | None = None) -> int:
+        """How many bytes of the photo the server holds from this account's earlier, cut upload (0: none).
+
+        While the server says a request is still writing to it (``Upload-In-Progress``: the cut one,
+        until the server notices), waits the next of ``waits`` and asks again; ``Offline`` when none is left.
+        """
+        while True:
+            response = self._request("HEAD", f"/media/{sha256}/parts", allow=(404,))
+            if response.status_code == 404:
+                return 0
+            if waits is None or not response.headers.get("Upload-In-Progress"):
+                return _offset(response.headers.get("Upload-Offset")) or 0
+            if not waits:
+                raise Offline(reason="media: upload in progress")
+            time.sleep(waits.pop(0))
 
     def upload_media(self, sha256: str, data: bytes) -> bool:
         """Upload a photo, resuming where an earlier attempt was cut; True when stored now.
 
-        Chunks of ``CHUNK_BYTES`` go through ``PUT /media/{sha256}/parts`` (each with its own
-        size-aware read timeout). A first attempt starts at 0; a later one first asks the server
-        where its copy ends (``HEAD .../parts``). A chunk the server did not expect (409: e.g. after
-        the app restarted mid-upload) moves to the offset the server names. A photo of one chunk or
-        less goes in one PUT; so does every photo once a server answers 404 to the parts route (an
-        older server).
+        The rest of the photo goes in one ``PUT /media/{sha256}/parts`` (at most ``PART_MAX_BYTES``;
+        a size-aware read timeout). A first attempt starts at 0; a later one first asks the server
+        where its copy ends (``HEAD .../parts``): the server keeps the bytes of a request cut midway.
+        A request the server did not expect (409 ``media.offset_mismatch``: e.g. after the app
+        restarted mid-upload) moves to the offset the server names; one it cannot take now (409
+        ``media.upload_in_progress``) is asked again after ``busy_waits``, then ``Offline``. A photo
+        of ``RESUMABLE_MIN_BYTES`` or less goes in one PUT; so does every photo once a server answers
+        404 to the parts route (an older server).
         """
         total = len(data)
-        if total <= CHUNK_BYTES or not self.resumable_media:
+        if total <= RESUMABLE_MIN_BYTES or not self.resumable_media:
             return self.put_media(sha256, data)
-        offset = self.media_offset(sha256) if sha256 in self._begun else 0     # a round trip saved
+        waits = list(self.busy_waits)
+        offset = self.media_offset(sha256, waits) if sha256 in self._begun else 0     # a round trip saved
         self._begun.add(sha256)
-        for _ in range(total // CHUNK_BYTES + 8):           # every chunk once, and a few re-syncs
-            if offset >= total:                              # all there: the last chunk completes it
-                offset = (total - 1) // CHUNK_BYTES * CHUNK_BYTES
-            end = min(offset + CHUNK_BYTES, total)
-            response = self._request("PUT", f"/media/{sha256}/parts", data=data[offset:end], allow=(404, 409),
+        for _ in range(total // PART_MAX_BYTES + len(waits) + 8):     # every part once, and re-syncs
+            start = min(offset, total - 1)       # all there but not stored (a crash): the last byte ends it
+            end = min(start + PART_MAX_BYTES, total)
+            response = self._request("PUT", f"/media/{sha256}/parts", data=data[start:end], allow=(404, 409),
                                      headers={"Content-Type": "application/octet-stream",
-                                              "Content-Range": f"bytes {offset}-{end - 1}/{total}"})
+                                              "Content-Range": f"bytes {start}-{end - 1}/{total}"})
             if response.status_code == 404:
                 self.resumable_media = False
                 return self.put_media(sha256, data)
@@ -152,7 +174,7 @@ class SyncClient:
                     raise Offline(reason="media: unexpected answer")       # not our server (a portal?)
                 self._begun.discard(sha256)
                 return response.status_code == 201
-            offset = self._next_offset(response, end)
+            offset = self._next_offset(sha256, response, end, waits)
         return self.put_media(sha256, data)                 # never converged: the whole photo at once
 
     def list_reports(self, **filters: Any) -> dict[str, Any]:
@@ -252,11 +274,17 @@ class SyncClient:
         return response
 
 
-    @staticmethod
-    def _next_offset(response: requests.Response, end: int) -> int:
-        """After 202 the server's ``Upload-Offset``; after 409 its ``details.offset``."""
+    def _next_offset(self, sha256: str, response: requests.Response, end: int, waits: list[float]) -> int:
+        """After 202 the server's ``Upload-Offset``; after 409 ``offset_mismatch`` its ``details.offset``;
+        after 409 ``upload_in_progress`` a wait, then where the server's copy ends now."""
         if response.status_code == 409:
-            offset = _offset(_error_body(response)[2].get("offset"))
+            code, _, details = _error_body(response)
+            if code == "media.upload_in_progress":
+                if not waits:
+                    raise Offline(reason="media: upload in progress")
+                time.sleep(waits.pop(0))
+                return self.media_offset(sha256, waits)
+            offset = _offset(details.get("offset"))
             if offset is None:
                 raise _error_for(response)
             return offset

@@ -10,8 +10,8 @@
    puts the batch back to ``waiting``. The server answers ``duplicate`` for anything that already
    landed, so a resend after a crash is a receipt, never a second report;
 3. pull feedback with the stored cursor until ``more`` is false (changes and cursor in one commit);
-4. upload photos of sent reports: HEAD, then only if the server lacks them an upload in chunks that
-   resumes where an earlier, cut attempt stopped (``SyncClient.upload_media``).
+4. upload photos of sent reports: HEAD, then only if the server lacks them an upload in one request
+   that resumes where an earlier, cut attempt stopped (``SyncClient.upload_media``).
 
 After a failure the next attempt waits an exponential backoff with full jitter.
 """

@@ -11,6 +11,7 @@
 | ``PETA_INTAKE_THREADS`` | ``2``: threads per process validating and storing pushes (one writes while one validates) |
 | ``PETA_ALERT_INTERVAL`` | ``0.5``: under sustained pushes, at most one alert pass begins per this many seconds |
 | ``PETA_FORWARDED_ALLOW_IPS`` | unset: ``X-Forwarded-For`` ignored; else the proxies (IPs, CIDRs) believed |
+| ``PETA_UPLOAD_IDLE_SECONDS`` | ``30``: a photo upload (``PUT …/parts``) that sends nothing for this long is ended, its bytes kept |
 """
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ class Settings:
     forwarded_allow_ips: str | None = None   # proxies whose X-Forwarded-For is believed; None = no one
     intake_threads: int = 2            # push validation + storage threads per process
     alert_interval: float = 0.5        # seconds between the starts of alert passes under sustained pushes
+    upload_idle_seconds: float = 30.0  # PUT /media/{sha256}/parts: longest wait for the next body bytes
 
     def clock(self) -> Callable[[], datetime]:
         """The clock of this server: the clock file when set, else real UTC time."""
@@ -81,6 +83,7 @@ class Settings:
             forwarded_allow_ips=env.get("PETA_FORWARDED_ALLOW_IPS") or None,
             intake_threads=max(1, int(env.get("PETA_INTAKE_THREADS") or 2)),
             alert_interval=max(0.0, float(env.get("PETA_ALERT_INTERVAL") or 0.5)),
+            upload_idle_seconds=max(0.1, float(env.get("PETA_UPLOAD_IDLE_SECONDS") or 30)),
         )
         overrides = {key: value for key, value in overrides.items() if value is not None}
         if "db_path" in overrides:

@@ -1,9 +1,10 @@
 """Photos, content-addressed by SHA-256: ``PUT``/``HEAD``/``GET /api/v1/media/{sha256}``, and the
-resumable upload in chunks ``PUT``/``HEAD /api/v1/media/{sha256}/parts`` (``sync_server.uploads``)."""
+resumable, streamed upload ``PUT``/``HEAD /api/v1/media/{sha256}/parts`` (``sync_server.uploads``)."""
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -11,11 +12,18 @@ from starlette.concurrency import run_in_threadpool
 
 from kerawanan.errors import InvalidInput, UnsupportedMediaType
 from sync_server.body import read_bytes
+from sync_server.errors import error_response, language
 from sync_server.routes import schemas
 from sync_server.scope import Principal, hidden, readable_media
 from sync_server.services import PrincipalDep, Services, ServicesDep
 from sync_server.storage.base import MediaInfo
-from sync_server.uploads import PartialUploads, Span, parse_content_range, require_length
+from sync_server.uploads import (
+    PartialUploads,
+    Progress,
+    decoded_body,
+    idle_timeout,
+    parse_content_range,
+)
 
 router = APIRouter(prefix="/api/v1/media", tags=["media"])
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
@@ -93,38 +101,49 @@ def _readable(services: Services, principal: Principal, sha256: str) -> MediaInf
 # ---------------------------------------------------------------- resumable uploads
 
 
-@router.put("/{sha256}/parts", summary="Upload a photo in chunks, resumably (202 more, 201 stored, 200 already there)",
+@router.put("/{sha256}/parts",
+            summary="Upload a photo resumably, streamed (202 part kept, 201 stored, 200 already there)",
             openapi_extra=schemas.MEDIA_PART, status_code=201,
-            responses={202: {"description": "Chunk stored; send the next from `offset` (`Upload-Offset`)"}})
+            responses={202: {"description": "Bytes kept; send the rest from `offset` (`Upload-Offset`)"}})
 async def put_media_part(sha256: str, request: Request, principal: PrincipalDep,
                          services: ServicesDep) -> JSONResponse:
     principal.require_role("officer")
     _require_name(sha256)
     limit = services.settings.limits.media_bytes
     span = parse_content_range(request.headers.get("content-range"), limit=limit)
-    data = await read_bytes(request, limit=limit)
-    require_length(span, len(data))
-    if span.start == 0 and (len(data) >= SNIFF_BYTES or span.length == span.total):
-        sniff(data)                                   # not a photo: refused before a byte is kept
-    return await run_in_threadpool(_append_part, services, principal, sha256, span, data)
-
-
-def _append_part(services: Services, principal: Principal, sha256: str, span: Span, data: bytes) -> JSONResponse:
-    stored = _stored_by(services, principal, sha256)
-    if stored is not None:                            # e.g. the answer to the last chunk was lost
+    chunks = decoded_body(request, span, limit=limit, idle=services.settings.upload_idle_seconds)
+    stored = await run_in_threadpool(_stored_by, services, principal, sha256)
+    if stored is not None:                            # e.g. the answer to the last request was lost
         return JSONResponse(_described(stored), status_code=200)
-    mimes = []
+    partial = await run_in_threadpool(PartialUploads(services.media).open, sha256, principal.username, span)
+    try:
+        cut = None if partial.full else await partial.receive(chunks, sniff, SNIFF_BYTES)
+        mimes: list[str] = []
+        progress = await run_in_threadpool(partial.keep, _verifier(sha256, mimes))
+    finally:
+        await run_in_threadpool(partial.close)
+    if progress.complete:
+        return await run_in_threadpool(_stored_part, services, principal, sha256, progress, mimes[0])
+    if cut == "idle":                                 # the client stalled: end it (and its connection)
+        response = error_response(idle_timeout(services.settings.upload_idle_seconds, progress.offset),
+                                  language(request))
+        response.headers["Connection"] = "close"
+        return response
+    return JSONResponse({"sha256": sha256, "offset": progress.offset, "total": span.total}, status_code=202,
+                        headers=_offset_headers(progress.offset))
 
+
+def _verifier(sha256: str, mimes: list[str]) -> Callable[[bytes, str], None]:
     def verify(head: bytes, digest: str) -> None:
         mimes.append(sniff(head))
         _require_hash(sha256, digest)
+    return verify
 
-    progress = PartialUploads(services.media).append(sha256, principal.username, span, data, verify)
-    if not progress.complete:
-        return JSONResponse({"sha256": sha256, "offset": progress.offset, "total": span.total}, status_code=202,
-                            headers=_offset_headers(progress.offset))
-    created = services.storage.add_media(sha256, progress.offset, mimes[0], principal.username, services.clock())
-    return JSONResponse({"sha256": sha256, "size": progress.offset, "mime": mimes[0]},
+
+def _stored_part(services: Services, principal: Principal, sha256: str, progress: Progress,
+                 mime: str) -> JSONResponse:
+    created = services.storage.add_media(sha256, progress.offset, mime, principal.username, services.clock())
+    return JSONResponse({"sha256": sha256, "size": progress.offset, "mime": mime},
                         status_code=201 if created else 200, headers=_offset_headers(progress.offset))
 
 
@@ -136,10 +155,10 @@ def head_media_parts(sha256: str, principal: PrincipalDep, services: ServicesDep
     stored = _stored_by(services, principal, sha256)
     if stored is not None:
         return Response(status_code=200, headers={**_offset_headers(stored.size), "Upload-Length": str(stored.size)})
-    offset = PartialUploads(services.media).offset(sha256, principal.username)
+    offset, busy = PartialUploads(services.media).state(sha256, principal.username)
     if offset is None:
         raise hidden("media")
-    return Response(status_code=200, headers=_offset_headers(offset))
+    return Response(status_code=200, headers={**_offset_headers(offset), **({"Upload-In-Progress": "1"} if busy else {})})
 
 
 def _stored_by(services: Services, principal: Principal, sha256: str) -> MediaInfo | None:
@@ -155,4 +174,4 @@ def _described(info: MediaInfo) -> dict[str, object]:
 
 
 def _offset_headers(offset: int) -> dict[str, str]:
-    return {"Upload-Offset": str(offset), "Range": f"bytes=0-{offset - 1}"}
+    return {"Upload-Offset": str(offset), **({"Range": f"bytes=0-{offset - 1}"} if offset else {})}

@@ -78,10 +78,10 @@ MEDIA = {"requestBody": {"required": True, "description": "The photo's bytes (JP
 
 MEDIA_PART = {
     "parameters": [{"name": "Content-Range", "in": "header", "required": True,
-                    "description": "`bytes start-end/total`: where the chunk sits in the photo (start = the "
+                    "description": "`bytes start-end/total`: where the body sits in the photo (start = the "
                                    "upload's current offset)",
                     "schema": {"type": "string", "pattern": r"^bytes [0-9]+-[0-9]+/[0-9]+$",
                                "example": "bytes 0-32767/140000"}}],
-    "requestBody": {"required": True, "description": "One chunk of the photo's bytes",
+    "requestBody": {"required": True, "description": "The photo's bytes from `start`: the rest of it, or a part",
                     "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
 }

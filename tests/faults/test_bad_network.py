@@ -6,6 +6,8 @@ The full 2G run (64 kbit/s, 600 ms, 5 % loss, 200 reports + 20 photos) is in ben
 from __future__ import annotations
 
 import random
+import socket
+import time
 
 import httpx
 import pytest
@@ -13,7 +15,7 @@ import pytest
 from field_app.errors import Offline
 from field_app.outbox import Outbox
 from field_app.photos import shrink_photo
-from field_app.sync_client import CHUNK_BYTES, SyncClient
+from field_app.sync_client import SyncClient
 from field_app.sync_engine import SyncEngine
 from tests.faults.harness import audit, camera_jpeg, queue_reports, utc_now
 from tests.faults.network import run_network
@@ -22,6 +24,10 @@ from tests.faults.proxy import Fault, Profile
 pytestmark = pytest.mark.slow
 
 FAST_LOSSY = Profile.from_kbit(512, 200, 0.05)
+# Photos cut by hand go at ~128 kbit/s: the server takes each slice as it arrives, as on a real link
+# (bytes still in uvicorn's buffer when it notices a close are lost: the last few slices here).
+SLOW = Profile(up=16_000, down=16_000)
+SLICE = 4_000                                     # five throttled slices of the proxy (800 B each)
 
 
 def test_a_slow_lossy_link_syncs_every_report_and_photo(real_server, officer, proxy, tmp_path):
@@ -35,8 +41,8 @@ def test_a_slow_lossy_link_syncs_every_report_and_photo(real_server, officer, pr
     assert run.bytes_per_report < (run.photo_bytes + 40 * 2000) / 40
 
 
-def _photo() -> tuple[str, bytes]:
-    shrunk = shrink_photo(camera_jpeg(random.Random(9)))
+def _photo(seed: int = 9) -> tuple[str, bytes]:
+    shrunk = shrink_photo(camera_jpeg(random.Random(seed)))
     return shrunk.sha256, shrunk.data
 
 
@@ -56,24 +62,48 @@ def _on_put(number: int, fault: Fault):
     return plan
 
 
+def _settled_offset(url: str, token: str, sha: str) -> int:
+    """The server's offset once no request holds the partial any more (it noticed the cut)."""
+    client = SyncClient(url, token)
+    try:
+        return client.media_offset(sha, [0.1] * 200)
+    finally:
+        client.close()
+
+
+def _held_until(url: str, token: str, sha: str, offset: int) -> bool:
+    """Wait (bounded) until a request holds the partial and has written ``offset`` bytes."""
+    for _ in range(400):
+        head = httpx.head(f"{url}/api/v1/media/{sha}/parts", headers={"Authorization": f"Bearer {token}"})
+        if head.headers.get("upload-in-progress") and head.headers.get("upload-offset") == str(offset):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_a_photo_upload_cut_midway_resumes_and_the_next_pass_sends_only_the_rest(real_server, officer, proxy,
                                                                                    tmp_path):
-    """The engine's pass is cut in the third chunk of a ~135 KB photo; the next pass asks where to
-    resume and sends only what the server lacks: the cut costs less than one chunk."""
+    """The engine sends a ~135 KB photo in one request, cut after 60 % of it; the server keeps what
+    arrived, and the next pass asks where to resume and sends only the rest, in one request."""
     username, token = officer
     outbox = Outbox(tmp_path / "phone")
     saved = queue_reports(outbox, username, random.Random(9), 1, photos=1, now=utc_now())
     (sha,) = outbox.entries(username)[0].media
     size = outbox.photo_path(sha).stat().st_size
-    assert size > 3 * CHUNK_BYTES
+    assert size > 90_000
+    proxy.profile = SLOW
     client = SyncClient(proxy.url, token, read_timeout=5)
     engine = SyncEngine(outbox, client, username)
     try:
-        proxy.plan = _on_put(3, Fault("drop", fraction=0.6))
+        proxy.plan = _on_put(1, Fault("drop", fraction=0.6))
         first = engine.sync_once(utc_now())
         assert not first.ok and first.error_code == "sync.offline"
         assert first.sent == 1 and outbox.media_counts(username) == {"waiting": 1}
-        assert SyncClient(real_server.url, token).media_offset(sha) == 2 * CHUNK_BYTES    # kept on the server
+        (cut,) = _puts(proxy)
+        kept = _settled_offset(real_server.url, token, sha)
+        # The prefix that arrived is kept: what the proxy let through less the request's head (< 600 B).
+        assert cut.bytes_up - 600 - SLICE <= kept < cut.bytes_up
+        assert kept > 0.5 * size
         cut_pass = len(proxy.stats.exchanges)
         proxy.plan = lambda exchange: Fault()
         second = engine.sync_once(utc_now())
@@ -82,48 +112,86 @@ def test_a_photo_upload_cut_midway_resumes_and_the_next_pass_sends_only_the_rest
         client.close()
         outbox.close()
     resumed = [item for item in proxy.stats.exchanges[cut_pass:] if item.method == "PUT"]
-    overhead = 600 * len(resumed)                                # request line and headers (~430 B) per chunk
-    assert sum(item.bytes_up for item in resumed) < size - 2 * CHUNK_BYTES + overhead
-    assert sum(item.bytes_up for item in _puts(proxy)) < size + CHUNK_BYTES       # was 1.8 × the photo
+    assert len(resumed) == 1                                      # the rest in one request
+    assert size - kept <= resumed[0].bytes_up < size - kept + 600
     assert [item.path.rsplit("/", 1)[1] for item in proxy.stats.exchanges[cut_pass:] if item.method == "HEAD"] \
         == [sha, "parts"]                                        # HEAD /media first, then where to resume
+    assert sum(item.bytes_up for item in _puts(proxy)) < size + SLICE + 1200     # was 1.8 × the photo
     assert audit(real_server.db, saved, {sha}, real_server.workdir / "media").exact
 
 
-def test_a_chunk_whose_answer_was_lost_is_not_sent_again(real_server, officer, proxy):
-    """The server kept the second chunk but its answer never arrived (``cut``): the next attempt
-    learns the offset with HEAD .../parts and goes on from after that chunk."""
-    sha, data = _photo()
+def test_a_photo_on_a_good_link_is_one_request(real_server, officer, proxy):
+    sha, data = _photo(21)
+    client = SyncClient(proxy.url, officer[1])
+    assert client.upload_media(sha, data) is True
+    (put,) = _puts(proxy)
+    assert put.path.endswith("/parts") and len(data) <= put.bytes_up < len(data) + 600
+    assert len(proxy.stats.exchanges) == 1
+
+
+def test_a_request_whose_answer_was_lost_is_not_sent_again(real_server, officer, proxy):
+    """The server kept the whole photo but the answer never arrived (``cut``): the next attempt
+    learns with HEAD .../parts that it is stored and sends nothing more of it."""
+    sha, data = _photo(22)
     client = SyncClient(proxy.url, officer[1], read_timeout=5)
-    proxy.plan = _on_put(2, Fault("cut"))
+    proxy.plan = _on_put(1, Fault("cut"))
     with pytest.raises(Offline):
         client.upload_media(sha, data)
-    assert len(_puts(proxy)) == 2
+    assert len(_puts(proxy)) == 1
     proxy.plan = lambda exchange: Fault()
-    assert not client.media_exists(sha)
-    assert client.media_offset(sha) == 2 * CHUNK_BYTES
+    assert client.media_exists(sha)                     # it was stored
+    assert _settled_offset(real_server.url, officer[1], sha) == len(data)
     before = len(proxy.stats.exchanges)
-    assert client.upload_media(sha, data) is True
+    assert client.upload_media(sha, data) is False      # HEAD .../parts, then the last byte only: 200
     again = [item for item in proxy.stats.exchanges[before:] if item.method == "PUT"]
-    assert len(again) == -(-(len(data) - 2 * CHUNK_BYTES) // CHUNK_BYTES)     # only the chunks left
+    assert len(again) == 1 and again[0].bytes_up < 600
     got = httpx.get(f"{real_server.url}/api/v1/media/{sha}", headers={"Authorization": f"Bearer {officer[1]}"})
     assert got.status_code == 200 and got.content == data
 
 
 def test_a_restarted_app_is_moved_to_the_servers_offset_by_a_409(real_server, officer, proxy):
     """A fresh client (the app restarted mid-upload) starts at 0 without asking; the server keeps
-    its partial, answers 409 with its offset, and the client goes on from there: one chunk wasted."""
-    sha, data = _photo()
-    kept = 2 * CHUNK_BYTES
-    for start in (0, CHUNK_BYTES):
-        response = httpx.put(f"{real_server.url}/api/v1/media/{sha}/parts", content=data[start:start + CHUNK_BYTES],
-                             timeout=10, headers={"Authorization": f"Bearer {officer[1]}",
-                                                  "Content-Range": f"bytes {start}-{start + CHUNK_BYTES - 1}/{len(data)}"})
-        assert response.status_code == 202, response.text
+    its partial, answers 409 with its offset at once, and the client sends the rest from there."""
+    sha, data = _photo(23)
+    kept = 50_000
+    response = httpx.put(f"{real_server.url}/api/v1/media/{sha}/parts", content=data[:kept], timeout=10,
+                         headers={"Authorization": f"Bearer {officer[1]}",
+                                  "Content-Range": f"bytes 0-{kept - 1}/{len(data)}"})
+    assert response.status_code == 202, response.text
     client = SyncClient(proxy.url, officer[1])
     assert client.upload_media(sha, data) is True
-    assert len(_puts(proxy)) == 1 + -(-(len(data) - kept) // CHUNK_BYTES)     # the 409'd one, then the rest
+    refused, rest = _puts(proxy)                       # the 409'd one (its body still went), then the rest
+    assert refused.bytes_up >= len(data) and len(data) - kept <= rest.bytes_up < len(data) - kept + 600
     assert SyncClient(real_server.url, officer[1]).media_exists(sha)
+
+
+def test_a_client_waits_while_its_cut_request_still_holds_the_upload(real_server, officer, proxy):
+    """Until the server notices a cut, the cut request holds the partial: HEAD says
+    ``Upload-In-Progress``, the client waits and asks again, and gives up (Offline) after its waits."""
+    sha, data = _photo(24)
+    token = officer[1]
+    host, port = real_server.url.removeprefix("http://").rsplit(":", 1)
+    stuck = socket.create_connection((host, int(port)), timeout=30)
+    try:
+        stuck.sendall((f"PUT /api/v1/media/{sha}/parts HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}"
+                       f"\r\nContent-Range: bytes 0-{len(data) - 1}/{len(data)}\r\nContent-Length: {len(data)}"
+                       f"\r\n\r\n").encode() + data[:40_000])
+        assert _held_until(real_server.url, token, sha, 40_000)
+        client = SyncClient(proxy.url, token)
+        client.busy_waits = (0.2, 0.2)
+        with pytest.raises(Offline):
+            client.upload_media(sha, data)             # a 409 at once, then HEADs while it is held
+        puts = _puts(proxy)
+        assert len(puts) == 1                          # nothing sent again while the upload was held
+        heads = [item for item in proxy.stats.exchanges if item.method == "HEAD"]
+        assert len(heads) == 2                         # one after each wait
+    finally:
+        stuck.close()
+    assert _settled_offset(real_server.url, token, sha) == 40_000
+    before = len(proxy.stats.exchanges)
+    assert client.upload_media(sha, data) is True     # HEAD .../parts: 40 000, then the rest
+    (rest,) = [item for item in proxy.stats.exchanges[before:] if item.method == "PUT"]
+    assert len(data) - 40_000 <= rest.bytes_up < len(data) - 40_000 + 600
 
 
 def test_a_photo_slower_to_send_than_the_read_timeout_still_uploads(officer, proxy):
