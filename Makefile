@@ -39,6 +39,9 @@ bench: $(STAMP)
 	$(PY) bench/alerts.py
 	$(PY) bench/faults.py --trials 200 --seed 1
 	$(PY) bench/faults.py --profile 2g
+	PYTHON=$(PYTHON) sh bench/peers/setup.sh
+	$(PY) bench/peers.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

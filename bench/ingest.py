@@ -254,17 +254,24 @@ def push_batches(port: int, token: str, bodies: list[bytes], expected: list[int]
         conn.close()
 
 
-def run_push(server: BenchServer, tokens: list[str], shares: list[list[bytes]],
-             counts: list[list[int]]) -> PushStats:
+def server_cpu(server: Any) -> float:
+    """CPU seconds of the server: ``server.pid`` and its children, or every process in ``server.pids``
+    (a peer made of several process trees, e.g. Kinto and its PostgreSQL, see bench/peers.py)."""
+    return sum(cpu_seconds(pid) for pid in getattr(server, "pids", None) or [server.pid])
+
+
+def run_push(server: Any, tokens: list[str], shares: list[list[bytes]],
+             counts: list[list[int]], client: Any = push_batches) -> PushStats:
+    """``client`` threads (``push_batches``'s signature; bench/peers.py passes its peers' clients), one per
+    token, released together; ``server`` needs ``port`` and ``pid`` (or ``pids``)."""
     latencies: list[list[float]] = [[] for _ in tokens]
     errors: list[str] = []
     start = threading.Barrier(len(tokens) + 1)
-    threads = [threading.Thread(target=push_batches, args=(server.port, token, share, count, latency, start,
-                                                           errors))
+    threads = [threading.Thread(target=client, args=(server.port, token, share, count, latency, start, errors))
                for token, share, count, latency in zip(tokens, shares, counts, latencies, strict=True)]
     for thread in threads:
         thread.start()
-    cpu_before, client_before = cpu_seconds(server.pid), time.process_time()
+    cpu_before, client_before = server_cpu(server), time.process_time()
     start.wait()
     began = time.perf_counter()
     for thread in threads:
@@ -273,7 +280,7 @@ def run_push(server: BenchServer, tokens: list[str], shares: list[list[bytes]],
     if errors:
         raise RuntimeError(f"push failed: {errors[0]}")
     return PushStats(seconds=seconds, latencies=[x for xs in latencies for x in xs],
-                     cpu=cpu_seconds(server.pid) - cpu_before, client_cpu=time.process_time() - client_before,
+                     cpu=server_cpu(server) - cpu_before, client_cpu=time.process_time() - client_before,
                      reports=sum(map(sum, counts)))
 
 
@@ -362,8 +369,8 @@ def report(args: argparse.Namespace, workload: Workload, push: PushStats, pull: 
         rows.append(("  server push / raw SQLite", f"{rate / raw_rate:.1%}", "-"))
     print(f"# Peta Rawan sync server ingest — {machine_line()}; workers {args.workers}, seed {args.seed}")
     print_table(rows)
-    print("Peers, same workload on this kind of machine (issue 3): pouchdb-server ~7,500 reports/s, "
-          "p99 160 ms; Kinto + PostgreSQL ~90 reports/s, p99 > 20 s.")
+    print("Peers (pouchdb-server, Kinto + PostgreSQL) under this same workload, side by side in one run: "
+          "bench/peers.py (docs/benchmarks.md, \"Beside the peers\").")
 
 
 if __name__ == "__main__":
