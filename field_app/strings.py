@@ -296,6 +296,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sv.more": ("Lainnya", "More"),
     "sv.offline": ("Server tidak terjangkau. Coba lagi sebentar.", "The server cannot be reached. Try again shortly."),
     "sv.refresh": ("Muat ulang", "Refresh"),
+    "sv.language.other": ("EN", "ID"),
+    "sv.language.tooltip": ("Bahasa: English", "Language: Bahasa Indonesia"),
     "sv.loaded": ("Diperbarui {time} · otomatis tiap 30 detik", "Updated {time} · refreshes every 30 s"),
     "sv.all": ("Semua", "All"),
     "sv.filter.level": ("Tingkat", "Level"),

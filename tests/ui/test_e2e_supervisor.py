@@ -261,3 +261,11 @@ def test_an_admin_issues_an_enrollment_code_that_an_officer_then_uses(tab, world
     for section, name in (("Tinjau", "review"), ("Cakupan", "coverage"), ("Tren", "trends"), ("Unduh", "exports")):
         go(page, section)
         shot(page, name)
+    # the same supervisor in English, and back (the device keeps the choice)
+    tid(page, "sv-language").click()
+    expect(page.get_by_text("Exports").first).to_be_visible(timeout=STEP_TIMEOUT)
+    go(page, "Alerts")
+    expect(page.get_by_text(re.compile(r"HIGHLY VULNERABLE|VULNERABLE")).first).to_be_visible(timeout=STEP_TIMEOUT)
+    shot(page, "board-en")
+    tid(page, "sv-language").click()
+    expect(page.get_by_text("Peringatan").first).to_be_visible(timeout=STEP_TIMEOUT)

@@ -100,3 +100,22 @@ async def test_the_board_refreshes_by_itself(tmp_path, monkeypatch):
         assert app.find("sv-board-summary").value.startswith("2 peringatan aktif")
     finally:
         await app.close()
+
+
+async def test_the_supervisor_switches_to_english_and_back_and_the_device_remembers(tmp_path):
+    client = FakeSupervisorClient([an_alert("a1")])
+    app, shell = await open_shell(tmp_path, client)
+    try:
+        assert app.find("sv-title").value == "Peringatan" and "SANGAT RAWAN" in app.texts()
+        await app.click("sv-language")
+        await app.wait_for(lambda: app.find("sv-title").value == "Alerts", what="English shell")
+        await app.wait_for(lambda: app.has("sv-alert-a1"), what="board reloaded")
+        texts = app.texts()
+        assert "HIGHLY VULNERABLE" in texts and "SANGAT RAWAN" not in texts
+        assert [d.label for d in app.page.navigation_bar.destinations][:3] == ["Alerts", "Map", "Review"]
+        assert shell.app.device.language == "en"
+        await app.click("sv-language")
+        await app.wait_for(lambda: app.find("sv-title").value == "Peringatan", what="Bahasa again")
+        assert shell.app.device.language == "id"
+    finally:
+        await app.close()

@@ -2,7 +2,8 @@
 
 Sections: alert board, map, review queue, coverage, trends, exports and (admins) administration.
 On a phone the bar holds the first three plus "Lainnya" (more), which lists the rest. An alert
-opens over the current section with a back arrow. The board refreshes itself every 30 s.
+opens over the current section with a back arrow. The board refreshes itself every 30 s. The app
+bar switches between Bahasa Indonesia and English (kept on the device, like the officer's setting).
 """
 from __future__ import annotations
 
@@ -27,12 +28,12 @@ ICONS = {"board": ft.Icons.NOTIFICATIONS_ACTIVE, "map": ft.Icons.MAP, "review": 
 
 
 class SupervisorShell(Screen):
-    def __init__(self, app, session: SupervisorSession):
+    def __init__(self, app, session: SupervisorSession, *, section: str = "board"):
         super().__init__(app)
         self.session = session
         self.client = session.client
         self.sections = SECTIONS if session.role == "admin" else SECTIONS[:-1]
-        self.section = "board"
+        self.section = section if section in (*self.sections, "more") else "board"
         self.part: Part | None = None
         self.parts: dict[str, Part] = {}
         self.detail_open = False
@@ -48,7 +49,7 @@ class SupervisorShell(Screen):
         self.content = ft.Container(expand=True, key="sv-content")
         self.page.on_resize = self._resized
         self.page.run_task(self._auto_refresh)
-        self.show_section("board", update=False)
+        self.show_section(self.section, update=False)
         return self._frame()
 
     def appbar(self) -> ft.AppBar:
@@ -57,6 +58,12 @@ class SupervisorShell(Screen):
         self.who = ft.Container(who, padding=ft.Padding.only(right=4), visible=self.wide)
         return ft.AppBar(title=self.title, bgcolor=theme.NAVY, leading=self.back, automatically_imply_leading=False,
                          actions=[self.who,
+                                  theme.test_id("sv-language", ft.TextButton(
+                                      content=theme.text(self.t("sv.language.other"), size=14, bold=True,
+                                                         color=theme.SURFACE),
+                                      icon=ft.Icons.TRANSLATE, icon_color=theme.SURFACE, key="sv-language",
+                                      tooltip=self.t("sv.language.tooltip"), on_click=self._switch_language),
+                                      label=self.t("sv.language.tooltip"), button=True),
                                   ft.IconButton(ft.Icons.REFRESH, icon_color=theme.SURFACE, key="sv-refresh",
                                                 tooltip=self.t("sv.refresh"), on_click=self._refresh_clicked),
                                   theme.test_id("sup-sign-out", ft.IconButton(
@@ -136,6 +143,15 @@ class SupervisorShell(Screen):
 
     def _bar_changed(self, e) -> None:
         self.show_section(PHONE_SECTIONS[int(e.control.selected_index)])
+
+    # ------------------------------------------------------------ language
+
+    def _switch_language(self) -> None:
+        """Bahasa Indonesia ⇄ English: the same section, every text in the other language."""
+        lang = "en" if self.t.lang == "id" else "id"
+        self.app.device.set_language(lang)
+        self.app.set_language(lang)
+        self.app.show(SupervisorShell(self.app, self.session, section=self.section))
 
     # ------------------------------------------------------------ refresh, sign out
 
