@@ -79,12 +79,28 @@ def _store(services: Services, principal: Principal, sha256: str, data: bytes, m
                   response_class=Response,
                   responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})
 def get_media(sha256: str, request: Request, principal: PrincipalDep, services: ServicesDep) -> Response:
+    if request.method == "HEAD" and principal.role == "officer":
+        resume = _resume_hint(services, principal, sha256)
+        if resume is not None:                        # not stored, but this officer's upload was cut:
+            return resume                             # say where it ends (saves a phone a round trip)
     info = _readable(services, principal, sha256)
     headers = {"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable"}
     if request.method == "HEAD":
         headers["Content-Length"] = str(info.size)
         return Response(status_code=200, media_type=info.mime, headers=headers)
     return Response(services.media.read(sha256), media_type=info.mime, headers=headers)
+
+
+def _resume_hint(services: Services, principal: Principal, sha256: str) -> Response | None:
+    """``HEAD /media/{sha256}`` for a photo the server does not have, by an officer with a partial
+    upload of it: 404 as always, plus ``Upload-Offset`` (and ``Upload-In-Progress``), like ``HEAD
+    …/parts``. Only the caller's own partial is looked at, so nothing leaks."""
+    if not SHA256_RE.fullmatch(sha256) or services.storage.get_media(sha256) is not None:
+        return None
+    offset, busy = PartialUploads(services.media).state(sha256, principal.username)
+    if not offset:
+        return None
+    return Response(status_code=404, headers={**_offset_headers(offset), **({"Upload-In-Progress": "1"} if busy else {})})
 
 
 def _readable(services: Services, principal: Principal, sha256: str) -> MediaInfo:

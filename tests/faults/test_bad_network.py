@@ -165,6 +165,23 @@ def test_a_restarted_app_is_moved_to_the_servers_offset_by_a_409(real_server, of
     assert SyncClient(real_server.url, officer[1]).media_exists(sha)
 
 
+def test_a_restarted_app_learns_the_offset_from_its_head_and_sends_only_the_rest(real_server, officer, proxy):
+    """As the engine does it: ``HEAD /media/{sha}`` first. Its 404 carries ``Upload-Offset`` of the
+    officer's cut upload, so a fresh client (the app restarted) sends only the rest: one PUT, no 409."""
+    sha, data = _photo(25)
+    kept = 50_000
+    response = httpx.put(f"{real_server.url}/api/v1/media/{sha}/parts", content=data[:kept], timeout=10,
+                         headers={"Authorization": f"Bearer {officer[1]}",
+                                  "Content-Range": f"bytes 0-{kept - 1}/{len(data)}"})
+    assert response.status_code == 202, response.text
+    client = SyncClient(proxy.url, officer[1])
+    assert client.media_exists(sha) is False
+    assert client.upload_media(sha, data) is True
+    (rest,) = _puts(proxy)
+    assert len(data) - kept <= rest.bytes_up < len(data) - kept + 600
+    assert SyncClient(real_server.url, officer[1]).media_exists(sha)
+
+
 def test_a_client_waits_while_its_cut_request_still_holds_the_upload(real_server, officer, proxy):
     """Until the server notices a cut, the cut request holds the partial: HEAD says
     ``Upload-In-Progress``, the client waits and asks again, and gives up (Offline) after its waits."""

@@ -497,3 +497,24 @@ def test_a_client_that_stalls_mid_body_is_ended_by_the_idle_timeout_and_its_pref
     finally:
         server.stop()
     assert "Traceback" not in server.log(), server.log()
+
+
+def test_head_of_a_missing_photo_tells_only_its_own_uploader_where_the_cut_upload_ends(api, world):
+    """``HEAD /media/{sha}`` is 404 for a photo the server does not hold; for the officer whose
+    upload was cut it also carries ``Upload-Offset`` (the phone resumes with no extra round trip)."""
+    mine, theirs, boss = world.officer(), world.officer(), world.supervisor()
+    photo = jpeg()
+    name = sha(photo)
+    head = api.request("HEAD", f"/api/v1/media/{name}", token=mine.token)
+    assert head.status_code == 404 and "upload-offset" not in head.headers     # nothing yet
+    assert put_part(api, mine.token, name, photo, 0).status_code == 202
+    head = api.request("HEAD", f"/api/v1/media/{name}", token=mine.token)
+    assert head.status_code == 404 and head.headers["upload-offset"] == str(CHUNK)
+    assert "upload-in-progress" not in head.headers
+    for other in (theirs, boss):                                                # nothing leaks
+        head = api.request("HEAD", f"/api/v1/media/{name}", token=other.token)
+        assert head.status_code == 404 and "upload-offset" not in head.headers
+    assert_error(api.get(f"/api/v1/media/{name}", token=mine.token), 404)      # GET: the usual 404
+    assert upload(api, mine.token, photo, start=CHUNK).status_code == 201
+    head = api.request("HEAD", f"/api/v1/media/{name}", token=mine.token)
+    assert head.status_code == 200 and "upload-offset" not in head.headers
