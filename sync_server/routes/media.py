@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from kerawanan.errors import InvalidInput, UnsupportedMediaType
+from kerawanan.errors import InvalidInput, NotFound, UnsupportedMediaType
 from sync_server.body import read_bytes
 from sync_server.errors import error_response, language
 from sync_server.routes import schemas
@@ -79,11 +79,13 @@ def _store(services: Services, principal: Principal, sha256: str, data: bytes, m
                   response_class=Response,
                   responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})
 def get_media(sha256: str, request: Request, principal: PrincipalDep, services: ServicesDep) -> Response:
-    if request.method == "HEAD" and principal.role == "officer":
-        resume = _resume_hint(services, principal, sha256)
-        if resume is not None:                        # not stored, but this officer's upload was cut:
-            return resume                             # say where it ends (saves a phone a round trip)
-    info = _readable(services, principal, sha256)
+    try:
+        info = _readable(services, principal, sha256)
+    except NotFound:
+        resume = _resume_hint(services, principal, sha256) if request.method == "HEAD" else None
+        if resume is None:
+            raise
+        return resume                                 # this officer's upload was cut: say where it ends
     headers = {"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable"}
     if request.method == "HEAD":
         headers["Content-Length"] = str(info.size)
@@ -92,10 +94,10 @@ def get_media(sha256: str, request: Request, principal: PrincipalDep, services: 
 
 
 def _resume_hint(services: Services, principal: Principal, sha256: str) -> Response | None:
-    """``HEAD /media/{sha256}`` for a photo the server does not have, by an officer with a partial
-    upload of it: 404 as always, plus ``Upload-Offset`` (and ``Upload-In-Progress``), like ``HEAD
-    …/parts``. Only the caller's own partial is looked at, so nothing leaks."""
-    if not SHA256_RE.fullmatch(sha256) or services.storage.get_media(sha256) is not None:
+    """The 404 of ``HEAD /media/{sha256}`` for an officer with a partial upload of it: 404 as always,
+    plus ``Upload-Offset`` (and ``Upload-In-Progress``), like ``HEAD …/parts``. Only the caller's own
+    partial is looked at, so nothing leaks."""
+    if principal.role != "officer" or not SHA256_RE.fullmatch(sha256):
         return None
     offset, busy = PartialUploads(services.media).state(sha256, principal.username)
     if not offset:
