@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 import socket
-import time
 
 import httpx
 import pytest
@@ -20,6 +19,7 @@ from field_app.sync_engine import SyncEngine
 from tests.faults.harness import audit, camera_jpeg, queue_reports, utc_now
 from tests.faults.network import run_network
 from tests.faults.proxy import Fault, Profile
+from tests.server.helpers import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -73,12 +73,19 @@ def _settled_offset(url: str, token: str, sha: str) -> int:
 
 def _held_until(url: str, token: str, sha: str, offset: int) -> bool:
     """Wait (bounded) until a request holds the partial and has written ``offset`` bytes."""
-    for _ in range(400):
+    def held() -> bool:
         head = httpx.head(f"{url}/api/v1/media/{sha}/parts", headers={"Authorization": f"Bearer {token}"})
-        if head.headers.get("upload-in-progress") and head.headers.get("upload-offset") == str(offset):
-            return True
-        time.sleep(0.05)
-    return False
+        return bool(head.headers.get("upload-in-progress")) and head.headers.get("upload-offset") == str(offset)
+
+    return wait_until(held)
+
+
+def _cut_upload(url: str, token: str, sha: str, data: bytes, kept: int) -> int:
+    """An earlier app run's upload of ``data`` that got ``kept`` bytes to the server (and no further)."""
+    response = httpx.put(f"{url}/api/v1/media/{sha}/parts", content=data[:kept], timeout=10,
+                         headers={"Authorization": f"Bearer {token}", "Content-Range": f"bytes 0-{kept - 1}/{len(data)}"})
+    assert response.status_code == 202, response.text
+    return kept
 
 
 def test_a_photo_upload_cut_midway_resumes_and_the_next_pass_sends_only_the_rest(real_server, officer, proxy,
@@ -153,11 +160,7 @@ def test_a_restarted_app_is_moved_to_the_servers_offset_by_a_409(real_server, of
     """A fresh client (the app restarted mid-upload) starts at 0 without asking; the server keeps
     its partial, answers 409 with its offset at once, and the client sends the rest from there."""
     sha, data = _photo(23)
-    kept = 50_000
-    response = httpx.put(f"{real_server.url}/api/v1/media/{sha}/parts", content=data[:kept], timeout=10,
-                         headers={"Authorization": f"Bearer {officer[1]}",
-                                  "Content-Range": f"bytes 0-{kept - 1}/{len(data)}"})
-    assert response.status_code == 202, response.text
+    kept = _cut_upload(real_server.url, officer[1], sha, data, 50_000)
     client = SyncClient(proxy.url, officer[1])
     assert client.upload_media(sha, data) is True
     refused, rest = _puts(proxy)                       # the 409'd one (its body still went), then the rest
@@ -169,11 +172,7 @@ def test_a_restarted_app_learns_the_offset_from_its_head_and_sends_only_the_rest
     """As the engine does it: ``HEAD /media/{sha}`` first. Its 404 carries ``Upload-Offset`` of the
     officer's cut upload, so a fresh client (the app restarted) sends only the rest: one PUT, no 409."""
     sha, data = _photo(25)
-    kept = 50_000
-    response = httpx.put(f"{real_server.url}/api/v1/media/{sha}/parts", content=data[:kept], timeout=10,
-                         headers={"Authorization": f"Bearer {officer[1]}",
-                                  "Content-Range": f"bytes 0-{kept - 1}/{len(data)}"})
-    assert response.status_code == 202, response.text
+    kept = _cut_upload(real_server.url, officer[1], sha, data, 50_000)
     client = SyncClient(proxy.url, officer[1])
     assert client.media_exists(sha) is False
     assert client.upload_media(sha, data) is True

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,17 @@ def cli(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.C
     """``python -m sync_server <args> --db <db>`` in the repository, output captured."""
     return subprocess.run([sys.executable, "-m", "sync_server", *args, "--db", str(db)], cwd=ROOT,
                           capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 20.0, step: float = 0.05) -> bool:
+    """Poll ``condition`` until it holds (True) or ``seconds`` pass (False): for what a server does
+    asynchronously (notice a cut connection, run a background pass)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(step)
+    return True
 
 
 def free_port() -> int:

@@ -159,14 +159,9 @@ def test_the_background_task_decays_scores_on_the_injected_clock(tmp_path):
 
 
 def _wait_for(server: ClockedServer, condition, seconds: float = 20.0) -> bool:
-    import time
+    from tests.server.helpers import wait_until
 
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
+    return wait_until(condition, seconds, step=0.2)
 
 
 def test_evaluate_on_the_cli(tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.helpers import Actor, Api, ServerProcess, World, assert_error
+from tests.server.helpers import Actor, Api, ServerProcess, World, assert_error, wait_until
 
 CHUNK = 32 * 1024
 
@@ -337,23 +337,20 @@ def _length(received: bytes) -> int:
 def offset_becomes(api, token, name, expected, seconds: float = 20) -> int | None:
     """Poll ``HEAD …/parts`` until it says ``expected`` (the server notices a cut asynchronously);
     the last offset seen (None: 404)."""
-    deadline = time.monotonic() + seconds
-    while True:
+    seen: list[int | None] = []
+
+    def arrived() -> bool:
         head = head_parts(api, token, name)
-        offset = int(head.headers["upload-offset"]) if head.status_code == 200 else None
-        if offset == expected or time.monotonic() > deadline:
-            return offset
-        time.sleep(0.05)
+        seen.append(int(head.headers["upload-offset"]) if head.status_code == 200 else None)
+        return seen[-1] == expected
+
+    wait_until(arrived, seconds)
+    return seen[-1]
 
 
 def released(api, token, name, seconds: float = 20) -> bool:
     """Wait until no request holds the partial (``HEAD …/parts`` without ``Upload-In-Progress``)."""
-    deadline = time.monotonic() + seconds
-    while "upload-in-progress" in head_parts(api, token, name).headers:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
+    return wait_until(lambda: "upload-in-progress" not in head_parts(api, token, name).headers, seconds)
 
 
 def test_a_whole_photo_in_one_request_is_stored_at_once(api, world, server):
@@ -412,12 +409,7 @@ def test_a_request_cut_before_its_first_byte_leaves_nothing(api, world, server):
 
 
 def files_become(server, name: str, *, present: bool, seconds: float = 20) -> bool:
-    deadline = time.monotonic() + seconds
-    while bool(list(partial_dir(server).glob(f"{name}.*"))) != present:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
+    return wait_until(lambda: bool(list(partial_dir(server).glob(f"{name}.*"))) == present, seconds)
 
 
 def test_a_second_request_while_one_streams_is_409_at_once_and_the_first_completes(api, world, server):
