@@ -2,6 +2,7 @@
 server process over a temporary database, and Indonesian-shaped text for realistic reports."""
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 import os
@@ -11,8 +12,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -150,6 +152,47 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def call(port: int, method: str, path: str, body: object = None, auth: str | None = None,
+         headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    """One JSON request on a fresh connection (setup only, never timed)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    sent = {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})}
+    if auth:
+        sent["Authorization"] = auth
+    try:
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=sent)
+        response = conn.getresponse()
+        data = response.read()
+    finally:
+        conn.close()
+    return response.status, (json.loads(data) if data else None)
+
+
+def get_pages(port: int, auth: str, first: str, next_page: Callable[[str, Any, Any], str | None],
+              count: Callable[[Any], int]) -> tuple[float, int, int]:
+    """Page from ``first`` on one keep-alive connection (gzip accepted): (seconds, changes, wire bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    headers = {"Authorization": auth, "Accept-Encoding": "gzip", "Accept": "application/json"}
+    path: str | None = first
+    changes = wire = 0
+    began = time.perf_counter()
+    while path:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        wire += len(data)
+        if response.getheader("content-encoding") == "gzip":
+            data = gzip.decompress(data)
+        if response.status != 200:
+            raise RuntimeError(f"GET {path} answered {response.status}: {data[:300]!r}")
+        page = json.loads(data)
+        changes += count(page)
+        path = next_page(path, page, response)
+    seconds = time.perf_counter() - began
+    conn.close()
+    return seconds, changes, wire
+
+
 class BenchServer:
     """``init`` + an admin (``create-user``) + ``serve`` on a free loopback port, over ``folder``.
 
@@ -203,17 +246,7 @@ class BenchServer:
     def call(self, method: str, path: str, body: object = None,
              token: str | None = None) -> tuple[int, object]:
         """One JSON request on a fresh connection: ``(status, decoded body or None)``."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        try:
-            conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-        finally:
-            conn.close()
-        return response.status, (json.loads(data) if data else None)
+        return call(self.port, method, path, body, auth=f"Bearer {token}" if token else None)
 
     def login(self, username: str, password: str) -> str:
         status, body = self.call("POST", "/api/v1/auth/login", {"username": username, "password": password})

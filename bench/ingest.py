@@ -46,6 +46,7 @@ from bench.common import (  # noqa: E402
     WORDS,
     BenchServer,
     cpu_seconds,
+    get_pages,
     machine_line,
     percentile,
     print_table,
@@ -287,25 +288,16 @@ def run_push(server: Any, tokens: list[str], shares: list[list[bytes]],
 
 def run_pull(server: BenchServer, token: str, expected: int, limit: int = 1000) -> PullStats:
     """Page through every change the supervisor sees, from cursor 0, as a phone would (gzip)."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
-    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"}
-    cursor, more, changes, pages, wire = 0, True, 0, 0, 0
+    pages = 0
+
+    def next_page(_path: str, page: Any, _response: Any) -> str | None:
+        nonlocal pages
+        pages += 1
+        return f"/api/v1/sync/pull?cursor={page['cursor']}&limit={limit}" if page["more"] else None
+
     cpu_before = cpu_seconds(server.pid)
-    began = time.perf_counter()
-    while more:
-        conn.request("GET", f"/api/v1/sync/pull?cursor={cursor}&limit={limit}", headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        wire += len(data)
-        if response.getheader("content-encoding") == "gzip":
-            data = gzip.decompress(data)
-        if response.status != 200:
-            raise RuntimeError(f"pull answered {response.status}: {data[:300]!r}")
-        page = json.loads(data)
-        changes += len(page["changes"])
-        cursor, more, pages = page["cursor"], page["more"], pages + 1
-    seconds = time.perf_counter() - began
-    conn.close()
+    seconds, changes, wire = get_pages(server.port, f"Bearer {token}", f"/api/v1/sync/pull?cursor=0&limit={limit}",
+                                       next_page, lambda page: len(page["changes"]))
     if changes != expected:
         raise RuntimeError(f"pulled {changes} changes, expected {expected}")
     return PullStats(seconds=seconds, changes=changes, pages=pages, wire_bytes=wire,

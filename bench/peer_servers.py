@@ -5,7 +5,6 @@ operator would, through its own HTTP API. Installed by bench/peers/setup.sh; see
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import os
 import secrets
@@ -17,9 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from bench.common import free_port
+from bench.common import call, free_port
 
 PEERS = Path(__file__).resolve().parent / "peers"
 NODE_MODULES = PEERS / "node_modules"
@@ -43,22 +41,6 @@ class Peer:
 def expect(condition: bool, message: str) -> None:
     if not condition:
         raise RuntimeError(message)
-
-
-def call(port: int, method: str, path: str, body: object = None, auth: str | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    """One JSON request on a fresh connection (setup only, never timed)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    sent = {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})}
-    if auth:
-        sent["Authorization"] = auth
-    try:
-        conn.request(method, path, body=None if body is None else json.dumps(body), headers=sent)
-        response = conn.getresponse()
-        data = response.read()
-    finally:
-        conn.close()
-    return response.status, (json.loads(data) if data else None)
 
 
 def basic(user: str, password: str = PASSWORD) -> str:

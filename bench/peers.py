@@ -47,11 +47,10 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import ingest  # noqa: E402
-from bench.common import BenchServer, machine_line, percentile  # noqa: E402
+from bench.common import BenchServer, call, get_pages, machine_line, percentile  # noqa: E402
 from bench.peer_servers import (  # noqa: E402
     KINTO_RECORDS,
     basic,
-    call,
     expect,
     running,
     start_kinto,
@@ -127,31 +126,6 @@ def make_client(path: str, headers: dict[str, str], check: Check, retries: list[
         finally:
             conn.close()
     return client
-
-
-def get_pages(port: int, auth: str, first: str, next_page: Callable[[str, Any, Any], str | None],
-              count: Callable[[Any], int]) -> tuple[float, int, int]:
-    """Page from ``first`` on one keep-alive connection (gzip accepted): (seconds, changes, wire bytes)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-    headers = {"Authorization": auth, "Accept-Encoding": "gzip", "Accept": "application/json"}
-    path: str | None = first
-    changes = wire = 0
-    began = time.perf_counter()
-    while path:
-        conn.request("GET", path, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        wire += len(data)
-        if response.getheader("content-encoding") == "gzip":
-            data = gzip.decompress(data)
-        if response.status != 200:
-            raise RuntimeError(f"GET {path} answered {response.status}: {data[:300]!r}")
-        page = json.loads(data)
-        changes += count(page)
-        path = next_page(path, page, response)
-    seconds = time.perf_counter() - began
-    conn.close()
-    return seconds, changes, wire
 
 
 # ---- Peta Rawan ----------------------------------------------------------------------------------
