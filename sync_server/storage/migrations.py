@@ -251,6 +251,12 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _script(V2_REPORTS),
     _script(V3_ACTIVITY),
     _script(V4_ALERTS),
+    # Slots reserved while the second wave is built in parallel; each is replaced by its step.
+    _script(""),  # 5: hardening, repair of stored timestamps that cannot be rendered
+    _script(""),  # 6: hardening, credential lifecycle and shared login limits
+    _script(""),  # 7: hardening, quotas and media garbage collection
+    _script(""),  # 8: hardening, supersedes and alert notes
+    _script(""),  # 9: truthful alerts (one scorer, incidents, nihil, caps)
 )
 LATEST = len(MIGRATIONS)
 
