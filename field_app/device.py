@@ -23,6 +23,7 @@ from field_app.token_storage import TOKEN_FILE
 from field_app.viewmodels.base import Clock, utc_now
 from field_app.viewmodels.enrollment import OfficerSession
 from kerawanan import assets
+from kerawanan.replay import Replay, parse_replay
 
 DEVICE = ""                      # the meta "officer" that holds device-wide values
 LANGUAGE_KEY = "language"
@@ -37,13 +38,22 @@ class AppConfig:
     pin_iterations: int = ITERATIONS
     policy: SyncPolicy = field(default_factory=SyncPolicy)
     client_options: dict = field(default_factory=dict)     # SyncClient timeouts
+    replay: Replay | None = None      # the demo's replayed election (web mode beside a replaying server)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> AppConfig:
-        """``FLET_APP_STORAGE_DATA`` (set by ``flet build``/``flet run``) else ``./var/app``."""
+        """``FLET_APP_STORAGE_DATA`` (set by ``flet build``/``flet run``) else ``./var/app``;
+        ``PETA_REPLAY`` as the server reads it (``make run`` gives both the same)."""
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("FLET_APP_STORAGE_DATA") or Path("var") / "app")
-        return cls(data_dir=data_dir.resolve(), server_url=env.get("PETA_SERVER_URL", "").strip())
+        replay = parse_replay(env["PETA_REPLAY"]) if env.get("PETA_REPLAY") else None
+        return cls(data_dir=data_dir.resolve(), server_url=env.get("PETA_SERVER_URL", "").strip(),
+                   replay=replay)
+
+    def clock(self) -> Clock:
+        """The device's clock: the replay's when there is one, else real UTC time."""
+        replay = self.replay
+        return utc_now if replay is None else (lambda: replay.now(utc_now()))
 
 
 class Device:
@@ -122,5 +132,6 @@ def shared_device(config: AppConfig | None = None) -> Device:
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = Device(config or AppConfig.from_env())
+            config = config or AppConfig.from_env()
+            _shared = Device(config, clock=config.clock())
         return _shared

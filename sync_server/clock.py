@@ -2,13 +2,17 @@
 
 The real clock is the default. ``PETA_CLOCK_FILE`` (``Settings.clock_file``) names a file holding one
 ISO-8601 instant with a timezone: every reading of the clock reads that file, so a test drives
-the time of a REAL server process (and of the CLI) by rewriting it.
+the time of a REAL server process (and of the CLI) by rewriting it. ``PETA_REPLAY``
+(``Settings.replay``, see ``kerawanan.replay``) replays an election at real speed from a chosen
+instant: the demo of ``make run`` replays voting night of Pilkada 2024.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+from kerawanan.replay import Replay
 
 
 def utc_now() -> datetime:
@@ -30,10 +34,15 @@ def file_clock(path: Path | str) -> Callable[[], datetime]:
     return now
 
 
-def clock_for(clock_file: Path | None) -> Callable[[], datetime]:
-    """The file clock when a clock file is configured, else the real clock."""
+def replay_clock(replay: Replay, real: Callable[[], datetime] = utc_now) -> Callable[[], datetime]:
+    """The replayed time, advancing with the real clock."""
+    return lambda: replay.now(real())
+
+
+def clock_for(clock_file: Path | None, replay: Replay | None = None) -> Callable[[], datetime]:
+    """The file clock when a clock file is configured, else the replay when one is, else the real clock."""
     if clock_file is None:
-        return utc_now
+        return utc_now if replay is None else replay_clock(replay)
     clock = file_clock(clock_file)
     clock()                                  # fail at start-up, not on the first request
     return clock

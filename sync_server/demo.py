@@ -317,6 +317,9 @@ def scenario_id(key: str) -> str:
 
 
 def _wire(event: _Event, stage: str, shift: timedelta) -> dict:
+    """The event as its officer's phone would send it. ``stage`` is stated only at the story's real
+    dates: shifted to another date the calendar's tahapan of that date is the truth, and the server
+    derives it (it refuses a stated stage that contradicts ``observed_at``)."""
     report_id = scenario_id(event.key)
     observed = _wall_clock_2024(event.when) + shift
     recorded = observed + timedelta(minutes=event.delay_min)
@@ -328,7 +331,7 @@ def _wire(event: _Event, stage: str, shift: timedelta) -> dict:
         "threat_stage": event.threat_stage,
         "desa_code": event.desa_code,
         "location": _location(event, report_id) if event.gps else None,
-        "stage": stage,
+        "stage": stage if not shift else None,
         "people_count": event.people,
         "source_reliability": event.grade[0],
         "info_credibility": int(event.grade[1:]),

@@ -7,7 +7,9 @@ scenario was re-anchored in time), and the stored copies are kept.
 """
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import ModuleType
@@ -21,6 +23,7 @@ from sync_server.storage.base import Storage
 ACCOUNT_KEYS = ("username", "name", "role", "scope", "password")
 BATCH = 100
 DEFAULT_STORY_HOURS = 20.0   # the scenario runs this long after voting night (demo.LATEST_OFFSET)
+REAL_DATES_DAYS = 90         # a clock up to this long after voting night 2024 sees the story at its dates
 
 
 @dataclass
@@ -29,6 +32,8 @@ class SeedOutcome:
     created_accounts: list[str] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    pending: int = 0                     # scenario reports written after "now" (not pushed yet)
+    next_due: datetime | None = None     # when the first of them is written
 
     def table(self) -> str:
         """The demo logins, one per line, plus what happened to the reports."""
@@ -42,22 +47,38 @@ class SeedOutcome:
         counts = ", ".join(f"{status} {count}" for status, count in sorted(self.statuses.items()))
         lines.append(f"Laporan demo / demo reports: {counts or 'none'}; "
                      f"akun baru / new accounts: {len(self.created_accounts)}")
+        if self.pending:
+            lines.append(f"Belum terjadi / still to come: {self.pending} laporan, berikutnya / next "
+                         f"{self.next_due.isoformat()}")
         return "\n".join(lines)
 
 
 def default_anchor(now: datetime, demo: ModuleType) -> datetime:
-    """Voting night, early enough that the scenario's last report is just before ``now``."""
+    """Voting night at its real date while ``now`` is in that election (a replay, a test clock);
+    on a later clock, early enough that the scenario's last report lands just before ``now``."""
+    real_night = getattr(demo, "VOTING_NIGHT_2024", None)
+    if real_night is not None and now < real_night + timedelta(days=REAL_DATES_DAYS):
+        return real_night
     story = getattr(demo, "LATEST_OFFSET", timedelta(hours=DEFAULT_STORY_HOURS))
     return now - story - timedelta(minutes=1)
 
 
 def seed_demo(storage: Storage, *, now: datetime, anchor: datetime | None = None,
               demo: ModuleType | None = None) -> SeedOutcome:
+    """Accounts, then every scenario report already written by ``now``; the rest stay pending
+    (``outcome.next_due``) for ``demo-feed`` to push when a replay's clock reaches them."""
     if demo is None:
         from sync_server import demo
     outcome = SeedOutcome(accounts=demo.demo_accounts())
     _create_accounts(storage, outcome, now)
-    scenario = demo.demo_scenario(anchor or default_anchor(now, demo))
+    scenario = []
+    for officer, wire in demo.demo_scenario(anchor or default_anchor(now, demo)):
+        written = datetime.fromisoformat(wire.get("recorded_at") or wire["observed_at"])
+        if written <= now:
+            scenario.append((officer, wire))
+        else:
+            outcome.pending += 1
+            outcome.next_due = written if outcome.next_due is None else min(outcome.next_due, written)
     by_officer: dict[str, list[dict]] = {}
     for officer, wire in scenario:
         by_officer.setdefault(officer, []).append(wire)
@@ -86,3 +107,27 @@ def _push(storage: Storage, outcome: SeedOutcome, officer: str, reports: list[di
         if result["status"] == "invalid":
             outcome.problems.append(f"invalid demo report {result['id']} of {officer}: "
                                     f"{result['error']['fields']}")
+
+
+def feed_demo(open_db: Callable[[], Storage], clock: Callable[[], datetime], stop: threading.Event, *,
+              poll_seconds: float = 60.0, report: Callable[[str], None] = print) -> int:
+    """Seed, then keep pushing the scenario's reports as ``clock`` reaches the time each was written,
+    until none is left or ``stop`` is set. Returns how many reports it stored."""
+    stored = 0
+    while not stop.is_set():
+        storage = open_db()
+        try:
+            outcome = seed_demo(storage, now=clock())
+        finally:
+            storage.close()
+        if outcome.statuses.get("created"):
+            stored += outcome.statuses["created"]
+            report(f"demo: {outcome.statuses['created']} laporan baru / new reports; "
+                   f"{outcome.pending} belum terjadi / still to come")
+        for problem in outcome.problems:
+            report(problem)
+        if not outcome.pending:
+            break
+        wait = (outcome.next_due - clock()).total_seconds()
+        stop.wait(min(max(wait, 1.0), poll_seconds))
+    return stored

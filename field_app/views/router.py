@@ -79,6 +79,9 @@ class AppSession:
         body = screen.build()
         self.page.appbar = screen.appbar()
         self.page.navigation_bar = screen.navigation_bar()
+        if self.device.config.replay is not None:
+            banner = theme.replay_banner(self.t("replay.banner", time=self.t.time(self.device.clock())))
+            body = ft.Column([banner, ft.Container(body, expand=True)], spacing=0, expand=True)
         self.page.controls = [ft.SafeArea(body, expand=True)]
 
     def show_start(self) -> None:

@@ -177,3 +177,14 @@ def message_text(key: str) -> ft.Text:
 
 def show_message(label: ft.Text, message: str | None, colour: str = INK) -> None:
     label.value, label.visible, label.color = message or "", bool(message), colour
+
+
+REPLAY_INK, REPLAY_BG = "#3B2600", "#FFD54F"     # amber: 9.6:1, unlike any alert level's colour
+
+
+def replay_banner(words: str) -> ft.Control:
+    """The strip on every screen of a replayed election (the demo): nobody mistakes it for live."""
+    return test_id("replay-banner", ft.Container(
+        ft.Row([ft.Icon(ft.Icons.HISTORY, color=REPLAY_INK, size=18),
+                ft.Text(words, color=REPLAY_INK, size=13, font_family=FONT_BOLD, expand=True)], spacing=6),
+        bgcolor=REPLAY_BG, padding=ft.Padding.symmetric(horizontal=12, vertical=6)))

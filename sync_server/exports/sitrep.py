@@ -64,6 +64,7 @@ class SitrepData:
     reports_by_stage: Mapping[str, int] = field(default_factory=dict)
     personnel: Sequence[Mapping] = ()
     gaps: Sequence[Mapping] = ()
+    replay: bool = False                        # a replayed election (the demo): said on every page
 
 
 def render_sitrep_pdf(data: SitrepData) -> bytes:
@@ -87,6 +88,8 @@ def render_sitrep_pdf(data: SitrepData) -> bytes:
 def _footer(data: SitrepData):
     words = (f"Peta Rawan - Laporan Situasi Harian {wording.long_date(data.date)} - {data.scope_title}"
              f" - dibuat {wording.short_moment(data.generated_at)}")
+    if data.replay:
+        words = f"REPLAY / SIMULASI - bukan kejadian nyata - {words}"
 
     def draw(canvas, document):
         canvas.saveState()
@@ -103,7 +106,10 @@ def _footer(data: SitrepData):
 def _front_page(data: SitrepData, width: float) -> list:
     scope_names = ", ".join(f"{_name(code)} ({code})" for code in data.scope_codes)
     stage = f" &nbsp;|&nbsp; Tahapan: <b>{text(wording.stage_label(data.stage))}</b>" if data.stage else ""
+    replay = [Paragraph("<b>REPLAY / SIMULASI</b> Pilkada 2024 - bukan kejadian nyata (demo)",
+                        STYLES["summary"])] if data.replay else []
     story = [
+        *replay,
         Paragraph("LAPORAN SITUASI HARIAN", STYLES["title"]),
         Paragraph("Kerawanan Pemilihan Serentak 2024 (Pilkada)", STYLES["subtitle"]),
         Paragraph(f"<b>{text(wording.long_date(data.date))}</b>{stage}", STYLES["meta"]),

@@ -76,7 +76,7 @@ def _render_sitrep(services, principal: Principal, day: date, now: datetime) -> 
     parts = sitrep_parts(services.alerts, principal, day, now)
     title = unit_title(principal.scope, services.alerts.config, services.gazetteer)
     return render_sitrep_pdf(SitrepData(date=day, scope_codes=principal.scope, scope_title=title,
-                                        generated_at=now, **parts))
+                                        generated_at=now, replay=services.settings.replay is not None, **parts))
 
 
 def unit_title(scope: tuple[str, ...], config, gazetteer) -> str:

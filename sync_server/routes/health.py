@@ -1,4 +1,9 @@
-"""``GET /healthz``: liveness plus a database round trip."""
+"""``GET /healthz``: liveness plus a database round trip, and the server's clock.
+
+``now`` is the server's time (UTC, ``Z``); ``replay`` is null on the real clock, else the replay
+(``{"replayed_at", "real_at"}``) that every screen labels — the demo of ``make run`` replays Pilkada
+2024. Both extend DESIGN's ``{"status", "version"}``.
+"""
 from __future__ import annotations
 
 from fastapi import APIRouter
@@ -13,4 +18,10 @@ router = APIRouter(tags=["health"])
 @router.get("/healthz", summary="Liveness and database check")
 def health(services: ServicesDep) -> JSONResponse:
     services.storage.ping()
-    return JSONResponse({"status": "ok", "version": VERSION})
+    replay = services.settings.replay
+    return JSONResponse({
+        "status": "ok", "version": VERSION,
+        "now": services.clock().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "replay": None if replay is None else {"replayed_at": replay.replayed_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                               "real_at": replay.real_at.strftime("%Y-%m-%dT%H:%M:%SZ")},
+    })

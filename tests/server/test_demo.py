@@ -79,14 +79,20 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
 # --- the scenario is valid wire data ----------------------------------------------------------
 
 @pytest.mark.parametrize("anchor", ANCHORS, ids=["2024", "2026"])
-def test_every_report_parses_with_its_explicit_stage(anchor, gazetteer, calendar):
+def test_every_report_parses_with_the_stage_of_its_date(anchor, gazetteer, calendar):
     now = anchor + timedelta(days=1)
     for index, (_, wire) in enumerate(demo_scenario(anchor)):
         report = parse_report(wire, now=now, gazetteer=gazetteer, calendar=calendar,
                               path=f"reports[{index}]")
         assert report.id == wire["id"]
-        assert report.stage == wire["stage"]
+        assert report.stage == calendar.stage_for(observed(wire))
         assert report.media == ()
+
+
+def test_shifted_to_another_date_the_story_states_no_stage_the_calendar_would_contradict():
+    """The server refuses a stated stage that contradicts observed_at; shifted, the calendar decides."""
+    assert {report["stage"] for report in reports(ANCHOR_2026)} == {None}
+    assert {report["stage"] for report in reports(VOTING_NIGHT_2024)} == set(STORY_ORDER)
 
 
 def test_reports_carry_only_wire_fields_and_every_stage_explicitly():
