@@ -114,3 +114,102 @@ def _count(desa_counts: Mapping[str, int], code: str) -> int:
     if count < 1:
         raise ValueError(f"no desa count for {code}: cannot apportion its TPS")
     return count
+
+
+# --- the plan: allocated at the lowest region that needs it --------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PlannedPersonnel:
+    """A region's planned headcount. Reinforcement is allocated desa by desa, so a parent's
+    reinforcement is exactly the sum of its children's, never its own pattern over all its TPS;
+    ``from_reports`` is what the live alert levels ask for, ``from_baseline`` what Polda's standing
+    baseline adds on top (during the critical tahapan, with or without reports)."""
+    pattern: str            # the pattern of the most reinforced desa in the region
+    tps: int                # the region's TPS (estimated)
+    recommended: int        # baseline + reinforcement
+    baseline: int           # the kurang_rawan pattern over the region's TPS
+    reinforcement: int      # the sum over its desa
+    estimate: bool
+    reinforced_tps: int     # TPS that get more than the kurang_rawan pattern
+    from_reports: int
+    from_baseline: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pattern": self.pattern, "tps": self.tps, "recommended": self.recommended,
+                "baseline": self.baseline, "reinforcement": self.reinforcement, "estimate": self.estimate,
+                "reinforced_tps": self.reinforced_tps, "from_reports": self.from_reports,
+                "from_baseline": self.from_baseline, "standing": self.from_baseline > 0}
+
+
+def plan_personnel(desa_codes: Iterable[str], live_levels: Mapping[str, str], config, desa_counts: Mapping[str, int],
+                   *, critical_stage: bool) -> dict[str, PlannedPersonnel]:
+    """The plan of every region that holds one of ``desa_codes``.
+
+    A desa is planned at the highest of: its own live level; the live level of an ancestor whose
+    signal is genuinely spread (its level is above every child's, so no single child explains it);
+    and, in a critical tahapan, the Polda baseline of its kabupaten. ``live_levels`` maps region
+    codes to levels (absent: kurang_rawan).
+    """
+    rank = {level: index for index, level in enumerate(LEVELS)}
+    desa_codes = sorted(desa_codes)
+    child_top = _highest_child_levels(desa_codes, live_levels, rank)
+    totals: dict[str, list[int]] = {}          # code -> [reinforcement, reinforced_tps, from_reports, top rank]
+    for code in desa_codes:
+        live = _live_plan_level(code, live_levels, child_top, rank)
+        kabupaten = config.context(code)
+        standing = kabupaten.baseline_level(critical_stage=critical_stage) if kabupaten else LEVELS[0]
+        planned = standing if rank[standing] > rank[live] else live
+        tps = estimate_tps(code, config, desa_counts).tps
+        base = config.patterns[LEVELS[0]].headcount(tps)
+        extra = config.patterns[planned].headcount(tps) - base
+        from_reports = config.patterns[live].headcount(tps) - base
+        top = rank[planned]
+        region: str | None = code
+        while region:
+            row = totals.get(region)
+            if row is None:
+                row = totals[region] = [0, 0, 0, 0]
+            row[0] += extra
+            row[1] += tps if extra else 0
+            row[2] += from_reports
+            if top > row[3]:
+                row[3] = top
+            region = region.rpartition(".")[0] or None
+    return {code: _planned(code, row, config, desa_counts) for code, row in totals.items()}
+
+
+def _highest_child_levels(desa_codes: list[str], live_levels: Mapping[str, str], rank) -> dict[str, int]:
+    top: dict[str, int] = {}
+    seen: set[str] = set()
+    for code in desa_codes:
+        child = code
+        while "." in child and child not in seen:
+            seen.add(child)
+            parent = child.rpartition(".")[0]
+            top[parent] = max(top.get(parent, 0), rank[live_levels.get(child, LEVELS[0])])
+            child = parent
+    return top
+
+
+def _live_plan_level(desa: str, live_levels: Mapping[str, str], child_top: Mapping[str, int], rank) -> str:
+    level = live_levels.get(desa, LEVELS[0])
+    ancestor = desa.rpartition(".")[0]
+    while ancestor:
+        own = live_levels.get(ancestor, LEVELS[0])
+        if rank[own] > child_top.get(ancestor, 0) and rank[own] > rank[level]:
+            level = own                               # spread: no single child explains it
+        ancestor = ancestor.rpartition(".")[0]
+    return level
+
+
+def _planned(code: str, row: list[int], config, desa_counts: Mapping[str, int]) -> PlannedPersonnel:
+    reinforcement, reinforced_tps, from_reports, top = row
+    if "." in code:
+        tps = estimate_tps(code, config, desa_counts).tps
+        baseline = config.patterns[LEVELS[0]].headcount(tps)
+    else:                                             # the province: the sum of its kabupaten
+        kabupaten = [ctx for key, ctx in config.contexts.items() if key.startswith(code + ".")]
+        tps = sum(ctx.tps for ctx in kabupaten)
+        baseline = sum(config.patterns[LEVELS[0]].headcount(ctx.tps) for ctx in kabupaten)
+    return PlannedPersonnel(str(config.patterns[LEVELS[top]]), tps, baseline + reinforcement, baseline,
+                            reinforcement, True, reinforced_tps, from_reports, reinforcement - from_reports)

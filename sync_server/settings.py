@@ -14,6 +14,14 @@
 | ``PETA_UPLOAD_IDLE_SECONDS`` | ``30``: a photo upload (``PUT …/parts``) that sends nothing for this long is ended, its bytes kept |
 """
 from __future__ import annotations
+| ``PETA_QUOTA_WINDOW_SECONDS`` | ``3600``: the window of the per-account quotas below (counted in the database) |
+| ``PETA_QUOTA_REPORTS`` | ``600``: new reports per officer per window (a push over it: 429, nothing stored) |
+| ``PETA_QUOTA_PHOTO_MIB`` | ``128``: MiB of photo bytes (whole and partial uploads) per officer per window |
+| ``PETA_QUOTA_PARTIALS`` / ``PETA_QUOTA_PARTIAL_MIB`` | ``20`` / ``64``: unfinished uploads an officer may hold at once, and their MiB |
+| ``PETA_MEDIA_GRACE_HOURS`` | ``168``: an uncited photo or an untouched partial upload older than this is deleted |
+| ``PETA_SWEEP_SECONDS`` | ``300``: seconds between background sweeps of stale partials and uncited photos; ``0`` none |
+| ``PETA_HEADER_SECONDS`` | ``10``: a connection must send a request's headers within this long, else it is closed |
+| ``PETA_BODY_SECONDS`` | ``120``: a request body must arrive whole within this long (a photo part keeps what came) |
 
 import os
 from collections.abc import Callable, Mapping
@@ -41,6 +49,17 @@ class Limits:
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = DEFAULT_DB
+@dataclass(frozen=True)
+class Quotas:
+    """Per-account limits, counted in the database so they hold for every worker process."""
+
+    window_seconds: float = 3600.0     # reports and photo bytes are counted per window
+    reports: int = 600                 # new reports per officer per window
+    photo_bytes: int = 128 * MiB       # photo bytes received per officer per window
+    partials: int = 20                 # unfinished uploads held at once
+    partial_bytes: int = 64 * MiB      # their bytes
+
+
     media_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
@@ -61,6 +80,11 @@ class Settings:
         """The clock of this server: the clock file when set, else real UTC time."""
         return clock_for(self.clock_file)
 
+    quotas: Quotas = field(default_factory=Quotas)
+    media_grace_seconds: float = 7 * 24 * 3600.0   # uncited photos and untouched partials live this long
+    sweep_seconds: float = 300.0       # background media sweep interval; 0 = none
+    header_seconds: float = 10.0       # longest wait for a request's headers
+    body_seconds: float = 120.0        # longest wait for a whole request body
     @property
     def media_path(self) -> Path:
         return self.media_dir if self.media_dir is not None else self.db_path.parent / "media"
@@ -89,3 +113,16 @@ class Settings:
         if "db_path" in overrides:
             overrides["db_path"] = Path(overrides["db_path"])
         return replace(settings, **overrides)
+            quotas=_quotas(env),
+            media_grace_seconds=3600 * max(0.0, float(env.get("PETA_MEDIA_GRACE_HOURS") or 168)),
+            sweep_seconds=max(0.0, float(env.get("PETA_SWEEP_SECONDS") or 300)),
+            header_seconds=max(0.1, float(env.get("PETA_HEADER_SECONDS") or 10)),
+            body_seconds=max(0.1, float(env.get("PETA_BODY_SECONDS") or 120)),
+
+
+def _quotas(env: Mapping[str, str]) -> Quotas:
+    return Quotas(window_seconds=max(1.0, float(env.get("PETA_QUOTA_WINDOW_SECONDS") or 3600)),
+                  reports=max(1, int(env.get("PETA_QUOTA_REPORTS") or 600)),
+                  photo_bytes=max(1, int(float(env.get("PETA_QUOTA_PHOTO_MIB") or 128) * MiB)),
+                  partials=max(1, int(env.get("PETA_QUOTA_PARTIALS") or 20)),
+                  partial_bytes=max(1, int(float(env.get("PETA_QUOTA_PARTIAL_MIB") or 64) * MiB)))
