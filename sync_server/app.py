@@ -20,6 +20,7 @@ from sync_server.settings import Settings
 from sync_server.storage import open_storage
 from sync_server.storage.base import Storage
 from sync_server.storage.files import MediaFiles
+from sync_server.sweeper import sweep_periodically
 from sync_server.version import VERSION
 
 ROUTERS = (health.router, auth.router, users.router, sync.router, media.router, reports.router,
@@ -52,10 +53,14 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         stop, task = asyncio.Event(), None
         if settings.evaluate_seconds > 0:
             task = asyncio.create_task(services.alerts.run_periodically(settings.evaluate_seconds, stop))
+        sweeper = (asyncio.create_task(sweep_periodically(services, settings.sweep_seconds, stop))
+                   if settings.sweep_seconds > 0 else None)
         yield
         stop.set()
         if task is not None:
             await task
+        if sweeper is not None:
+            await sweeper
         services.intake.shutdown(wait=True)
         await asyncio.to_thread(services.alerts.close)
         storage.close()

@@ -5,16 +5,18 @@
 | ``Content-Type`` not JSON (JSON routes), ``Content-Encoding`` not gzip/identity | 415 |
 | more than the route's limit, raw or after decompression | 413 |
 | broken gzip, bad UTF-8, malformed JSON, NaN/Infinity, a key twice in one object, too deep | 400 |
+| the body not whole within ``Settings.body_seconds`` (a trickled body holds a connection) | 408 |
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import zlib
 
 from starlette.requests import ClientDisconnect, Request
 
-from kerawanan.errors import MalformedRequest, PayloadTooLarge, UnsupportedMediaType
+from kerawanan.errors import KerawananError, MalformedRequest, PayloadTooLarge, UnsupportedMediaType
 
 GZIP_SLACK = 64 * 1024          # gzip of incompressible bytes is a little larger than the bytes
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -25,6 +27,20 @@ def too_large(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(f"Isi permintaan melebihi batas {limit} bita.",
                            message_en=f"Request body exceeds the limit of {limit} bytes.",
                            details={"limit_bytes": limit})
+
+
+def body_seconds(request: Request) -> float | None:
+    """``Settings.body_seconds`` of the app serving ``request``: the whole body's deadline."""
+    services = getattr(request.app.state, "services", None)
+    return services.settings.body_seconds if services is not None else None
+
+
+def body_timeout(seconds: float | None, **details: object) -> KerawananError:
+    error = KerawananError(f"Isi permintaan tidak lengkap dalam {seconds:g} detik.",
+                           message_en=f"The request body did not arrive within {seconds:g} seconds.",
+                           code="request.timeout", details={"body_seconds": seconds, **details})
+    error.status = 408
+    return error
 
 
 def malformed(message: str, message_en: str, **details: object) -> MalformedRequest:
@@ -53,12 +69,16 @@ async def read_bytes(request: Request, *, limit: int) -> bytes:
     if declared.isdigit() and int(declared) > raw_limit:
         raise too_large(limit)
     chunks, size = [], 0
+    seconds = body_seconds(request)
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > raw_limit:
-                raise too_large(limit)
-            chunks.append(chunk)
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > raw_limit:
+                    raise too_large(limit)
+                chunks.append(chunk)
+    except TimeoutError as slow:              # a trickled body holds a connection: end it
+        raise body_timeout(seconds) from slow
     except ClientDisconnect as gone:          # a phone losing signal mid-upload: nothing stored, no alarm
         raise malformed("Sambungan terputus sebelum isi permintaan lengkap.",
                         "The client disconnected before the body was complete.", reason="disconnected") from gone

@@ -12,8 +12,6 @@
 | ``PETA_ALERT_INTERVAL`` | ``0.5``: under sustained pushes, at most one alert pass begins per this many seconds |
 | ``PETA_FORWARDED_ALLOW_IPS`` | unset: ``X-Forwarded-For`` ignored; else the proxies (IPs, CIDRs) believed |
 | ``PETA_UPLOAD_IDLE_SECONDS`` | ``30``: a photo upload (``PUT …/parts``) that sends nothing for this long is ended, its bytes kept |
-"""
-from __future__ import annotations
 | ``PETA_QUOTA_WINDOW_SECONDS`` | ``3600``: the window of the per-account quotas below (counted in the database) |
 | ``PETA_QUOTA_REPORTS`` | ``600``: new reports per officer per window (a push over it: 429, nothing stored) |
 | ``PETA_QUOTA_PHOTO_MIB`` | ``128``: MiB of photo bytes (whole and partial uploads) per officer per window |
@@ -22,6 +20,8 @@ from __future__ import annotations
 | ``PETA_SWEEP_SECONDS`` | ``300``: seconds between background sweeps of stale partials and uncited photos; ``0`` none |
 | ``PETA_HEADER_SECONDS`` | ``10``: a connection must send a request's headers within this long, else it is closed |
 | ``PETA_BODY_SECONDS`` | ``120``: a request body must arrive whole within this long (a photo part keeps what came) |
+"""
+from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
@@ -47,9 +47,6 @@ class Limits:
 
 
 @dataclass(frozen=True)
-class Settings:
-    db_path: Path = DEFAULT_DB
-@dataclass(frozen=True)
 class Quotas:
     """Per-account limits, counted in the database so they hold for every worker process."""
 
@@ -60,6 +57,9 @@ class Quotas:
     partial_bytes: int = 64 * MiB      # their bytes
 
 
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = DEFAULT_DB
     media_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
@@ -75,16 +75,16 @@ class Quotas:
     intake_threads: int = 2            # push validation + storage threads per process
     alert_interval: float = 0.5        # seconds between the starts of alert passes under sustained pushes
     upload_idle_seconds: float = 30.0  # PUT /media/{sha256}/parts: longest wait for the next body bytes
-
-    def clock(self) -> Callable[[], datetime]:
-        """The clock of this server: the clock file when set, else real UTC time."""
-        return clock_for(self.clock_file)
-
     quotas: Quotas = field(default_factory=Quotas)
     media_grace_seconds: float = 7 * 24 * 3600.0   # uncited photos and untouched partials live this long
     sweep_seconds: float = 300.0       # background media sweep interval; 0 = none
     header_seconds: float = 10.0       # longest wait for a request's headers
     body_seconds: float = 120.0        # longest wait for a whole request body
+
+    def clock(self) -> Callable[[], datetime]:
+        """The clock of this server: the clock file when set, else real UTC time."""
+        return clock_for(self.clock_file)
+
     @property
     def media_path(self) -> Path:
         return self.media_dir if self.media_dir is not None else self.db_path.parent / "media"
@@ -108,16 +108,16 @@ class Quotas:
             intake_threads=max(1, int(env.get("PETA_INTAKE_THREADS") or 2)),
             alert_interval=max(0.0, float(env.get("PETA_ALERT_INTERVAL") or 0.5)),
             upload_idle_seconds=max(0.1, float(env.get("PETA_UPLOAD_IDLE_SECONDS") or 30)),
-        )
-        overrides = {key: value for key, value in overrides.items() if value is not None}
-        if "db_path" in overrides:
-            overrides["db_path"] = Path(overrides["db_path"])
-        return replace(settings, **overrides)
             quotas=_quotas(env),
             media_grace_seconds=3600 * max(0.0, float(env.get("PETA_MEDIA_GRACE_HOURS") or 168)),
             sweep_seconds=max(0.0, float(env.get("PETA_SWEEP_SECONDS") or 300)),
             header_seconds=max(0.1, float(env.get("PETA_HEADER_SECONDS") or 10)),
             body_seconds=max(0.1, float(env.get("PETA_BODY_SECONDS") or 120)),
+        )
+        overrides = {key: value for key, value in overrides.items() if value is not None}
+        if "db_path" in overrides:
+            overrides["db_path"] = Path(overrides["db_path"])
+        return replace(settings, **overrides)
 
 
 def _quotas(env: Mapping[str, str]) -> Quotas:

@@ -11,18 +11,22 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from kerawanan.errors import InvalidInput, NotFound, UnsupportedMediaType
+from sync_server import quotas
 from sync_server.body import read_bytes
 from sync_server.errors import error_response, language
+from sync_server.partials import PartialUploads
 from sync_server.routes import schemas
 from sync_server.scope import Principal, hidden, readable_media
 from sync_server.services import PrincipalDep, Services, ServicesDep
 from sync_server.storage.base import MediaInfo
 from sync_server.uploads import (
-    PartialUploads,
     Progress,
     decoded_body,
+    first_bytes,
     idle_timeout,
+    offset_mismatch,
     parse_content_range,
+    prepended,
 )
 
 router = APIRouter(prefix="/api/v1/media", tags=["media"])
@@ -71,6 +75,9 @@ def _require_hash(sha256: str, digest: str) -> None:
 
 
 def _store(services: Services, principal: Principal, sha256: str, data: bytes, mime: str) -> bool:
+    if _stored_by(services, principal, sha256) is not None:
+        return False                                  # a repeat of this officer's upload: nothing new
+    _charge(services, principal)(len(data))           # 429 before a byte is written
     services.media.write(sha256, data)
     return services.storage.add_media(sha256, len(data), mime, principal.username, services.clock())
 
@@ -86,7 +93,8 @@ def get_media(sha256: str, request: Request, principal: PrincipalDep, services: 
         if resume is None:
             raise
         return resume                                 # this officer's upload was cut: say where it ends
-    headers = {"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable"}
+    headers = {"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable",
+               "X-Content-Type-Options": "nosniff"}
     if request.method == "HEAD":
         headers["Content-Length"] = str(info.size)
         return Response(status_code=200, media_type=info.mime, headers=headers)
@@ -99,7 +107,7 @@ def _resume_hint(services: Services, principal: Principal, sha256: str) -> Respo
     partial is looked at, so nothing leaks."""
     if principal.role != "officer" or not SHA256_RE.fullmatch(sha256):
         return None
-    offset, busy = PartialUploads(services.media).state(sha256, principal.username)
+    offset, busy = _partials(services, principal).state(sha256, principal.username)
     if not offset:
         return None
     return Response(status_code=404, headers={**_offset_headers(offset), **({"Upload-In-Progress": "1"} if busy else {})})
@@ -110,9 +118,13 @@ def _readable(services: Services, principal: Principal, sha256: str) -> MediaInf
     if info is None or not services.media.exists(sha256):
         raise hidden("media")
     storage = services.storage
-    uploaded = storage.media_uploaded_by(sha256, principal.username)
-    readable_media(principal, uploaded_by_caller=uploaded,
-                   citing=() if uploaded else storage.reports_citing_media(sha256))
+    uploaders = storage.media_uploaders(sha256)
+    uploaded = principal.username in uploaders
+    # Only a report by one of the photo's uploaders lends it to that report's readers: citing a
+    # hash someone else uploaded grants nothing.
+    citing = () if uploaded else [report for report in storage.reports_citing_media(sha256)
+                                  if report.officer in uploaders]
+    readable_media(principal, uploaded_by_caller=uploaded, citing=citing)
     return info
 
 
@@ -127,28 +139,56 @@ async def put_media_part(sha256: str, request: Request, principal: PrincipalDep,
                          services: ServicesDep) -> JSONResponse:
     principal.require_role("officer")
     _require_name(sha256)
-    limit = services.settings.limits.media_bytes
-    span = parse_content_range(request.headers.get("content-range"), limit=limit)
-    chunks = decoded_body(request, span, limit=limit, idle=services.settings.upload_idle_seconds)
+    settings = services.settings
+    span = parse_content_range(request.headers.get("content-range"), limit=settings.limits.media_bytes)
+    chunks = decoded_body(request, span, limit=settings.limits.media_bytes, idle=settings.upload_idle_seconds,
+                          deadline=settings.body_seconds)
     stored = await run_in_threadpool(_stored_by, services, principal, sha256)
     if stored is not None:                            # e.g. the answer to the last request was lost
         return JSONResponse(_described(stored), status_code=200)
-    partial = await run_in_threadpool(PartialUploads(services.media).open, sha256, principal.username, span)
+    uploads = _partials(services, principal)
+    first, cut = await first_bytes(chunks)            # no partial exists before its first bytes do
+    if first is None:
+        offset, _busy = await run_in_threadpool(uploads.state, sha256, principal.username)
+        if (offset or 0) != span.start:
+            raise offset_mismatch(offset or 0)
+        return _unfinished(request, services, sha256, span.total, offset or 0, cut)
+    partial = await run_in_threadpool(uploads.open, sha256, principal.username, span)
     try:
-        cut = None if partial.full else await partial.receive(chunks, sniff, SNIFF_BYTES)
+        cut = None if partial.full else await partial.receive(prepended(first, chunks), sniff, SNIFF_BYTES)
         mimes: list[str] = []
         progress = await run_in_threadpool(partial.keep, _verifier(sha256, mimes))
     finally:
         await run_in_threadpool(partial.close)
     if progress.complete:
         return await run_in_threadpool(_stored_part, services, principal, sha256, progress, mimes[0])
-    if cut == "idle":                                 # the client stalled: end it (and its connection)
-        response = error_response(idle_timeout(services.settings.upload_idle_seconds, progress.offset),
-                                  language(request))
+    return _unfinished(request, services, sha256, span.total, progress.offset, cut)
+
+
+def _unfinished(request: Request, services: Services, sha256: str, total: int, offset: int,
+                cut: str | None) -> Response:
+    """202 with the offset; 408 (closing the connection) when the client stalled."""
+    if cut == "idle":
+        response = error_response(idle_timeout(services.settings.upload_idle_seconds, offset), language(request))
         response.headers["Connection"] = "close"
         return response
-    return JSONResponse({"sha256": sha256, "offset": progress.offset, "total": span.total}, status_code=202,
-                        headers=_offset_headers(progress.offset))
+    return JSONResponse({"sha256": sha256, "offset": offset, "total": total}, status_code=202,
+                        headers=_offset_headers(offset))
+
+
+def _partials(services: Services, principal: Principal) -> PartialUploads:
+    settings = services.settings
+    return PartialUploads(services.media, max_age=settings.media_grace_seconds,
+                          now=lambda: services.clock().timestamp(), quotas=settings.quotas,
+                          charge=_charge(services, principal))
+
+
+def _charge(services: Services, principal: Principal) -> Callable[[int], None]:
+    """Counts photo bytes against the caller's quota (429 ``quota.photo_bytes`` when over)."""
+    def charge(size: int) -> None:
+        quotas.take(services.storage, services.settings.quotas, principal.username, "photo_bytes", size,
+                    services.clock())
+    return charge
 
 
 def _verifier(sha256: str, mimes: list[str]) -> Callable[[bytes, str], None]:
@@ -173,7 +213,7 @@ def head_media_parts(sha256: str, principal: PrincipalDep, services: ServicesDep
     stored = _stored_by(services, principal, sha256)
     if stored is not None:
         return Response(status_code=200, headers={**_offset_headers(stored.size), "Upload-Length": str(stored.size)})
-    offset, busy = PartialUploads(services.media).state(sha256, principal.username)
+    offset, busy = _partials(services, principal).state(sha256, principal.username)
     if offset is None:
         raise hidden("media")
     return Response(status_code=200, headers={**_offset_headers(offset), **({"Upload-In-Progress": "1"} if busy else {})})

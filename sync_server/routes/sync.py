@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from sync_server import quotas
 from sync_server.body import read_json
 from sync_server.intake import accept_reports, reports_in
 from sync_server.render import change_page_text
@@ -32,9 +33,12 @@ async def push(request: Request, principal: PrincipalDep, services: ServicesDep,
     limits = services.settings.limits
     body = await read_json(request, limit=limits.push_bytes, max_depth=limits.json_depth)
     items = reports_in(body, max_reports=limits.push_reports)
+    now = services.clock()
+    admit = partial(quotas.take, services.storage, services.settings.quotas, principal.username, "reports",
+                    now=now)           # over the reports quota: the whole push is 429, nothing stored
     result = await asyncio.get_running_loop().run_in_executor(services.intake, partial(
         accept_reports, services.storage, principal.username, principal.device_id, items,
-        now=services.clock(), gazetteer=services.gazetteer, calendar=services.calendar, lang=lang))
+        now=now, gazetteer=services.gazetteer, calendar=services.calendar, lang=lang, admit=admit))
     services.alerts.after_push()          # alerts: the regions just pushed are re-evaluated beside the answer
     return JSONResponse(result)
 

@@ -52,6 +52,10 @@ class MediaFiles:
         os.replace(source, target)
         fsync_dir(target.parent)
 
+    def remove(self, sha256: str) -> None:
+        """Delete the photo's file (the garbage collector; its row is already gone)."""
+        self.path(sha256).unlink(missing_ok=True)
+
 
 def fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)

@@ -29,3 +29,20 @@ def media_uploaded_by(db: Database, sha256: str, username: str) -> bool:
         row = conn.execute("SELECT 1 FROM media_uploads WHERE sha256 = ? AND username = ?",
                            (sha256, username)).fetchone()
     return row is not None
+
+
+def forget_uncited_media(db: Database, before: datetime, limit: int = 1000) -> list[str]:
+    """Forget photos stored before ``before`` that no report cites; their hashes (delete the files)."""
+    with db.writing() as conn:
+        gone = [row[0] for row in conn.execute(
+            "SELECT sha256 FROM media WHERE created_at < ? AND NOT EXISTS "
+            "(SELECT 1 FROM report_media WHERE report_media.sha256 = media.sha256) LIMIT ?",
+            (to_db(before), limit))]
+        conn.executemany("DELETE FROM media_uploads WHERE sha256 = ?", [(sha,) for sha in gone])
+        conn.executemany("DELETE FROM media WHERE sha256 = ?", [(sha,) for sha in gone])
+    return gone
+
+
+def media_uploaders(db: Database, sha256: str) -> set[str]:
+    with db.reading() as conn:
+        return {row[0] for row in conn.execute("SELECT username FROM media_uploads WHERE sha256 = ?", (sha256,))}

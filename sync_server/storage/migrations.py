@@ -224,6 +224,18 @@ INSERT INTO engine_state (name, value) VALUES ('scoring_seq', 0);
 """
 
 
+V7_QUOTAS = """
+CREATE TABLE quota_usage (
+    username TEXT NOT NULL,
+    kind TEXT NOT NULL,                  -- 'reports' | 'photo_bytes'
+    window_start TEXT NOT NULL,          -- the fixed window this count belongs to
+    used INTEGER NOT NULL,
+    PRIMARY KEY (username, kind, window_start)
+) WITHOUT ROWID;
+CREATE INDEX media_created ON media (created_at);
+"""
+
+
 def split_statements(sql: str) -> list[str]:
     """Statements of a script (SQLite decides where one ends, so ``;`` in comments is fine)."""
     statements, buffer = [], ""
@@ -254,7 +266,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     # Slots reserved while the second wave is built in parallel; each is replaced by its step.
     _script(""),  # 5: hardening, repair of stored timestamps that cannot be rendered
     _script(""),  # 6: hardening, credential lifecycle and shared login limits
-    _script(""),  # 7: hardening, quotas and media garbage collection
+    _script(V7_QUOTAS),  # 7: hardening, quotas and media garbage collection
     _script(""),  # 8: hardening, supersedes and alert notes
     _script(""),  # 9: truthful alerts (one scorer, incidents, nihil, caps)
 )

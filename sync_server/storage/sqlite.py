@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kerawanan.errors import Unavailable
-from sync_server.storage import accounts, alerts, changes, media, migrations, reports
+from sync_server.storage import accounts, alerts, changes, media, migrations, quotas, reports
 from sync_server.storage.base import (
     Activity,
     Alert,
@@ -178,6 +178,19 @@ class SqliteStorage:
 
     def media_uploaded_by(self, sha256: str, username: str) -> bool:
         return media.media_uploaded_by(self.db, sha256, username)
+
+    def media_uploaders(self, sha256: str) -> set[str]:
+        return media.media_uploaders(self.db, sha256)
+
+    def forget_uncited_media(self, before: datetime) -> list[str]:
+        return media.forget_uncited_media(self.db, before)
+
+    # ---- quotas
+    def take_quota(self, username: str, kind: str, amount: int, limit: int, window_start: datetime) -> bool:
+        return quotas.take_quota(self.db, username, kind, amount, limit, window_start)
+
+    def stored_report_ids(self, ids: Sequence[str]) -> set[str]:
+        return quotas.stored_report_ids(self.db, ids)
 
     # ---- alerts
     def scoring_snapshot(self) -> ScoringSnapshot:

@@ -222,26 +222,27 @@ def test_the_same_part_twice_at_once_is_written_once_and_the_second_is_409(api, 
     assert api.get(f"/api/v1/media/{name}", token=officer.token).content == photo     # not corrupted
 
 
-def test_a_stale_partial_is_removed_on_access_and_when_a_new_upload_starts(api, world, server):
+def test_a_stale_partial_is_removed_on_access_and_a_new_upload_scans_nothing(api, world, server):
+    """Stale partials go when looked at, or by the background sweep (test_quotas_gc.py): a new
+    upload no longer scans every partial of the server."""
     officer = world.officer()
     old, older, new = jpeg(), jpeg(), jpeg()
     for photo in (old, older):
         assert put_part(api, officer.token, sha(photo), photo, 0).status_code == 202
-    before = {path.name.split(".")[0] for path in partial_dir(server).iterdir()}
+    before = {path.name for path in partial_dir(server).glob("*/*")}
     assert {sha(old), sha(older)} <= before
     eight_days_ago = time.time() - 8 * 24 * 3600
-    for path in partial_dir(server).glob(f"{sha(old)}.*"):
+    for path in partial_dir(server).glob(f"*/{sha(old)}"):
         os.utime(path, (eight_days_ago, eight_days_ago))
     assert head_parts(api, officer.token, sha(old)).status_code == 404               # on access
-    assert not list(partial_dir(server).glob(f"{sha(old)}.*"))
+    assert not list(partial_dir(server).glob(f"*/{sha(old)}"))
     assert put_part(api, officer.token, sha(old), old, CHUNK).status_code == 409
-    for path in partial_dir(server).glob(f"{sha(older)}.*"):
+    for path in partial_dir(server).glob(f"*/{sha(older)}"):
         os.utime(path, (eight_days_ago, eight_days_ago))
-    assert put_part(api, officer.token, sha(new), new, 0).status_code == 202  # a new upload sweeps
-    assert not list(partial_dir(server).glob(f"{sha(older)}.*"))
-    assert list(partial_dir(server).glob(f"{sha(new)}.*"))
+    assert put_part(api, officer.token, sha(new), new, 0).status_code == 202
+    assert list(partial_dir(server).glob(f"*/{sha(older)}"))                     # left to the sweep
     six_days_ago = time.time() - 6 * 24 * 3600                                  # not yet stale: kept
-    for path in partial_dir(server).glob(f"{sha(new)}.*"):
+    for path in partial_dir(server).glob(f"*/{sha(new)}"):
         os.utime(path, (six_days_ago, six_days_ago))
     assert head_parts(api, officer.token, sha(new)).headers["upload-offset"] == str(CHUNK)
 
@@ -281,7 +282,7 @@ def test_a_partial_holding_every_byte_is_completed_by_a_repeat_of_its_last_chunk
     """A server killed between the last append and the store leaves a full partial: HEAD says every
     byte is there, and the client's repeat of its last chunk stores it."""
     from sync_server.storage.files import MediaFiles
-    from sync_server.uploads import PartialUploads
+    from sync_server.partials import PartialUploads
 
     officer = world.officer()
     photo = jpeg()
@@ -362,7 +363,7 @@ def test_a_whole_photo_in_one_request_is_stored_at_once(api, world, server):
     assert done.json() == {"sha256": name, "size": len(photo), "mime": "image/jpeg"}
     assert done.headers["upload-offset"] == str(len(photo))
     assert api.get(f"/api/v1/media/{name}", token=officer.token).content == photo
-    assert not list(partial_dir(server).glob(f"{name}.*"))                  # renamed into the store
+    assert not list(partial_dir(server).glob(f"*/{name}"))                  # renamed into the store
 
 
 def test_a_request_cut_midway_keeps_its_prefix_and_the_rest_completes_the_photo(api, world, server):
@@ -390,26 +391,37 @@ def test_a_request_cut_midway_keeps_its_prefix_and_the_rest_completes_the_photo(
 
 
 def test_a_request_cut_before_its_first_byte_leaves_nothing(api, world, server):
+    """No partial exists before its first bytes do: a request that sent only its headers holds
+    nothing, and another request may start the upload meanwhile."""
     officer = world.officer()
     photo = jpeg()
     name = sha(photo)
     conn = open_part(server.url, officer.token, name, photo, 0, 0)
     try:
-        assert files_become(server, name, present=True)                 # its (empty) partial is held
-        head = head_parts(api, officer.token, name)
-        assert head.status_code == 200 and head.headers["upload-in-progress"] == "1"
-        assert head.headers["upload-offset"] == "0" and "range" not in head.headers
-        assert_error(put_part(api, officer.token, name, photo, 0), 409, "media.upload_in_progress")
+        assert head_parts(api, officer.token, name).status_code == 404
+        assert not list(partial_dir(server).glob(f"*/{name}"))
+        refused = assert_error(put_part(api, officer.token, name, photo, CHUNK), 409, "media.offset_mismatch")
+        assert refused["details"] == {"offset": 0}
     finally:
         conn.close()
-    assert files_become(server, name, present=False)                    # removed once the request ended
+    assert not list(partial_dir(server).glob(f"*/{name}"))
     assert head_parts(api, officer.token, name).status_code == 404
-    refused = assert_error(put_part(api, officer.token, name, photo, CHUNK), 409, "media.offset_mismatch")
-    assert refused["details"] == {"offset": 0}
+    assert upload(api, officer.token, photo).status_code == 201
+
+
+def test_an_empty_body_creates_no_partial(api, world, server):
+    officer = world.officer()
+    photo = jpeg()
+    name = sha(photo)
+    empty = api.request("PUT", f"/api/v1/media/{name}/parts", token=officer.token, content=b"",
+                        headers={"Content-Range": f"bytes 0-{CHUNK - 1}/{len(photo)}"})
+    assert empty.status_code == 202 and empty.json()["offset"] == 0
+    assert not list(partial_dir(server).glob(f"*/{name}"))
+    assert head_parts(api, officer.token, name).status_code == 404
 
 
 def files_become(server, name: str, *, present: bool, seconds: float = 20) -> bool:
-    return wait_until(lambda: bool(list(partial_dir(server).glob(f"{name}.*"))) == present, seconds)
+    return wait_until(lambda: bool(list(partial_dir(server).glob(f"*/{name}"))) == present, seconds)
 
 
 def test_a_second_request_while_one_streams_is_409_at_once_and_the_first_completes(api, world, server):

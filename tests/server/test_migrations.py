@@ -106,3 +106,12 @@ def test_server_refuses_an_outdated_database(tmp_path):
 def test_statement_splitter_ignores_semicolons_in_comments():
     sql = "CREATE TABLE a (x TEXT); -- one; two\nCREATE TABLE b (y TEXT -- z; w\n);"
     assert len(split_statements(sql)) == 2
+
+
+def test_v7_quotas_from_v6_keeps_photos_and_adds_the_quota_counts(db):
+    migrate(db, 6)
+    db.execute("INSERT INTO media (sha256, size, mime, created_at) VALUES ('ab', 3, 'image/jpeg', ?)", [T0])
+    migrate(db, 7)
+    assert db.execute("SELECT sha256, size FROM media").fetchall() == [("ab", 3)]
+    assert columns(db, "quota_usage") == {"username", "kind", "window_start", "used"}
+    assert "media_created" in {index.name for index in db["media"].indexes}

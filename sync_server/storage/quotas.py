@@ -1,0 +1,41 @@
+"""SQLite queries for per-account quotas: counts per fixed window in ``quota_usage``.
+
+A quota is taken in one write transaction (the one writer of every server process), so two
+workers can never both take the last of it.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sync_server.storage.connection import Database, to_db
+
+
+def take_quota(db: Database, username: str, kind: str, amount: int, limit: int,
+               window_start: datetime) -> bool:
+    """Add ``amount`` to ``username``'s count of ``kind`` in the window; False (nothing taken) when
+    the count would pass ``limit``. Counts of older windows are dropped on the way."""
+    start = to_db(window_start)
+    with db.writing() as conn:
+        conn.execute("DELETE FROM quota_usage WHERE username = ? AND kind = ? AND window_start < ?",
+                     (username, kind, start))
+        row = conn.execute("SELECT used FROM quota_usage WHERE username = ? AND kind = ? AND window_start = ?",
+                           (username, kind, start)).fetchone()
+        used = row[0] if row else 0
+        if used + amount > limit:
+            return False
+        conn.execute("INSERT INTO quota_usage (username, kind, window_start, used) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT (username, kind, window_start) DO UPDATE SET used = used + excluded.used",
+                     (username, kind, start, amount))
+    return True
+
+
+def stored_report_ids(db: Database, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` are stored already (a resend is a receipt, not new data)."""
+    found: set[str] = set()
+    with db.reading() as conn:
+        for begin in range(0, len(ids), 500):
+            chunk = list(ids[begin:begin + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(row[0] for row in conn.execute(f"SELECT id FROM reports WHERE id IN ({marks})", chunk))
+    return found
