@@ -18,14 +18,18 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# Debian packages the browser and PDF tests need (root only; .ci/run calls this).
+# Debian packages the tests need (browser, PDF, SMS gateway, PostgreSQL). `make test` runs it first:
+# a quick no-op when they are there; as root it installs them, otherwise it says the command to run.
 system-deps:
-	sh scripts/system-deps.sh
+	PYTHON=$(PYTHON) sh scripts/system-deps.sh
 
+# `exec`: make's SIGTERM reaches run_all.py itself, which stops the server and the app (and stops
+# them too if make dies: PETA_STOP_WITH_PARENT).
 run: $(STAMP)
-	PETA_HOST=$(HOST) PETA_PORT=$(PORT) PETA_APP_PORT=$(APP_PORT) $(PY) scripts/run_all.py
+	PETA_HOST=$(HOST) PETA_PORT=$(PORT) PETA_APP_PORT=$(APP_PORT) PETA_STOP_WITH_PARENT=1 \
+	    exec $(PY) scripts/run_all.py
 
-test: $(STAMP)
+test: system-deps $(STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)

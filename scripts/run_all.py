@@ -1,10 +1,18 @@
 """`make run`: initialise (and on first use seed) the database, then run the server and the app.
 
 Environment: PETA_DB (default var/peta_rawan.db), PETA_HOST (127.0.0.1), PETA_PORT (8000),
-PETA_APP_PORT (8550). Ctrl-C stops everything.
+PETA_APP_PORT (8550); PETA_STOP_WITH_PARENT=1 (set by `make run`) stops everything when the
+parent process dies.
+
+Any way of stopping it stops everything: SIGTERM, SIGINT (Ctrl-C) or SIGHUP to this process or to
+its process group, SIGTERM to `make`, or the death of this process (its children ask the kernel
+for SIGTERM when their parent dies, on Linux). The server and the app each run in a process
+group of their own, which is stopped as a whole.
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -15,6 +23,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_ENROLL = (("88030417", "Bhabin Koto Baru, Kota Sungai Penuh"), ("85120377", "Bhabin Masgo, Kerinci"))
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+GRACE_SECONDS = 10.0
+_PR_SET_PDEATHSIG = 1
+
+
+class _Stop(Exception):
+    """A stop signal arrived."""
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def _die_with_parent() -> None:
+    """Ask the kernel for SIGTERM when the parent dies (Linux; elsewhere a no-op)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """A child in its own process group that receives SIGTERM if this process dies."""
+    return subprocess.Popen(args, cwd=ROOT, env=env, process_group=0, preexec_fn=_die_with_parent)
 
 
 def _server(*args: str, db: str) -> None:
@@ -53,6 +84,28 @@ def _print_enrollment_codes(db: str) -> None:
 
 
 def main() -> int:
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _on_signal)
+    parent = os.getppid()
+    watch_parent = os.environ.get("PETA_STOP_WITH_PARENT") == "1"
+    if watch_parent:
+        _die_with_parent()
+    children: list[subprocess.Popen] = []
+    try:
+        status = _start(children)
+        # The loop also watches the parent, for systems without PR_SET_PDEATHSIG.
+        while status == 0 and all(child.poll() is None for child in children):
+            if watch_parent and os.getppid() != parent:
+                break
+            time.sleep(0.5)
+    except _Stop as stop:
+        print(f"\n{stop}: menghentikan server dan aplikasi / stopping the server and the app", flush=True)
+        status = 0
+    return _stop(children, status)
+
+
+def _start(children: list[subprocess.Popen]) -> int:
+    """Prepare the database, then start the server and the app into ``children``; 0 when both run."""
     db = os.environ.get("PETA_DB") or str(ROOT / "var" / "peta_rawan.db")
     host = os.environ.get("PETA_HOST", "127.0.0.1")
     port = os.environ.get("PETA_PORT", "8000")
@@ -67,35 +120,40 @@ def main() -> int:
     _print_enrollment_codes(db)
 
     env = {**os.environ, "PETA_DB": db}
-    children = [subprocess.Popen([sys.executable, "-m", "sync_server", "serve", "--db", db,
-                                  "--host", host, "--port", port], cwd=ROOT, env=env)]
+    children.append(_spawn([sys.executable, "-m", "sync_server", "serve", "--db", db,
+                            "--host", host, "--port", port], env))
     if not _wait_http(f"http://{host}:{port}/healthz"):
         print("server did not start", file=sys.stderr)
-        return _stop(children, 1)
+        return 1
     print(f"\nPeta Rawan API: http://{host}:{port}  (OpenAPI: /api/v1/openapi.json)")
     if (ROOT / "field_app" / "__main__.py").exists():
         app_env = {**env, "PETA_SERVER_URL": f"http://{host}:{port}", "PETA_APP_HOST": host,
                    "PETA_APP_PORT": app_port}
-        children.append(subprocess.Popen([sys.executable, "-m", "field_app"], cwd=ROOT, env=app_env))
+        children.append(_spawn([sys.executable, "-m", "field_app"], app_env))
         print(f"Peta Rawan app: http://{host}:{app_port}")
-    print("Ctrl-C to stop.\n")
-    try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    return _stop(children, 0)
+    print("Ctrl-C to stop.\n", flush=True)
+    return 0
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signum)
 
 
 def _stop(children: list[subprocess.Popen], status: int) -> int:
+    """SIGTERM each child's process group, wait for them, SIGKILL what is left after the grace period."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
     for child in children:
         if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
+            _signal_group(child, signal.SIGTERM)
+    deadline = time.monotonic() + GRACE_SECONDS
     for child in children:
         try:
-            child.wait(10)
+            child.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.kill()
+            _signal_group(child, signal.SIGKILL)
+            child.wait()
     return status
 
 
