@@ -80,13 +80,16 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from sync_server.app import create_app
+    from sync_server.connections import HeaderDeadline
 
     app = create_app(settings)          # also checks the database before anything listens
     options = {"host": settings.host, "port": settings.port, "log_level": args.log_level,
                "access_log": args.log_level == "debug",
                # The client address keys the login rate limit: X-Forwarded-For only from configured proxies.
                "proxy_headers": settings.forwarded_allow_ips is not None,
-               "forwarded_allow_ips": settings.forwarded_allow_ips}
+               "forwarded_allow_ips": settings.forwarded_allow_ips,
+               # Slow clients: headers within PETA_HEADER_SECONDS, idle keep-alive closed after 5 s.
+               "http": HeaderDeadline, "timeout_keep_alive": 5}
     if args.workers > 1:
         app.state.services.storage.close()
         os.environ.update(PETA_DB=str(settings.db_path), PETA_MEDIA_DIR=str(settings.media_path))

@@ -93,3 +93,33 @@ def test_second_uploader_of_same_bytes_may_read_them(api, world):
     assert put(api, first.token, photo).status_code == 201
     assert put(api, second.token, photo).status_code == 200
     assert api.get(f"/api/v1/media/{sha(photo)}", token=second.token).content == photo
+
+
+def test_citing_a_hash_someone_else_uploaded_grants_no_one_read_access(api, world):
+    """Issue 11 §4: officer B (another kecamatan) cites A's photo by its hash in B's own report:
+    neither B nor B's supervisor may read it; A's supervisor, through A's report, still may."""
+    kecamatan_a, desa_a = fresh_kecamatan()
+    kecamatan_b, desa_b = fresh_kecamatan()
+    uploader, citer = world.officer(desa_a[0]), world.officer(desa_b[0])
+    own_supervisor, citers_supervisor = world.supervisor(kecamatan_a), world.supervisor(kecamatan_b)
+    photo = jpeg()
+    name = f"/api/v1/media/{sha(photo)}"
+    assert put(api, uploader.token, photo).status_code == 201
+    api.push(citer.token, [report(desa_code=desa_b[0], media=[sha(photo)])])
+    for reader in (citer, citers_supervisor):
+        assert_error(api.get(name, token=reader.token), 404)
+        assert api.request("HEAD", name, token=reader.token).status_code == 404
+    assert_error(api.get(name, token=own_supervisor.token), 404)        # A has not cited it yet
+    api.push(uploader.token, [report(desa_code=desa_a[0], media=[sha(photo)])])
+    assert api.get(name, token=own_supervisor.token).content == photo
+    assert_error(api.get(name, token=citers_supervisor.token), 404)
+
+
+def test_photos_are_served_with_nosniff(api, world):
+    officer = world.officer()
+    photo = jpeg()
+    put(api, officer.token, photo)
+    for method in ("GET", "HEAD"):
+        response = api.request(method, f"/api/v1/media/{sha(photo)}", token=officer.token)
+        assert response.status_code == 200
+        assert response.headers["x-content-type-options"] == "nosniff"
