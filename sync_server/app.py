@@ -14,7 +14,7 @@ from kerawanan import assets
 from sync_server.alerts.service import AlertService
 from sync_server.auth import Authenticator
 from sync_server.errors import install_error_handlers
-from sync_server.routes import alerts, auth, exports, health, media, regions, reports, sync, users
+from sync_server.routes import alerts, auth, docs, exports, health, media, regions, reports, sync, users
 from sync_server.services import Services
 from sync_server.settings import Settings
 from sync_server.storage import open_storage
@@ -24,7 +24,7 @@ from sync_server.sweeper import sweep_periodically
 from sync_server.version import VERSION
 
 ROUTERS = (health.router, auth.router, users.router, sync.router, media.router, reports.router,
-           alerts.router, regions.router, exports.router)
+           alerts.router, regions.router, exports.router, docs.router)
 DESCRIPTION = """Peta Rawan sync server, API v1. Every error answers
 `{"error": {"code", "message", "details"}}`; see docs/api.md for routes, roles, scope and limits."""
 
@@ -66,7 +66,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         storage.close()
 
     app = FastAPI(title="Peta Rawan API", version=VERSION, description=DESCRIPTION,
-                  openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs", redoc_url=None,
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,  # docs: routes/docs.py
                   lifespan=lifespan, redirect_slashes=False)   # "/x/": 404, not a redirect to Host
     app.state.services = services
     install_error_handlers(app)

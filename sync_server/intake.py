@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from kerawanan.corrections import refusal_error
 from kerawanan.errors import InvalidInput, KerawananError
 from kerawanan.report import parse_report
 from sync_server.body import too_large
@@ -67,6 +68,9 @@ def accept_reports(storage: Storage, officer: str, device_id: str | None, items:
         admit(len(ids - storage.stored_report_ids(sorted(ids))))
     stored = storage.store_reports(officer, device_id, [report for _, report in parsed], received_at=now)
     for (index, report), outcome in zip(parsed, stored.outcomes, strict=True):
+        if outcome.status == "invalid":            # a refused ``supersedes`` (kerawanan.corrections)
+            results[index] = _invalid(items[index], refusal_error(outcome.error, f"reports[{index}]"), lang, budget)
+            continue
         result: dict[str, Any] = {"id": report.id, "status": outcome.status}
         if outcome.status == "conflict":
             result["error"] = {"code": "report.conflict", "message": CONFLICT[lang]}

@@ -46,13 +46,13 @@ def review_json(review: Review) -> dict[str, Any]:
 
 
 def report_json(report: StoredReport) -> dict[str, Any]:
-    """The wire form plus ``officer``, ``received_at``, ``seq`` and ``review``."""
+    """The wire form plus ``officer``, ``received_at``, ``seq``, ``review`` and ``superseded_by``."""
     body = dict(report.wire)
     for name in WIRE_TIMES:
         if name in body:
             body[name] = _iso_z_text(body[name])
     body.update(officer=report.officer, received_at=iso_z(report.received_at), seq=report.seq,
-                review=review_json(report.review))
+                review=review_json(report.review), superseded_by=report.superseded_by)
     return body
 
 
@@ -109,7 +109,7 @@ def _time_text(text: str | None) -> str:
 
 
 def report_json_text(wire: str, officer: str, observed_at: str | None, received_at: str, seq: int,
-                     review: Sequence[Any]) -> str:
+                     review: Sequence[Any], superseded_by: str | None = None) -> str:
     """``report_json`` as text, from the stored canonical wire (sorted keys, compact, not ASCII-escaped)
     and the columns; ``review`` is (status, grade, duplicate_of, note, by, at as stored text).
 
@@ -119,7 +119,7 @@ def report_json_text(wire: str, officer: str, observed_at: str | None, received_
     wire = _wire_time_z(wire, "observed_at", stored_time_z(observed_at))
     wire = _wire_time_z(wire, "recorded_at")
     return (f'{wire[:-1]},"officer":{_json_text(officer)},"received_at":{_time_text(received_at)},'
-            f'"seq":{seq},"review":{_review_text(*review)}}}')
+            f'"seq":{seq},"review":{_review_text(*review)},"superseded_by":{_dumps(superseded_by)}}}')
 
 
 def change_json_text(seq: int, kind: str, data: str | None, created_at: str, report: str | None) -> str:

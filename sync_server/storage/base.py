@@ -82,13 +82,15 @@ class StoredReport:
     content_hash: str
     wire: dict[str, Any]
     review: Review = field(default_factory=Review)
+    superseded_by: str | None = None  # the id of the report that corrects this one (kerawanan.corrections)
 
 
 @dataclass(frozen=True, slots=True)
 class StoreOutcome:
     id: str
-    status: str                    # created | duplicate | conflict
+    status: str                    # created | duplicate | conflict | invalid (a refused ``supersedes``)
     seq: int | None = None
+    error: str | None = None       # invalid: the refusal of kerawanan.corrections (unknown | taken)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,7 @@ def pull(db: Database, username: str, area: Area, after: int, limit: int) -> Cha
 
 
 _REPORT_TEXT = ("r.wire, r.officer, r.observed_at, r.received_at, r.seq, r.review_status, r.review_grade, "
-                "r.review_duplicate_of, r.review_note, r.review_by, r.review_at")
+                "r.review_duplicate_of, r.review_note, r.review_by, r.review_at, r.superseded_by")
 
 
 def pull_json(db: Database, username: str, area: Area, after: int, limit: int) -> RawChangePage:
@@ -71,7 +71,8 @@ def pull_json(db: Database, username: str, area: Area, after: int, limit: int) -
     more = len(rows) > limit
     rows = rows[:limit]
     parts = [change_json_text(seq, kind, data, created, None if wire is None else
-                              report_json_text(wire, officer, observed, received, report_seq, review))
-             for seq, kind, data, created, wire, officer, observed, received, report_seq, *review in rows]
+                              report_json_text(wire, officer, observed, received, report_seq, review, superseded_by))
+             for seq, kind, data, created, wire, officer, observed, received, report_seq, *review, superseded_by
+             in rows]
     cursor = rows[-1][0] if more else max(after, newest)
     return RawChangePage(changes="[" + ",".join(parts) + "]", count=len(parts), cursor=cursor, more=more)

@@ -236,6 +236,21 @@ CREATE INDEX media_created ON media (created_at);
 """
 
 
+V8_CORRECTIONS = """
+ALTER TABLE reports ADD COLUMN superseded_by TEXT;   -- the report that corrects this one (kerawanan.corrections)
+CREATE UNIQUE INDEX reports_superseded_by ON reports (superseded_by) WHERE superseded_by IS NOT NULL;
+-- Corrections stored before the rule: the first correction by the same officer of a stored report wins.
+UPDATE reports AS original SET superseded_by = (
+    SELECT fix.id FROM reports AS fix
+    WHERE json_extract(fix.wire, '$.supersedes') = original.id AND fix.officer = original.officer
+      AND fix.id != original.id
+    ORDER BY fix.seq LIMIT 1)
+WHERE original.id IN (SELECT json_extract(wire, '$.supersedes') FROM reports
+                      WHERE json_extract(wire, '$.supersedes') IS NOT NULL);
+ALTER TABLE alerts ADD COLUMN response_for_field INTEGER NOT NULL DEFAULT 0;   -- officers may read the response
+"""
+
+
 def split_statements(sql: str) -> list[str]:
     """Statements of a script (SQLite decides where one ends, so ``;`` in comments is fine)."""
     statements, buffer = [], ""
@@ -267,7 +282,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _script(""),  # 5: hardening, repair of stored timestamps that cannot be rendered
     _script(""),  # 6: hardening, credential lifecycle and shared login limits
     _script(V7_QUOTAS),  # 7: hardening, quotas and media garbage collection
-    _script(""),  # 8: hardening, supersedes and alert notes
+    _script(V8_CORRECTIONS),  # 8: hardening, supersedes and alert notes
     _script(""),  # 9: truthful alerts (one scorer, incidents, nihil, caps)
 )
 LATEST = len(MIGRATIONS)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from kerawanan.corrections import Original, supersession_refusal
 from sync_server.storage.base import (
     NewChange,
     ReportQuery,
@@ -20,7 +21,7 @@ from sync_server.storage.connection import Database, from_db, subtree_sql, to_db
 
 REPORT_COLUMNS = ("id, officer, device_id, desa_code, category, threat_stage, stage, observed_at, "
                   "received_at, seq, content_hash, wire, review_status, review_grade, "
-                  "review_duplicate_of, review_note, review_by, review_at")
+                  "review_duplicate_of, review_note, review_by, review_at, superseded_by")
 _WIRE = 11                                    # index of ``wire`` in REPORT_COLUMNS
 
 _INSERT_CHANGE = ("INSERT INTO changes (seq, kind, recipient, region_code, audience, ref, data, created_at) "
@@ -61,13 +62,13 @@ def rows_to_reports(rows: Sequence[Sequence[Any]]) -> list[StoredReport]:
 
 def _stored_report(row: Sequence[Any], wire: dict[str, Any]) -> StoredReport:
     (report_id, officer, device_id, desa, category, threat, stage, observed, received, seq, content_hash,
-     _, status, grade, duplicate_of, note, by, at) = row
+     _, status, grade, duplicate_of, note, by, at, superseded_by) = row
     return StoredReport(
         id=report_id, officer=officer, device_id=device_id, desa_code=desa, category=category,
         threat_stage=threat, stage=stage, observed_at=from_db(observed), received_at=from_db(received),
         seq=seq, content_hash=content_hash, wire=wire,
         review=Review(status=status, grade=grade, duplicate_of=duplicate_of, note=note, by=by,
-                      at=from_db(at)))
+                      at=from_db(at)), superseded_by=superseded_by)
 
 
 def last_seq(conn: sqlite3.Connection) -> int:
@@ -97,6 +98,37 @@ def _known_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
     return known
 
 
+def _originals(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Original]:
+    """The stored reports a batch's corrections name: author and correction, by id."""
+    found: dict[str, Original] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update((report_id, Original(author, superseded_by)) for report_id, author, superseded_by in
+                     conn.execute(f"SELECT id, officer, superseded_by FROM reports WHERE id IN ({marks})", chunk))
+    return found
+
+
+def _supersedes(report: Any, officer: str, originals: dict[str, Original]) -> str | None:
+    """The core's refusal of a new report's ``supersedes`` (None: fine); on success the batch's
+    view is updated (the original is now taken, the new report may itself be corrected later in
+    the same batch)."""
+    target = report.supersedes
+    if target is not None:
+        refusal = supersession_refusal(officer, originals.get(target))
+        if refusal is not None:
+            return refusal
+        originals[target] = Original(officer, report.id)
+    originals[report.id] = Original(officer)
+    return None
+
+
+def _record_supersessions(conn: sqlite3.Connection, fresh: list[tuple[int, _Prepared]]) -> None:
+    pairs = [(item.report.id, item.report.supersedes) for _, item in fresh if item.report.supersedes]
+    if pairs:
+        conn.executemany("UPDATE reports SET superseded_by = ? WHERE id = ?", pairs)
+
+
 class _Prepared(NamedTuple):
     """A report with what storing it needs, computed before the write lock is taken."""
 
@@ -122,6 +154,7 @@ def store_reports(db: Database, officer: str, device_id: str | None, reports: Se
     prepared = [_prepare(report) for report in reports]
     with db.writing() as conn:
         known = _known_hashes(conn, list({item.report.id for item in prepared}))
+        originals = _originals(conn, [item.report.supersedes for item in prepared if item.report.supersedes])
         seq = last_seq(conn)
         outcomes, fresh = [], []
         for item in prepared:
@@ -130,11 +163,16 @@ def store_reports(db: Database, officer: str, device_id: str | None, reports: Se
                 status = "duplicate" if known[report_id] == item.content_hash else "conflict"
                 outcomes.append(StoreOutcome(id=report_id, status=status))
                 continue
+            refusal = _supersedes(item.report, officer, originals)
+            if refusal is not None:
+                outcomes.append(StoreOutcome(id=report_id, status="invalid", error=refusal))
+                continue
             seq += 1
             known[report_id] = item.content_hash
             fresh.append((seq, item))
             outcomes.append(StoreOutcome(id=report_id, status="created", seq=seq))
         _insert_reports(conn, officer, device_id, fresh, at)
+        _record_supersessions(conn, fresh)
         _touch_activity(conn, officer, device_id, fresh, at)
     return StoreResult(outcomes=outcomes, cursor=seq)
 

@@ -33,8 +33,8 @@ PUBLIC = {
     ("HEAD", "/api/v1/openapi.json"),
     ("GET", "/api/v1/docs"),
     ("HEAD", "/api/v1/docs"),
-    ("GET", "/docs/oauth2-redirect"),
-    ("HEAD", "/docs/oauth2-redirect"),
+    ("GET", "/api/v1/docs/{asset}"),      # Swagger UI's files, from the installed package
+    ("HEAD", "/api/v1/docs/{asset}"),
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/enroll"),
 }

@@ -115,3 +115,26 @@ def test_v7_quotas_from_v6_keeps_photos_and_adds_the_quota_counts(db):
     assert db.execute("SELECT sha256, size FROM media").fetchall() == [("ab", 3)]
     assert columns(db, "quota_usage") == {"username", "kind", "window_start", "used"}
     assert "media_created" in {index.name for index in db["media"].indexes}
+
+
+def test_v8_corrections_from_v7_records_who_superseded_whom(db):
+    """Corrections stored before the rule: the author's first correction wins; another officer's
+    ``supersedes`` and a missing original record nothing."""
+    migrate(db, 7)
+    for name in ("88030417", "88030418"):
+        db.execute("INSERT INTO users (username, name, role, scope, created_at) VALUES (?, 'B', 'officer', "
+                   "'[\"15.72.07.2004\"]', ?)", [name, T0])
+    rows = [("r1", "88030417", None), ("r2", "88030417", "r1"), ("r3", "88030417", "r1"),
+            ("r4", "88030418", "r2"), ("r5", "88030417", "gone")]
+    for seq, (report_id, officer, supersedes) in enumerate(rows, 1):
+        wire = f'{{"supersedes":"{supersedes}"}}' if supersedes else "{}"
+        db.execute("INSERT INTO changes (seq, kind, created_at) VALUES (?, 'report', ?)", [seq, T0])
+        db.execute("INSERT INTO reports (id, seq, officer, desa_code, category, threat_stage, stage, observed_at, "
+                   "received_at, content_hash, wire) VALUES (?, ?, ?, '15.72.07.2004', 'bentrok', 'GN', "
+                   "'pemungutan_suara', ?, ?, 'hash', ?)", [report_id, seq, officer, T0, T0, wire])
+    migrate(db, 8)
+    assert dict(db.execute("SELECT id, superseded_by FROM reports").fetchall()) == {
+        "r1": "r2", "r2": None, "r3": None, "r4": None, "r5": None}
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE reports SET superseded_by = 'r2' WHERE id = 'r3'")
+    assert "response_for_field" in columns(db, "alerts")
