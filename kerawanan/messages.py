@@ -28,6 +28,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "More than {minutes} minutes in the future; check the phone's date and time."),
     "too_early": ("Waktunya sebelum {since}; periksa jam dan tanggal ponsel.",
                   "Earlier than {since}; check the phone's date and time."),
+    "bad_offset": ("Zona waktu di luar ±14:00; periksa jam dan zona waktu ponsel.",
+                   "UTC offset beyond ±14:00; check the phone's time zone."),
+    "stage_mismatch": ("Tidak sesuai dengan waktu kejadian: hari itu termasuk tahapan {expected}; "
+                       "kosongkan agar diisi otomatis.",
+                       "Does not match observed_at: that day falls in the tahapan {expected}; "
+                       "leave it empty to have it filled in."),
     "self_reference": ("Laporan tidak boleh mengoreksi dirinya sendiri.",
                        "A report cannot supersede itself."),
     "report_invalid": ("Laporan tidak valid: {count} isian perlu diperbaiki.",

@@ -16,11 +16,12 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from kerawanan.errors import InvalidReport
 from kerawanan.messages import message
+from kerawanan.moments import EARLIEST, offset_problem, range_problem
 from kerawanan.vocab import CATEGORY_CODES, CREDIBILITY, RELIABILITY, THREAT_STAGES
 
 WIRE_FIELDS: tuple[str, ...] = (
@@ -40,7 +41,7 @@ TAHAPAN_CODES: tuple[str, ...] = (
 REASONS: tuple[str, ...] = (
     "required", "unknown_field", "bad_type", "bad_format", "bad_choice", "too_long", "empty",
     "out_of_range", "too_many", "duplicate_item", "not_desa", "out_of_bounds", "in_future",
-    "too_early", "self_reference",
+    "too_early", "self_reference", "bad_offset", "stage_mismatch",
 )
 
 MAX_FACTS = 4000
@@ -48,8 +49,7 @@ MAX_OPINION = 2000
 MAX_TPS = 16
 MAX_MEDIA = 5
 MAX_PEOPLE = 100_000
-FUTURE_TOLERANCE = timedelta(minutes=10)
-EARLIEST_OBSERVED = datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=7)))
+EARLIEST_OBSERVED = EARLIEST      # the sane range of a report's times: kerawanan.moments
 LAT_BOUNDS = (-11.5, 6.5)   # Indonesia, generously
 LON_BOUNDS = (94.5, 141.5)
 
@@ -222,10 +222,12 @@ def _check_moment(value: object, key: str, problems: Problems) -> datetime | _Ba
         moment = datetime.fromisoformat(value)
     except ValueError:
         return _fail(problems, key, "bad_format", expected="datetime")
-    offset = moment.utcoffset()
-    if offset is None or offset.seconds % 60 or offset.microseconds:
+    problem = offset_problem(moment)
+    if problem == "bad_format":
         return _fail(problems, key, "bad_format", expected="datetime")
-    return moment
+    if problem == "bad_offset":
+        return _fail(problems, key, "bad_offset")
+    return moment      # one that cannot be converted to UTC is out of the sane range: _check_times
 
 
 def _text(max_len: int, *, allow_blank: bool) -> Callable[[object, str, Problems], str | _Bad]:
@@ -393,12 +395,7 @@ def _check_fields(data: dict, problems: Problems) -> dict[str, Any]:
 def _check_context(values: dict[str, Any], problems: Problems, now: datetime, gazetteer: Any,
                    calendar: Any) -> None:
     """The checks that need the clock, the gazetteer, the calendar or two fields at once."""
-    observed = values.get("observed_at")
-    if observed is not None:
-        if observed > now + FUTURE_TOLERANCE:
-            _fail(problems, "observed_at", "in_future", minutes=int(FUTURE_TOLERANCE.total_seconds() // 60))
-        elif observed < EARLIEST_OBSERVED:
-            _fail(problems, "observed_at", "too_early", since=EARLIEST_OBSERVED.date().isoformat())
+    _check_times(values, problems, now)
     desa_code = values.get("desa_code")
     if desa_code is not None and not gazetteer.is_desa(desa_code):
         _fail(problems, "desa_code", "not_desa")
@@ -407,9 +404,32 @@ def _check_context(values: dict[str, Any], problems: Problems, now: datetime, ga
         codes = _stage_codes(calendar)
         if stage not in codes:
             _fail(problems, "stage", "bad_choice", choices=codes)
+        elif "observed_at" in values and "observed_at" not in problems:
+            _check_stage_matches(stage, values["observed_at"], calendar, problems)
     supersedes = values.get("supersedes")
     if supersedes is not None and supersedes == values.get("id"):
         _fail(problems, "supersedes", "self_reference")
+
+
+def _check_times(values: dict[str, Any], problems: Problems, now: datetime) -> None:
+    """Both report times in the sane range of ``kerawanan.moments`` (one rule for both)."""
+    for key in ("observed_at", "recorded_at"):
+        moment = values.get(key)
+        problem = None if moment is None else range_problem(moment, now)
+        if problem is not None:
+            reason, params = problem
+            _fail(problems, key, reason, **params)
+
+
+def _check_stage_matches(stage: str, observed: datetime, calendar: Any, problems: Problems) -> None:
+    """An officer's ``stage`` is the tahapan of ``observed_at`` (by its WIB day); a calendar that
+    cannot place the moment leaves the officer's word standing."""
+    try:
+        expected = calendar.stage_for(observed)
+    except ValueError:
+        return
+    if expected != stage:
+        _fail(problems, "stage", "stage_mismatch", expected=expected)
 
 
 _last_stage_codes: tuple[Any, tuple[str, ...]] = (None, TAHAPAN_CODES)

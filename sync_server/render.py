@@ -23,11 +23,13 @@ def iso_z(moment: datetime | None) -> str | None:
 
 
 def _iso_z_text(text: Any) -> Any:
+    """A stored wire time as ``iso_z``; one that cannot be read or converted to UTC (stored before
+    ``kerawanan.moments`` refused it) is sent as the stored text: a renderer never raises on data."""
     if not isinstance(text, str):
         return text
     try:
         return iso_z(datetime.fromisoformat(text))
-    except ValueError:
+    except (ValueError, OverflowError):
         return text
 
 
@@ -70,7 +72,7 @@ def stored_time_z(text: str | None) -> str | None:
         return None
     if len(text) == 27 and text[19] == "." and text[26] == "Z":
         return text[:19] + "Z" if text[20:26] == "000000" else text
-    return iso_z(datetime.fromisoformat(text))
+    return _iso_z_text(text)
 
 
 def _wire_time_z(wire: str, name: str, utc: str | None = None) -> str:

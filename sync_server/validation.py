@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from kerawanan.errors import InvalidInput
+from kerawanan.moments import parse_moment
 
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 REGION_CODE_RE = re.compile(r"[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?")
@@ -97,14 +98,14 @@ def invalid_parameter(name: str, message: str, message_en: str, reason: str = "f
 
 
 def parse_instant(name: str, text: str | None) -> datetime | None:
-    """An ISO-8601 instant with a timezone (``Z`` or an offset), else 422."""
+    """An ISO-8601 instant with a timezone (``Z`` or an offset within ±14:00) that can be converted
+    to UTC (``kerawanan.moments``), else 422."""
     if text is None:
         return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise invalid_parameter(name, "Harus waktu ISO-8601 dengan zona waktu.",
-                                "Must be an ISO-8601 time with a timezone.")
+    moment = parse_moment(text)
+    if moment is None:
+        raise invalid_parameter(name, "Harus waktu ISO-8601 dengan zona waktu (paling jauh ±14:00), "
+                                "mis. 2024-11-27T21:40:00+07:00.",
+                                "Must be an ISO-8601 time with a UTC offset (at most ±14:00), "
+                                "e.g. 2024-11-27T21:40:00+07:00.")
     return moment

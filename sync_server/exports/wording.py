@@ -31,12 +31,21 @@ def as_datetime(value: Any) -> datetime | None:
     return value
 
 
+def as_wib(value: Any) -> datetime | None:
+    """``as_datetime`` in WIB; ``None`` also when it has no WIB time (beyond year 1…9999)."""
+    moment = as_datetime(value)
+    try:
+        return None if moment is None else moment.astimezone(WIB)
+    except (OverflowError, ValueError):
+        return None
+
+
 def wib_text(value: Any) -> str:
     """The moment in WIB to the second, e.g. ``2024-11-27 21:40:00``; ``""`` when there is none."""
-    moment = as_datetime(value)
+    moment = as_wib(value)
     if moment is None:
         return ""
-    return moment.astimezone(WIB).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    return moment.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
 
 
 def long_date(day: date) -> str:
@@ -46,10 +55,9 @@ def long_date(day: date) -> str:
 
 def short_moment(value: Any) -> str:
     """``27 Nov 21:40 WIB``; ``""`` when there is none."""
-    moment = as_datetime(value)
-    if moment is None:
+    local = as_wib(value)
+    if local is None:
         return ""
-    local = moment.astimezone(WIB)
     return f"{local.day} {MONTHS_ID[local.month - 1][:3]} {local:%H:%M} WIB"
 
 

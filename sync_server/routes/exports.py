@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from kerawanan.moments import EARLIEST_DAY
 from kerawanan.tahapan import WIB
 from sync_server.alerts.overview import export_tier, region_rows, report_rows, sitrep_parts
 from sync_server.exports import SitrepData, render_alerts_geojson, render_reports_csv, render_sitrep_pdf
@@ -69,6 +70,9 @@ def _day(text: str | None, now: datetime) -> date:
         raise invalid_parameter("date", "Harus tanggal YYYY-MM-DD.", "Must be a date YYYY-MM-DD.")
     if day > today:
         raise invalid_parameter("date", "Tanggal belum terjadi.", "The date is in the future.", "future")
+    if day < EARLIEST_DAY:
+        raise invalid_parameter("date", f"Paling awal {EARLIEST_DAY.isoformat()}.",
+                                f"Not before {EARLIEST_DAY.isoformat()}.", "too_early")
     return day
 
 

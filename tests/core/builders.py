@@ -98,7 +98,7 @@ def report(**overrides: Any) -> Report:
 
 # --- Hypothesis strategies ---------------------------------------------------------------------
 
-OFFSETS = st.integers(-(23 * 60 + 59), 23 * 60 + 59).map(lambda minutes: timezone(timedelta(minutes=minutes)))
+OFFSETS = st.integers(-14 * 60, 14 * 60).map(lambda minutes: timezone(timedelta(minutes=minutes)))  # ±14:00
 SAFE_TEXT = st.characters(codec="utf-8", exclude_characters="\x00")
 
 
@@ -122,15 +122,16 @@ def reports(draw) -> Report:
     location = draw(st.none() | st.builds(
         GeoPoint, coordinates(-11.5, 6.5), coordinates(94.5, 141.5),
         st.none() | st.floats(0, 1e6, allow_nan=False).map(lambda value: value + 0.0)))
+    observed_at = draw(moments())
     return Report(
         id=report_id,
-        observed_at=draw(moments()),
+        observed_at=observed_at,
         category=draw(st.sampled_from(CATEGORY_CODES)),
         threat_stage=draw(st.sampled_from(THREAT_STAGES)),
         desa_code=draw(st.sampled_from(desa_codes())),
         facts=draw(texts(1, 200).filter(lambda text: not text.isspace())),
-        stage=draw(st.sampled_from(calendar().codes)),
-        recorded_at=draw(st.none() | st.datetimes(timezones=OFFSETS)),
+        stage=calendar().stage_for(observed_at),
+        recorded_at=draw(st.none() | moments()),
         location=location,
         people_count=draw(st.none() | st.integers(0, 100_000)),
         source_reliability=draw(st.none() | st.sampled_from(RELIABILITY)),

@@ -64,6 +64,19 @@ FAILING = [
     ({"observed_at": "2023-12-31T16:59:59Z"}, "observed_at", "too_early"),
     ({"recorded_at": "2024-11-27T21:52:13"}, "recorded_at", "bad_format"),
     ({"recorded_at": 5}, "recorded_at", "bad_type"),
+    # issue 11: a time that cannot be converted to UTC once broke every read that rendered it
+    ({"recorded_at": "0001-01-01T00:00:00+14:00"}, "recorded_at", "too_early"),
+    ({"recorded_at": "9999-12-31T23:59:59-14:00"}, "recorded_at", "in_future"),
+    ({"recorded_at": "0001-01-01T06:00:00+07:00"}, "recorded_at", "too_early"),
+    ({"recorded_at": "2023-12-31T23:59:59+07:00"}, "recorded_at", "too_early"),
+    ({"recorded_at": "2024-11-28T08:10:01+07:00"}, "recorded_at", "in_future"),
+    ({"recorded_at": "2024-11-27T21:52:13+14:01"}, "recorded_at", "bad_offset"),
+    ({"recorded_at": "2024-11-27T21:52:13-23:59"}, "recorded_at", "bad_offset"),
+    ({"observed_at": "2024-11-27T21:40:00+23:00"}, "observed_at", "bad_offset"),
+    ({"observed_at": "0001-01-01T00:00:00+14:00"}, "observed_at", "too_early"),
+    ({"observed_at": "9999-12-31T23:59:59-14:00"}, "observed_at", "in_future"),
+    ({"stage": "kampanye"}, "stage", "stage_mismatch"),
+    ({"observed_at": "2024-11-26T23:59:00+07:00", "stage": "pemungutan_suara"}, "stage", "stage_mismatch"),
     ({"category": DROP}, "category", "required"),
     ({"category": "politik uang"}, "category", "bad_choice"),
     ({"category": "Politik_Uang"}, "category", "bad_choice"),
@@ -172,13 +185,18 @@ def test_unknown_keys_are_named_printably_and_briefly():
 PASSING = [
     ({"id": REPORT_ID.upper()}, "id", REPORT_ID),
     ({"observed_at": "2024-11-27T14:40:00Z"}, "observed_at", datetime(2024, 11, 27, 14, 40, tzinfo=UTC)),
-    ({"observed_at": "2024-11-28T08:10:00+07:00"}, "observed_at", NOW + timedelta(minutes=10)),
-    ({"observed_at": "2024-01-01T00:00:00+07:00"}, "observed_at",
+    ({"observed_at": "2024-11-28T08:10:00+07:00", "stage": DROP}, "observed_at", NOW + timedelta(minutes=10)),
+    ({"observed_at": "2024-01-01T00:00:00+07:00", "stage": DROP}, "observed_at",
      datetime(2023, 12, 31, 17, 0, tzinfo=UTC)),
     ({"observed_at": "2024-11-27T21:40:00.250+07:00"}, "observed_at",
      datetime(2024, 11, 27, 14, 40, 0, 250000, tzinfo=UTC)),
     ({"recorded_at": DROP}, "recorded_at", None),
     ({"recorded_at": None}, "recorded_at", None),
+    ({"recorded_at": "2024-01-01T00:00:00+07:00"}, "recorded_at", datetime(2023, 12, 31, 17, 0, tzinfo=UTC)),
+    ({"recorded_at": "2024-11-28T08:10:00+07:00"}, "recorded_at", NOW + timedelta(minutes=10)),
+    ({"recorded_at": "2024-11-28T15:00:00+14:00"}, "recorded_at", datetime(2024, 11, 28, 1, 0, tzinfo=UTC)),
+    ({"recorded_at": "2024-11-27T10:00:00-14:00"}, "recorded_at", datetime(2024, 11, 28, 0, 0, tzinfo=UTC)),
+    ({"observed_at": "2024-11-28T04:40:00+14:00"}, "stage", "pemungutan_suara"),
     ({"category": "politik_uang"}, "category", "politik_uang"),
     ({"threat_stage": "PG"}, "threat_stage", "PG"),
     ({"desa_code": KELURAHAN}, "desa_code", KELURAHAN),
@@ -202,7 +220,8 @@ PASSING = [
     ({"media": DROP}, "media", ()),
     ({"media": [photo_for(n) for n in range(5)]}, "media", tuple(photo_for(n) for n in range(5))),
     ({"supersedes": uuid_for(1).upper()}, "supersedes", uuid_for(1)),
-    ({"stage": "kampanye"}, "stage", "kampanye"),
+    ({"observed_at": "2024-10-01T10:00:00+07:00", "stage": "kampanye"}, "stage", "kampanye"),
+    ({"observed_at": "2024-11-27T23:59:59+07:00", "stage": "pemungutan_suara"}, "stage", "pemungutan_suara"),
     ({"stage": DROP}, "stage", "pemungutan_suara"),
     ({"stage": None}, "stage", "pemungutan_suara"),
     ({"observed_at": "2024-11-26T23:59:00+07:00", "stage": DROP}, "stage", "masa_tenang"),
@@ -235,7 +254,7 @@ def test_only_the_required_fields_are_enough():
 
 
 def test_now_is_the_server_clock():
-    wire = wire_report(observed_at="2024-11-28T09:00:00+07:00")
+    wire = wire_report(observed_at="2024-11-28T09:00:00+07:00", stage=DROP)
     assert rejection(wire).reasons == {"observed_at": "in_future"}
     assert parse(wire, now=NOW + timedelta(hours=1)).observed_at.hour == 9
 
@@ -313,7 +332,10 @@ def test_a_calendar_without_codes_is_checked_against_the_design_tahapan():
         return parse_report(wire, now=NOW, gazetteer=gazetteer(), calendar=BareCalendar())
 
     assert parse_bare(wire_report(stage=DROP)).stage == "kampanye"
-    assert parse_bare(wire_report(stage="sengketa")).stage == "sengketa"
+    assert parse_bare(wire_report(stage="kampanye")).stage == "kampanye"
+    with pytest.raises(InvalidReport) as caught:
+        parse_bare(wire_report(stage="sengketa"))          # the calendar places the moment in kampanye
+    assert caught.value.reasons == {"stage": "stage_mismatch"}
     with pytest.raises(InvalidReport) as caught:
         parse_bare(wire_report(stage="pemilu_2029"))
     assert caught.value.reasons == {"stage": "bad_choice"}
