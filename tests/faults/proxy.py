@@ -81,6 +81,8 @@ class Exchange:
     bytes_up: int = 0
     bytes_down: int = 0
     complete: bool = False       # the client got the whole answer
+    held: float = 0.0            # seconds the proxy held it on purpose: delay, latency, bandwidth
+    hung_up: bool = False        # stall: the client gave up (closed) while the answer was held back
 
 
 @dataclass
@@ -191,7 +193,7 @@ class _Pipe:
             _reset(self.client)
             return False
         if fault.kind == "delay":
-            time.sleep(fault.seconds)
+            _hold_for(exchange, fault.seconds)
         request_length = len(head) + _content_length(head)
         keep = int(request_length * fault.fraction) if fault.kind == "drop" else request_length
         if not self._forward_request(head, request_length, keep, exchange):
@@ -202,7 +204,7 @@ class _Pipe:
 
     def _forward_request(self, head: bytes, length: int, keep: int, exchange: Exchange) -> bool:
         profile = self.proxy.profile
-        time.sleep(profile.latency_up)
+        _hold_for(exchange, profile.latency_up)
         pending, sent = head, 0
         while sent < keep:
             if not pending:
@@ -211,7 +213,7 @@ class _Pipe:
                     return False
             piece = pending[:keep - sent]
             pending = pending[len(piece):]
-            _send_throttled(self.upstream, piece, profile.up)
+            exchange.held += _send_throttled(self.upstream, piece, profile.up)
             sent += len(piece)
             exchange.bytes_up += len(piece)
         return True
@@ -224,9 +226,9 @@ class _Pipe:
         if fault.kind == "cut":
             return False
         if fault.kind == "stall":
-            _hold(self.client, self.proxy.stall_seconds, self.proxy._closed)
+            exchange.hung_up = _hold(self.client, self.proxy.stall_seconds, self.proxy._closed)
             return False
-        time.sleep(profile.latency_down)
+        _hold_for(exchange, profile.latency_down)
         answer = _AnswerReader(first, exchange.method)
         budget = None
         while True:
@@ -234,12 +236,12 @@ class _Pipe:
             if fault.kind == "reset" and budget is None:
                 budget = max(1, min(answer.expected_size() - 1, int(answer.expected_size() * fault.fraction)))
             if budget is not None and exchange.bytes_down + len(piece) >= budget:
-                _send_throttled(self.client, piece[:budget - exchange.bytes_down], profile.down)
+                exchange.held += _send_throttled(self.client, piece[:budget - exchange.bytes_down], profile.down)
                 _reset(self.client)
                 return False
             exchange.bytes_down += len(piece)          # counted first: the client may finish meanwhile
             exchange.complete = answer.done()
-            _send_throttled(self.client, piece, profile.down)
+            exchange.held += _send_throttled(self.client, piece, profile.down)
             if exchange.complete:
                 return True
             more = self.upstream.recv(CHUNK)
@@ -325,24 +327,38 @@ def _content_length(head: bytes) -> int:
     return 0
 
 
-def _send_throttled(sock: socket.socket, data: bytes, rate: float) -> None:
+def _hold_for(exchange: Exchange, seconds: float) -> None:
+    """Hold the exchange ``seconds`` (a delay, a latency): the sleep is the emulated network."""
+    if seconds:
+        time.sleep(seconds)
+        exchange.held += seconds
+
+
+def _send_throttled(sock: socket.socket, data: bytes, rate: float) -> float:
+    """Send ``data`` at ``rate`` bytes/s (0 = at once); the seconds it was held on purpose."""
     if not rate:
         sock.sendall(data)
-        return
-    step = max(256, int(rate / 20))                  # ~50 ms slices keep the pace smooth
+        return 0.0
+    step, held = max(256, int(rate / 20)), 0.0       # ~50 ms slices keep the pace smooth
     for start in range(0, len(data), step):
         piece = data[start:start + step]
         time.sleep(len(piece) / rate)                # a slice arrives only once the link carried it
+        held += len(piece) / rate
         sock.sendall(piece)
+    return held
 
 
-def _hold(sock: socket.socket, seconds: float, closed: threading.Event) -> None:
-    """Keep the connection open and silent until the client hangs up or ``seconds`` pass."""
+def _hold(sock: socket.socket, seconds: float, closed: threading.Event) -> bool:
+    """Keep the connection open and silent until the client hangs up (True) or ``seconds`` pass."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and not closed.is_set():
         ready, _, _ = select.select([sock], [], [], 0.2)
-        if ready and not sock.recv(CHUNK):
-            return
+        try:
+            if ready and not sock.recv(CHUNK):
+                return True
+        except ConnectionResetError:
+            return True
+    return False
 
 
 def _reset(sock: socket.socket) -> None:

@@ -1,7 +1,8 @@
 """Bad networks: a slow, lossy link through the proxy still syncs everything; a cut photo upload resumes.
 
 The full 2G run (64 kbit/s, 600 ms, 5 % loss, 200 reports + 20 photos) is in bench/faults.py
-(``--profile 2g``); this is its bounded twin for ``make test``.
+(``--profile 2g``); this is its bounded twin for ``make test``. How long the twin takes (its goal:
+under 50 s) is measured by bench/timing.py, not asserted here.
 """
 from __future__ import annotations
 
@@ -32,11 +33,10 @@ SLICE = 4_000                                     # five throttled slices of the
 
 def test_a_slow_lossy_link_syncs_every_report_and_photo(real_server, officer, proxy, tmp_path):
     run = run_network(real_server, proxy, *officer, tmp_path, profile=FAST_LOSSY, reports=40, photos=3,
-                      seed=5, read_timeout=5, max_seconds=50)
+                      seed=5, read_timeout=5, max_seconds=600)     # a deadline against a hang, not a goal
     print(run.line())
     assert run.audit.exact and run.audit.held == 40, run.audit
     assert run.photo_bytes > 3 * 90_000                       # camera-like photos, shrunk on the phone
-    assert run.seconds < 50
     assert run.bytes_up >= run.photo_bytes                      # the photos really went through the link
     assert run.bytes_per_report < (run.photo_bytes + 40 * 2000) / 40
 

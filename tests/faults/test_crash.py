@@ -24,6 +24,7 @@ from tests.faults.harness import (
     utc_now,
 )
 from tests.faults.proxy import Fault
+from tests.server.helpers import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -70,7 +71,7 @@ class Phone(threading.Thread):
             if outcome.ok and not self.outbox.pending_count(self.officer):
                 self.done = True
                 return
-            time.sleep(0.05)
+            time.sleep(0.05)            # the phone's pace between passes (the app backs off), not a wait
 
 
 def test_server_killed_under_pushes_keeps_every_created_report_once(tmp_path):
@@ -81,11 +82,12 @@ def test_server_killed_under_pushes_keeps_every_created_report_once(tmp_path):
     try:
         for phone in phones:
             phone.start()
-        _wait_for(lambda: len(acks) >= 100, "no pushes landed before the kill")
+        assert wait_until(lambda: len(acks) >= 100, 60), "no pushes landed before the kill"
         server.kill()
         with lock:
             created_before_kill = set(acks)
-        time.sleep(0.5)
+        # The server stays down until a phone has noticed (a failed pass), then comes back.
+        assert wait_until(lambda: sum(phone.failed_passes for phone in phones) >= 1, 60)
         server.start()
         for phone in phones:
             phone.join(100)
@@ -142,11 +144,3 @@ def test_an_answer_lost_after_the_commit_leaves_the_reports_waiting_then_duplica
     assert (retried.ok, retried.sent, retried.duplicates) == (True, 4, 4)
     assert audit(real_server.db, saved).held == 4
     outbox.close()
-
-
-def _wait_for(condition, message: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, message
-        time.sleep(0.01)
-

@@ -3,7 +3,6 @@ the real app sync engine (outbox + engine + client) against a real server: none 
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
@@ -12,6 +11,7 @@ from field_app.sync_client import SyncClient
 from tests.faults.harness import audit, make_report, utc_now
 from tests.faults.proxy import Fault, Profile
 from tests.faults.trials import TrialSettings, run_trial
+from tests.server.helpers import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -74,13 +74,15 @@ def test_an_answer_cut_after_the_commit_lands_once_and_the_resend_is_a_duplicate
 
 
 def test_a_stalled_answer_times_out_after_the_commit(real_server, officer, proxy):
+    """The proxy would hold the answer 60 s: the client's read timeout gives up first (how soon: bench/timing.py)."""
     report = _one_report(4)
     _fault_every_push(proxy, Fault("stall"))
-    proxy.stall_seconds = 5
-    started = time.monotonic()
+    proxy.stall_seconds = 60
     with pytest.raises(Offline):
         _client(proxy, officer[1], timeout=0.5).push([report.to_wire()])
-    assert 0.4 < time.monotonic() - started < 4
+    stalled = proxy.stats.exchanges[-1]
+    assert stalled.fault == "stall" and not stalled.complete
+    assert wait_until(lambda: stalled.hung_up)              # the client hung up; the proxy had not given up
     assert audit(real_server.db, {report.id: report.content_hash()}).exact
 
 
@@ -91,29 +93,32 @@ def test_an_answer_reset_midway_is_offline(officer, proxy):
     assert not proxy.stats.exchanges[-1].complete
 
 
+# The proxy's delays are sleeps (the emulated network): the tests check what it held each exchange
+# for; bench/timing.py measures how long the client really waited.
+
+
 def test_a_delay_slows_but_does_not_fail(officer, proxy):
     _fault_every_push(proxy, Fault("delay", seconds=0.4))
-    started = time.monotonic()
     results = _client(proxy, officer[1]).push([_one_report(6).to_wire()])
-    assert time.monotonic() - started >= 0.4
     assert [result.status for result in results] == ["created"]
+    delayed = proxy.stats.exchanges[-1]
+    assert (delayed.fault, delayed.complete, delayed.held) == ("delay", True, 0.4)
 
 
 def test_latency_is_added_in_each_direction(officer, proxy):
     proxy.profile = Profile(latency_up=0.15, latency_down=0.1)
-    started = time.monotonic()
     _client(proxy, officer[1]).healthz()
-    assert time.monotonic() - started >= 0.25
+    exchange = proxy.stats.exchanges[-1]
+    assert exchange.complete and exchange.held == pytest.approx(0.25)
 
 
 def test_bandwidth_is_throttled_to_the_profile(officer, proxy):
-    proxy.profile = Profile(up=100_000, down=100_000)
+    proxy.profile = Profile(up=100_000, down=50_000)
     wires = [_one_report(seed).to_wire() for seed in range(10, 60)]
-    started = time.monotonic()
     _client(proxy, officer[1], timeout=10).push(wires)
-    elapsed = time.monotonic() - started
-    moved = proxy.stats.exchanges[-1].bytes_up + proxy.stats.exchanges[-1].bytes_down
-    assert 100_000 * 0.3 <= moved / elapsed <= 100_000
+    exchange = proxy.stats.exchanges[-1]
+    assert exchange.complete and exchange.bytes_up > 2_000 and exchange.bytes_down > 500
+    assert exchange.held == pytest.approx(exchange.bytes_up / 100_000 + exchange.bytes_down / 50_000)
 
 
 def test_random_loss_shows_as_drops_resets_and_stalls(officer, proxy):
