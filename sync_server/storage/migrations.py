@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from sync_server.storage.v5_repair import migrate_v5
 V1_ACCOUNTS = """
 CREATE TABLE users (
     username TEXT PRIMARY KEY,
@@ -279,7 +280,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _script(V3_ACTIVITY),
     _script(V4_ALERTS),
     # Slots reserved while the second wave is built in parallel; each is replaced by its step.
-    _script(""),  # 5: hardening, repair of stored timestamps that cannot be rendered
+    migrate_v5,   # 5: hardening, repair of stored timestamps that cannot be rendered (v5_repair.py)
     _script(""),  # 6: hardening, credential lifecycle and shared login limits
     _script(V7_QUOTAS),  # 7: hardening, quotas and media garbage collection
     _script(V8_CORRECTIONS),  # 8: hardening, supersedes and alert notes

@@ -138,3 +138,47 @@ def test_v8_corrections_from_v7_records_who_superseded_whom(db):
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("UPDATE reports SET superseded_by = 'r2' WHERE id = 'r3'")
     assert "response_for_field" in columns(db, "alerts")
+
+
+def test_v5_repairs_stored_report_times_and_stages_and_says_so(db, caplog):
+    """Issue 11: reports stored before the times rule are readable after the step; originals kept."""
+    import hashlib
+    import json
+
+    from sync_server.render import report_json_text
+
+    migrate(db, 4)
+    db.execute("INSERT INTO users VALUES ('88030417', 'Bhabin', 'officer', '[\"15.72.07.2004\"]', NULL, ?)", [T0])
+    base = {"id": "x", "observed_at": "2024-11-27T21:40:00+07:00", "stage": "pemungutan_suara", "recorded_at": None}
+    rows = {"r1": {"recorded_at": "0001-01-01T00:00:00+14:00"}, "r2": {"stage": "kampanye"},
+            "r3": {"recorded_at": "2024-11-27T21:42:13+07:00"}, "r4": {"recorded_at": "2024-11-28T00:00:00+07:00"},
+            "r5": {"recorded_at": "2024-11-27T21:52:13+23:00"}}
+    for seq, (report_id, values) in enumerate(rows.items(), 1):
+        wire = json.dumps({**base, "id": report_id, **values}, sort_keys=True, separators=(",", ":"))
+        db.execute("INSERT INTO changes (seq, kind, ref, created_at) VALUES (?, 'report', ?, ?)", [seq, report_id, T0])
+        db.execute("INSERT INTO reports (id, seq, officer, desa_code, category, threat_stage, stage, observed_at, "
+                   "received_at, content_hash, wire) VALUES (?, ?, '88030417', '15.72.07.2004', 'bentrok', 'GN', "
+                   "?, ?, ?, 'hash', ?)", [report_id, seq, json.loads(wire)["stage"], T0, T0, wire])
+    with caplog.at_level("INFO", logger="sync_server"):
+        migrate(db, 5)
+    stored = {row[0]: (json.loads(row[1]), row[2], row[3])
+              for row in db.execute("SELECT id, wire, content_hash, stage FROM reports").fetchall()}
+    assert {key: wire["recorded_at"] for key, (wire, _, _) in stored.items()} == {
+        "r1": None, "r2": None, "r3": "2024-11-27T21:42:13+07:00", "r4": None, "r5": None}
+    assert {key: (wire["stage"], stage) for key, (wire, _, stage) in stored.items()}["r2"] == (
+        "pemungutan_suara", "pemungutan_suara")
+    for report_id in ("r1", "r2", "r4", "r5"):
+        wire_text = db.execute("SELECT wire FROM reports WHERE id = ?", [report_id]).fetchone()[0]
+        assert stored[report_id][1] == hashlib.sha256(wire_text.encode()).hexdigest()
+        assert json.loads(report_json_text(wire_text, "88030417", T0, T0, 1, ("pending", None, None, None, None,
+                                                                               None)))["id"] == report_id
+    assert stored["r3"][1] == "hash"                                        # untouched
+    assert db.execute("SELECT report_id, field, original, replacement, reason FROM report_repairs "
+                      "ORDER BY id").fetchall() == [
+        ("r1", "recorded_at", '"0001-01-01T00:00:00+14:00"', "null", "unreadable"),
+        ("r2", "stage", '"kampanye"', '"pemungutan_suara"', "stage_mismatch"),
+        ("r4", "recorded_at", '"2024-11-28T00:00:00+07:00"', "null", "in_future"),
+        ("r5", "recorded_at", '"2024-11-27T21:52:13+23:00"', "null", "unreadable")]
+    assert "repaired 4 report(s)" in caplog.text and "r1, r2, r4, r5" in caplog.text
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE report_repairs SET original = 'x'")
