@@ -4,6 +4,8 @@ One ``Database`` per process. Its connection may be used from the UI thread and 
 thread, so every access goes through one re-entrant lock; nobody holds the lock across a network
 call. WAL journal with ``synchronous=FULL``: a committed transaction is on disk (fsync'd) before
 ``commit`` returns, so a report saved is a report kept even if the phone dies a second later.
+In a browser the file lives in memory over IndexedDB: after the outermost commit ``atomic`` also
+waits for ``platform.current().make_durable()`` (the IndexedDB copy), so the same promise holds.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
+from field_app import platform
 
 DB_FILE = "peta_rawan_outbox.db"
 SCHEMA_VERSION = 1
@@ -35,6 +39,7 @@ class Database:
         conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10.0)
         self.db = sqlite_utils.Database(conn, execute_plugins=False)
         self.lock = threading.RLock()
+        self._depth = 0                # nested atomic() blocks: durable once the outermost commits
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -42,9 +47,16 @@ class Database:
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite_utils.Database]:
-        """One write transaction, committed (and fsync'd) when the block ends."""
-        with self.lock, self.db.atomic():
-            yield self.db
+        """One write transaction, committed (and fsync'd, or copied to IndexedDB) when the block ends."""
+        with self.lock:
+            self._depth += 1
+            try:
+                with self.db.atomic():
+                    yield self.db
+            finally:
+                self._depth -= 1
+            if self._depth == 0:
+                platform.current().make_durable()
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict[str, Any]]:
         with self.lock:

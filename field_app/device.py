@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from field_app import platform
 from field_app.outbox import Outbox
 from field_app.pin import ITERATIONS, FileTokenStore, PinLock, TokenStore
 from field_app.sync_client import SyncClient
@@ -62,11 +63,12 @@ class Device:
         self.config = config
         self.clock = clock
         self.client_factory = client_factory
+        platform.current().open_storage(config.data_dir)
         self.outbox = Outbox(config.data_dir)
         self.file_tokens: TokenStore = tokens or FileTokenStore(config.data_dir / TOKEN_FILE)
         self.hubs: dict[str, SyncHub] = {}
         self._lock = threading.Lock()
-        threading.Thread(target=assets.gazetteer, name="load-gazetteer", daemon=True).start()
+        platform.current().start_background(assets.gazetteer, "load-gazetteer")
 
     # ------------------------------------------------------------ settings
 

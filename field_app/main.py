@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import flet as ft
 
+from field_app import platform
 from field_app.device import Device, shared_device
 from field_app.views.router import AppSession
 
@@ -24,4 +25,5 @@ def make_main(device: Device | Callable[[], Device]) -> Callable[[ft.Page], None
 
 
 def main(page: ft.Page) -> None:
+    platform.current()       # in a browser: its data folder and server address, before the device reads them
     make_main(shared_device)(page)

@@ -1,5 +1,9 @@
 """The app's one HTTP seam: the only module that imports ``requests``.
 
+Requests go through a transport: ``RequestsTransport`` on a CPython host, the browser's ``fetch``
+in the offline web app (``field_app/web/fetch.py``); ``platform.current()`` picks it. Everything
+else here (errors, timeouts, resumable photos) is the same code on every platform.
+
 Every call has a connect and a read timeout. Push bodies go gzip-compressed. Every transport
 failure becomes ``Offline`` ("tidak ada sinyal, akan dicoba lagi"), a 5xx ``ServerUnavailable``,
 a 401 ``AuthRevoked``, a 429 ``RateLimited`` and any other error response ``ServerRejected`` with
@@ -15,8 +19,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import requests
-
+from field_app import platform
 from field_app.errors import AuthRevoked, Offline, RateLimited, ServerRejected, ServerUnavailable
 
 API = "/api/v1"
@@ -35,6 +38,31 @@ PART_MAX_BYTES = 1024 * 1024
 # Waits before asking again when the server says another request of ours still holds the upload
 # (``409 media.upload_in_progress``: e.g. the cut one, until the server notices); then Offline.
 BUSY_WAITS = (1.0, 2.0, 4.0)
+
+
+class TransportError(Exception):
+    """A request got no answer at all (no route, refused, timed out, cut): the client says ``Offline``."""
+
+
+class RequestsTransport:
+    """HTTP through ``requests`` (imported only here, and only on a CPython host)."""
+
+    def __init__(self, session: Any = None):
+        import requests
+
+        self._errors = requests.RequestException
+        self.session = session or requests.Session()
+
+    def request(self, method: str, url: str, *, headers: dict[str, str], params: dict | None = None,
+                json_body: Any = None, data: bytes | None = None, timeout: tuple[float, float]) -> Any:
+        try:
+            return self.session.request(method, url, json=json_body, data=data, headers=headers, params=params,
+                                        timeout=timeout, allow_redirects=False)
+        except self._errors as exc:
+            raise TransportError(type(exc).__name__) from exc
+
+    def close(self) -> None:
+        self.session.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +88,12 @@ class SyncClient:
 
     def __init__(self, server_url: str | None = None, token: str | None = None, *,
                  connect_timeout: float = 5.0, read_timeout: float = 20.0,
-                 session: requests.Session | None = None, lang: str = "id"):
+                 session: Any = None, transport: Any = None, lang: str = "id"):
         self.server_url = _clean_url(server_url) if server_url else None
         self.token = token
         self.timeout = (connect_timeout, read_timeout)
-        self.session = session or requests.Session()
+        self.transport = transport or (RequestsTransport(session) if session is not None
+                                       else platform.current().new_transport())
         self.lang = lang
         self.resumable_media = True     # False once the server turned out not to have the parts route
         self._begun: set[str] = set()   # photos whose resumable upload this client has started
@@ -72,7 +101,7 @@ class SyncClient:
         self.busy_waits = BUSY_WAITS
 
     def close(self) -> None:
-        self.session.close()
+        self.transport.close()
 
     # ------------------------------------------------------------ auth
 
@@ -265,7 +294,7 @@ class SyncClient:
 
     def _request(self, method: str, path: str, *, json_body: Any = None, data: bytes | None = None,
                  headers: dict[str, str] | None = None, auth: bool = True, prefix: str = API,
-                 params: dict | None = None, allow: tuple[int, ...] = ()) -> requests.Response:
+                 params: dict | None = None, allow: tuple[int, ...] = ()) -> Any:
         if not self.server_url:
             raise Offline(reason="no server address")
         sent_headers = {"Accept": "application/json", "Accept-Encoding": "gzip",
@@ -273,11 +302,11 @@ class SyncClient:
         if auth and self.token:
             sent_headers["Authorization"] = f"Bearer {self.token}"
         try:
-            response = self.session.request(method, f"{self.server_url}{prefix}{path}", json=json_body,
-                                            data=data, headers=sent_headers, params=params,
-                                            timeout=self._timeout_for(data), allow_redirects=False)
-        except requests.RequestException as exc:
-            raise Offline(reason=type(exc).__name__) from exc
+            response = self.transport.request(method, f"{self.server_url}{prefix}{path}", json_body=json_body,
+                                              data=data, headers=sent_headers, params=params,
+                                              timeout=self._timeout_for(data))
+        except TransportError as exc:
+            raise Offline(reason=str(exc)) from exc
         if response.status_code >= 400 and response.status_code not in allow:
             raise _error_for(response)
         if 300 <= response.status_code < 400:
@@ -285,7 +314,7 @@ class SyncClient:
         return response
 
 
-    def _next_offset(self, sha256: str, response: requests.Response, end: int, waits: list[float]) -> int:
+    def _next_offset(self, sha256: str, response: Any, end: int, waits: list[float]) -> int:
         """After 202 the server's ``Upload-Offset``; after 409 ``offset_mismatch`` its ``details.offset``;
         after 409 ``upload_in_progress`` a wait, then where the server's copy ends now."""
         if response.status_code == 409:
@@ -335,17 +364,17 @@ def _offset(value: Any) -> int | None:
     return offset if offset >= 0 else None
 
 
-def _decode(response: requests.Response) -> Any:
+def _decode(response: Any) -> Any:
     """JSON body, or ``Offline``: a login page from a captive Wi-Fi is not our server."""
     if response.status_code == 204 or response.request.method == "HEAD":
         return None
     try:
         return response.json()
-    except (ValueError, requests.RequestException) as exc:
+    except ValueError as exc:           # requests' JSONDecodeError is a ValueError too
         raise Offline(reason="not a JSON answer") from exc
 
 
-def _error_for(response: requests.Response) -> Exception:
+def _error_for(response: Any) -> Exception:
     status = response.status_code
     code, message, details = _error_body(response)
     if status == 401:
@@ -360,15 +389,15 @@ def _error_for(response: requests.Response) -> Exception:
     return ServerRejected(status, code, message or code, details=details)
 
 
-def _error_body(response: requests.Response) -> tuple[str | None, str | None, dict[str, Any]]:
+def _error_body(response: Any) -> tuple[str | None, str | None, dict[str, Any]]:
     try:
         error = response.json()["error"]
         return str(error["code"]), str(error.get("message") or ""), dict(error.get("details") or {})
-    except (ValueError, KeyError, TypeError, requests.RequestException):
+    except (ValueError, KeyError, TypeError):
         return None, None, {}
 
 
-def _retry_after(response: requests.Response, details: dict[str, Any]) -> int:
+def _retry_after(response: Any, details: dict[str, Any]) -> int:
     for value in (response.headers.get("Retry-After"), details.get("retry_after")):
         try:
             return max(1, int(float(value)))
@@ -377,7 +406,7 @@ def _retry_after(response: requests.Response, details: dict[str, Any]) -> int:
     return 60
 
 
-def _server_time(response: requests.Response) -> datetime | None:
+def _server_time(response: Any) -> datetime | None:
     try:
         return parsedate_to_datetime(response.headers["Date"]).astimezone(UTC)
     except (KeyError, TypeError, ValueError, IndexError):

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime
+from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.staticfiles import StaticFiles
 
 from kerawanan import assets
 from sync_server.alerts.service import AlertService
@@ -25,6 +28,9 @@ from sync_server.version import VERSION
 
 ROUTERS = (health.router, auth.router, users.router, sync.router, media.router, reports.router,
            alerts.router, regions.router, exports.router, docs.router)
+# The officer's offline web app (``make web-offline``), served under /app/ when it has been published.
+WEB_APP_PATH = "/app"
+WEB_APP_DIR = Path(__file__).resolve().parents[1] / "build" / "web-offline" / "app"
 DESCRIPTION = """Peta Rawan sync server, API v1. Every error answers
 `{"error": {"code", "message", "details"}}`; see docs/api.md for routes, roles, scope and limits."""
 
@@ -73,7 +79,16 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     for router in ROUTERS:
         app.include_router(router)
+    web_app = web_app_dir()
+    if web_app is not None:
+        app.mount(WEB_APP_PATH, StaticFiles(directory=web_app, html=True), name="web-app")
     return app
+
+
+def web_app_dir() -> Path | None:
+    """The published offline web app (``PETA_WEB_APP_DIR``, default build/web-offline/app), if there is one."""
+    folder = Path(os.environ.get("PETA_WEB_APP_DIR") or WEB_APP_DIR)
+    return folder if (folder / "index.html").is_file() else None
 
 
 def app_from_env() -> FastAPI:

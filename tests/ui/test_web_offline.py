@@ -1,0 +1,207 @@
+"""The officer app as an installed web app in Debian chromium: Python in the browser, no network at all.
+
+One officer, in order (the tests share the module's server, browser profile and ids):
+publish (``scripts/publish_web.py``) and serve it from the real sync server under /app/; enrol
+online and wait until the service worker holds every file; then with the browser offline *and the
+server stopped* (nothing but the service worker can answer): reload, unlock with the PIN, file a
+quick report from a GPS fix, close the browser right after "Tersimpan", reopen the same profile
+and find the report waiting in the outbox; the server back and the network on: it is sent, and
+the server holds it exactly once.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+
+from field_app.sync_client import SyncClient
+from tests.ui.e2e_support import ROOT, SyncServer, wait_http
+from tests.ui.test_e2e_officer import (
+    DUJUNG_SAKTI,
+    GPS,
+    OFFICER,
+    OFFICER_NAME,
+    PIN,
+    SUPERVISOR,
+    SUPERVISOR_PASSWORD,
+    button,
+    enter_pin,
+    tap,
+    type_into,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = Path(os.environ.get("PETA_SHOTS") or Path(tempfile.gettempdir()) / "peta-rawan-shots")
+LOAD_TIMEOUT = 180_000          # a cold Pyodide start on a busy 2-core machine
+STEP_TIMEOUT = 30_000
+OUTBOX_ITEM = re.compile(r"^outbox-item-(.+)$")
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """The app, published once for this module, exactly as ``make web-offline`` does."""
+    import scripts.publish_web as publish_web
+
+    return publish_web.publish(tmp_path_factory.mktemp("web-offline"), "app")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, published):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PETA_WEB_APP_DIR", str(published))
+        server = SyncServer(tmp_path_factory.mktemp("server"))
+    yield {"server": server, "profile": tmp_path_factory.mktemp("profile"), "ids": []}
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    with sync_playwright() as running:
+        yield running
+
+
+def launch(playwright, profile: Path, *, offline: bool) -> BrowserContext:
+    """Chromium with a persistent profile (the phone's browser); every non-loopback name fails."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path="/usr/bin/chromium", viewport={"width": 412, "height": 915},
+        geolocation=GPS, permissions=["geolocation"], locale="id-ID", service_workers="allow",
+        args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+    context.set_offline(offline)
+    return context
+
+
+def open_app(context: BrowserContext, url: str) -> Page:
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(url)
+    return enable_semantics(page)
+
+
+def enable_semantics(page: Page) -> Page:
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=LOAD_TIMEOUT)
+    page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+    page.locator("flt-semantics").first.wait_for(state="attached", timeout=LOAD_TIMEOUT)
+    return page
+
+
+def missing_offline_files(page: Page) -> list[str]:
+    """What the service worker has not cached yet (asked of the worker itself)."""
+    return page.evaluate("""() => new Promise((done) => {
+        navigator.serviceWorker.addEventListener("message", (e) => done(e.data.missing), {once: true});
+        navigator.serviceWorker.controller.postMessage("peta-rawan-status");
+    })""")
+
+
+def shot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(600)                       # the canvas paints after the semantics tree
+    path = SHOTS / f"web-offline-{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def supervisor(server: SyncServer) -> SyncClient:
+    client = SyncClient(server.url)
+    client.login(SUPERVISOR, SUPERVISOR_PASSWORD)
+    return client
+
+
+# ---------------------------------------------------------------- the officer's day, in a browser
+
+
+def test_online_once_enrol_and_every_file_is_cached(playwright, world):
+    server = world["server"]
+    context = launch(playwright, world["profile"], offline=False)
+    try:
+        page = open_app(context, f"{server.url}/app/")
+        expect(page.get_by_role("textbox", name=re.compile("NRP"))).to_be_visible(timeout=LOAD_TIMEOUT)
+        type_into(page, "NRP", OFFICER)
+        type_into(page, "Kode pendaftaran", server.enrollment_code(OFFICER))
+        button(page, "Daftar").click()
+        expect(page.get_by_text("Buat PIN", exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
+        type_into(page, "PIN baru", PIN)
+        type_into(page, "Ulangi PIN", PIN)
+        button(page, "Simpan PIN").click()
+        expect(page.get_by_text(OFFICER_NAME)).to_be_visible(timeout=STEP_TIMEOUT)
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=STEP_TIMEOUT)
+        deadline_missing = missing_offline_files(page)
+        for _ in range(60):
+            if not deadline_missing:
+                break
+            page.wait_for_timeout(1000)
+            deadline_missing = missing_offline_files(page)
+        assert deadline_missing == [], deadline_missing
+    finally:
+        context.close()
+
+
+def test_offline_reload_unlock_and_a_quick_report_survives_closing_the_browser(playwright, world):
+    server = world["server"]
+    server.process.stop()                            # nothing but the service worker can answer now
+    context = launch(playwright, world["profile"], offline=True)
+    try:
+        page = open_app(context, f"{server.url}/app/")
+        expect(page.get_by_text("Masukkan PIN")).to_be_visible(timeout=LOAD_TIMEOUT)
+        enter_pin(page, PIN)
+        expect(page.get_by_text(OFFICER_NAME)).to_be_visible(timeout=STEP_TIMEOUT)
+        tap(page, "home-quick")
+        tap(page, "quick-cat-politik_uang")
+        tap(page, "quick-stage-PG")
+        expect(page.get_by_text("Dari GPS: di dalam batas desa", exact=False)).to_be_visible(timeout=STEP_TIMEOUT)
+        expect(page.get_by_text("Desa Dujung Sakti").first).to_be_visible()
+        button(page, "Simpan laporan").click()
+        expect(page.get_by_text("Tersimpan", exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
+    finally:
+        context.close()                              # at once: "Tersimpan" promised it is in IndexedDB
+
+    context = launch(playwright, world["profile"], offline=True)
+    try:
+        page = open_app(context, f"{server.url}/app/")
+        expect(page.get_by_text("Masukkan PIN")).to_be_visible(timeout=LOAD_TIMEOUT)
+        enter_pin(page, PIN)
+        expect(page.get_by_text(OFFICER_NAME)).to_be_visible(timeout=STEP_TIMEOUT)
+        page.get_by_role("tab", name="Kotak Keluar").click()
+        items = page.locator('[flt-semantics-identifier^="outbox-item-"]')
+        expect(items).to_have_count(1, timeout=STEP_TIMEOUT)
+        expect(items.first).to_contain_text("Menunggu sinyal", timeout=STEP_TIMEOUT)
+        world["ids"] = [OUTBOX_ITEM.match(items.first.get_attribute("flt-semantics-identifier")).group(1)]
+        shot(page, "outbox-offline")
+    finally:
+        context.close()
+
+
+def test_with_the_network_back_it_is_sent_exactly_once(playwright, world):
+    server = world["server"]
+    server.process.start()
+    wait_http(f"{server.url}/healthz", process=server.process.popen)
+    context = launch(playwright, world["profile"], offline=False)
+    try:
+        page = open_app(context, f"{server.url}/app/")
+        expect(page.get_by_text("Masukkan PIN")).to_be_visible(timeout=LOAD_TIMEOUT)
+        enter_pin(page, PIN)
+        page.get_by_role("tab", name="Kotak Keluar").click()
+        button(page, "Kirim sekarang").click()
+        (report_id,) = world["ids"]
+        item = page.locator(f'[flt-semantics-identifier="outbox-item-{report_id}"]')
+        expect(item).to_contain_text(re.compile(r"Terkirim hari ini \d\d:\d\d WIB"), timeout=STEP_TIMEOUT)
+        shot(page, "outbox-sent")
+    finally:
+        context.close()
+    held = [item["id"] for item in supervisor(server).list_reports(region=DUJUNG_SAKTI, limit=1000)["items"]]
+    assert held.count(report_id) == 1, held
+    report = supervisor(server).get_report(report_id)
+    assert (report["officer"], report["category"], report["threat_stage"]) == (OFFICER, "politik_uang", "PG")
+    assert report["location"] is not None and abs(report["location"]["lat"] - GPS["latitude"]) < 1e-6
+
+
+def test_the_published_folder_holds_only_what_the_officer_app_needs(published):
+    names = {path.relative_to(published).as_posix() for path in published.rglob("*") if path.is_file()}
+    assert {"index.html", "flutter_service_worker.js", "manifest.json", "app.tar.gz",
+            "pyodide/pyodide.asm.wasm", "icons/icon-512.png"} <= names
+    assert not [name for name in names if name.endswith((".symbols", "main.dart.wasm", "skwasm.wasm"))]
+    assert str(ROOT) not in (published / "index.html").read_text(encoding="utf-8")
