@@ -8,7 +8,7 @@ HOST     ?= 127.0.0.1
 PORT     ?= 8000
 APP_PORT ?= 8550
 
-.PHONY: run test lint bench setup system-deps clean
+.PHONY: run test lint bench setup system-deps clean web-offline
 
 setup: $(STAMP)
 
@@ -46,6 +46,11 @@ bench: $(STAMP)
 	PYTHON=$(PYTHON) sh bench/peers/setup.sh
 	$(PY) bench/peers.py
 	$(PY) bench/load.py
+
+# The officer app as an installable offline web app, served by the sync server at /app/
+# (build/web-offline/app; no network needed; see docs/web-offline.md).
+web-offline: $(STAMP)
+	$(PY) scripts/publish_web.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
