@@ -80,9 +80,11 @@ def build(path: Path, reports: int, rng: random.Random) -> list[str]:
     desa = [region.code for region in assets.gazetteer().regions("desa")]
     now = to_db(AT)
     with storage.db.writing() as conn:
-        conn.executemany("INSERT INTO users VALUES (?, ?, 'officer', ?, NULL, ?)",
+        conn.executemany("INSERT INTO users (username, name, role, scope, password_hash, created_at) "
+                         "VALUES (?, ?, 'officer', ?, NULL, ?)",
                          [(f"nrp{i:05d}", f"Bhabin {i}", json.dumps([code]), now) for i, code in enumerate(desa)])
-        conn.executemany("INSERT INTO users VALUES (?, ?, 'supervisor', ?, NULL, ?)",
+        conn.executemany("INSERT INTO users (username, name, role, scope, password_hash, created_at) "
+                         "VALUES (?, ?, 'supervisor', ?, NULL, ?)",
                          [("polda", "Polda", '["15"]', now), ("polres.kerinci", "Polres", '["15.01", "15.72"]', now)])
         changes, rows = [], []
         for seq in range(1, reports + 1):

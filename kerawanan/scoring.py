@@ -1,19 +1,22 @@
 """From reports to regional scores and alert levels (DESIGN.md, "Aggregation into regional alerts").
 
-    weight = category weight × threat-stage weight × credibility × decay × corroboration
+    weight = category weight × threat-stage weight × credibility × decay × corroboration × area × limit
 
 A region's score is the sum of its reports' weights, rolled up desa → kecamatan → kabupaten/kota →
-provinsi by code prefix. ``level_for`` turns a score into a level with hysteresis. Every number
-comes from ``assets/scoring.toml`` (``load_config``); the per-kabupaten context
-(Polda baseline, Bawaslu IKP) rides along in the config but never enters a score.
+provinsi by code prefix. ``level_for`` turns a score into a level with hysteresis (and stops at
+rawan without corroboration). Every number comes from ``assets/scoring.toml`` (``load_config``);
+the per-kabupaten context (Polda baseline, Bawaslu IKP) rides along in the config but never enters
+a score. The arithmetic itself lives once, in ``kerawanan.scorebook``: ``score_regions`` and
+``weigh_reports`` are thin wrappers over a ``ScoreBook`` filled with the batch, the very book the
+server's alert engine keeps incrementally.
 """
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from kerawanan.personnel import (
     Personnel,
@@ -23,18 +26,28 @@ from kerawanan.personnel import (
     recommend_personnel,
 )
 from kerawanan.regions import TIERS, tier_of
+from kerawanan.scorebook import (
+    REASONS,
+    UNGRADED,
+    Entry,
+    ScoreBook,
+    Tally,
+    WeightBreakdown,
+    outside_area,
+    part_of,
+)
 from kerawanan.scoring_config import ScoringConfig, load_config
 from kerawanan.vocab import CREDIBILITY, LEVELS, RELIABILITY
 
 __all__ = ["Observation", "WeightBreakdown", "RegionScore", "ScoringConfig", "load_config",
            "report_weight", "weigh_reports", "score_regions", "level_for",
            "parse_grade", "Personnel", "TpsEstimate", "recommend_personnel",
-           "estimate_tps", "count_desa", "TIERS", "REVIEWS"]
+           "estimate_tps", "count_desa", "TIERS", "REVIEWS", "REASONS", "ScoreBook", "Entry",
+           "outside_area", "entry_of", "entry_for", "region_score"]
 
 REVIEWS = ("pending", "confirmed", "rejected", "duplicate")
 WEIGHTLESS_REVIEWS = frozenset({"rejected", "duplicate"})
 TIER_ALIASES = {"kota": "kabupaten", "kelurahan": "desa"}
-UNGRADED = ("F", 6)                                         # "cannot be judged"
 GRADE_TEXT = re.compile(r"([A-F])([1-6])\Z")
 _RELIABILITY = frozenset(RELIABILITY)
 _CREDIBILITY = frozenset(CREDIBILITY)
@@ -61,6 +74,10 @@ class Observation:
     source_reliability: str | None = None
     info_credibility: int | None = None
     review: str = "pending"                 # pending | confirmed | rejected | duplicate
+    device: str | None = None               # the phone it came from
+    outside_area: bool = False              # from outside the officer's area (``outside_area``)
+    superseded: bool = False                # a later report of its author replaces it
+    stage: str | None = None                # the tahapan it belongs to
     _epoch: float = field(init=False, repr=False, compare=False)   # observed_at as POSIX seconds
 
     def __post_init__(self):
@@ -75,43 +92,23 @@ class Observation:
             raise ValueError(f"observation {self.id}: info credibility {self.info_credibility!r}")
 
     @classmethod
-    def from_report(cls, report, officer: str, review: str = "pending",
-                    grade: str | None = None) -> Observation:
+    def from_report(cls, report, officer: str, review: str = "pending", grade: str | None = None, *,
+                    device: str | None = None, scope: Iterable[str] = (), superseded: bool = False,
+                    ) -> Observation:
         """From any object with the report fields; a supervisor's ``grade`` ("C3") replaces the
-        officer's own grading."""
+        officer's own grading; ``scope`` is the officer's area (region codes)."""
         if grade:
             reliability, credibility = parse_grade(grade)
         else:
             reliability, credibility = report.source_reliability, report.info_credibility
         return cls(report.id, report.desa_code, report.category, report.threat_stage,
-                   report.observed_at, officer, reliability, credibility, review)
+                   report.observed_at, officer, reliability, credibility, review, device,
+                   outside_area(report.desa_code, scope), superseded, getattr(report, "stage", None))
 
     @property
     def grade(self) -> str:
         """The grade that counts, missing parts as F / 6, e.g. ``"F6"`` when ungraded."""
         return f"{self.source_reliability or UNGRADED[0]}{self.info_credibility or UNGRADED[1]}"
-
-
-@dataclass(frozen=True, slots=True)
-class WeightBreakdown:
-    """The arithmetic of one report's weight, as an alert shows it."""
-
-    category_weight: float
-    stage_weight: float
-    credibility: float
-    decay: float
-    corroboration: float
-    weight: float
-    grade: str = "F6"
-    age_hours: float = 0.0
-    excluded: str | None = None     # why it weighs 0: rejected | duplicate | future | expired
-
-    def describe(self) -> str:
-        """``"3 × 9 × 0.81 (B2) × 0.79 (24.0 h) × 1.5 = 22.9"``, or why the report weighs nothing."""
-        if self.excluded:
-            return f"0 ({self.excluded})"
-        return (f"{self.category_weight:g} × {self.stage_weight:g} × {self.credibility:.2f} ({self.grade}) × "
-                f"{self.decay:.2f} ({self.age_hours:.1f} h) × {self.corroboration:g} = {self.weight:.1f}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,24 +121,60 @@ class RegionScore:
     top_categories: dict[str, float] = field(default_factory=dict)   # ≤ 3, heaviest first
     first_observed_at: datetime | None = None
     last_observed_at: datetime | None = None
+    corroborated: bool = True                   # sangat_rawan may stand (``Tally.corroborated``)
+
+
+def entry_of(obs: Observation) -> Entry | None:
+    """The book's entry of an observation (``entry_for``)."""
+    return entry_for(obs.id, obs.desa_code, obs.category, obs.threat_stage, obs._epoch, obs.officer,
+                     obs.source_reliability, obs.info_credibility, obs.review, device=obs.device,
+                     outside=obs.outside_area, superseded=obs.superseded, stage=obs.stage)
+
+
+def entry_for(report_id: str, desa_code: str, category: str, threat_stage: str | None, epoch: float,
+              officer: str, reliability: str | None, credibility: int | None, review: str,
+              grade: str | None = None, *, device: str | None = None, outside: bool = False,
+              superseded: bool = False, stage: str | None = None) -> Entry | None:
+    """What a stored report is to the book: ``None`` when it never counts (rejected, duplicate,
+    superseded, or without a threat stage — a laporan nihil); a supervisor's ``grade`` ("C3")
+    replaces the officer's own grading."""
+    if review in WEIGHTLESS_REVIEWS or superseded or not threat_stage:
+        return None
+    if grade:
+        reliability, credibility = parse_grade(grade)
+    return Entry(epoch, report_id, desa_code, category, threat_stage, reliability, credibility, officer, device,
+                 outside, review == "confirmed", stage)
 
 
 def report_weight(obs: Observation, at: datetime, config: ScoringConfig, *,
                   corroborated: bool = False) -> float:
-    """One report's weight at time ``at``; whether it is corroborated is given, not looked up."""
-    return _weigh(obs, (_epoch(at) - obs._epoch) / 3600.0, config, corroborated).weight
+    """One report's weight at time ``at`` on its own (no limits); whether it is corroborated is given."""
+    age_hours = (_epoch(at) - obs._epoch) / 3600.0
+    if _excluded(obs) or age_hours < 0 or age_hours > config.horizon_hours:
+        return 0.0
+    category_weight, stage_weight, credibility = _parts(obs, config)
+    area = config.outside_area_factor if obs.outside_area and obs.review != "confirmed" else 1.0
+    factor = config.corroboration_factor if corroborated else 1.0
+    decay = 0.5 ** (age_hours / config.half_life_hours)
+    return category_weight * stage_weight * credibility * decay * factor * area
 
 
 def weigh_reports(observations: Iterable[Observation], at: datetime,
                   config: ScoringConfig) -> dict[str, WeightBreakdown]:
-    """Every observation's weight breakdown by id, corroboration looked up among them.
+    """Every observation's weight breakdown by id, as the book of all of them weighs it.
 
-    Corroboration only looks inside a desa, so weighing a region's own reports gives the same
-    breakdowns as weighing everything: an alert can explain itself from its reports alone."""
+    Everything that changes a weight (corroboration, limits) looks only inside a desa, so weighing
+    a region's own reports gives the same breakdowns as weighing everything."""
     observations, now = _unique(observations), _epoch(at)
-    corroborated = _corroborated(observations, _groups(observations, now), config)
-    return {obs.id: _weigh(obs, (now - obs._epoch) / 3600.0, config, index in corroborated)
-            for index, obs in enumerate(observations)}
+    book = _book(observations, config)
+    found = {entry.id: breakdown for desa in {obs.desa_code for obs in observations}
+             for entry, breakdown in book.breakdowns(desa, now)}
+    for obs in observations:
+        if obs.id not in found:
+            category_weight, stage_weight, credibility = _parts(obs, config)
+            found[obs.id] = WeightBreakdown(category_weight, stage_weight, credibility, 0.0, 1.0, 0.0,
+                                            obs.grade, (now - obs._epoch) / 3600.0, _excluded(obs))
+    return {obs.id: found[obs.id] for obs in observations}
 
 
 def score_regions(observations: Iterable[Observation], at: datetime,
@@ -149,22 +182,26 @@ def score_regions(observations: Iterable[Observation], at: datetime,
     """Scores of every region holding a report that counts at ``at``, and of all its ancestors.
 
     Regions without such a report are absent (their score is 0). A report "counts" unless it is
-    rejected, duplicate, observed after ``at`` or older than the horizon. The weights are those
-    of ``weigh_reports``, computed per (desa, category) without a breakdown per report.
-    """
+    rejected, duplicate, superseded, observed after ``at`` or older than the horizon."""
     observations, now = _unique(observations), _epoch(at)
-    tallies: dict[str, _Tally] = {}
-    for (desa, category), members, weights in _weighed_groups(observations, now, config):
-        tally = tallies.get(desa)
-        if tally is None:
-            tally = tallies[desa] = _Tally()
-        tally.add(category, [observations[i] for i in members], weights)
-    _roll_up(tallies)
-    return {code: tally.result(code) for code, tally in tallies.items()}
+    tallies = _book(observations, config).tallies_at(now)
+    return {code: region_score(code, tally, now, config) for code, tally in tallies.items() if tally.count}
 
 
-def level_for(score: float, tier: str, previous: str | None, config: ScoringConfig) -> str:
+def region_score(code: str, tally: Tally, at: float, config: ScoringConfig) -> RegionScore:
+    """A tally of the book at ``at`` (epoch) as a region's score."""
+    half_life = config.half_life_hours
+    return RegionScore(code, tier_of(code), tally.score_at(at, half_life), tally.count, len(tally.officers),
+                       dict(tally.top_at(at, half_life)), _moment(tally.first), _moment(tally.last[0]),
+                       tally.corroborated(config.corroboration_min_officers))
+
+
+def level_for(score: float, tier: str, previous: str | None, config: ScoringConfig, *,
+              corroborated: bool = True) -> str:
     """The level of a region of ``tier`` with ``score``, given its ``previous`` level.
+
+    Without corroboration (``Tally.corroborated``: reports with weight from more than one officer,
+    or a supervisor's confirmation) the level stops at rawan, whatever the score.
 
     A level rises as soon as the score reaches its threshold, and drops only when the score falls
     below threshold × exit ratio — straight to the highest level whose exit bound still holds.
@@ -172,9 +209,10 @@ def level_for(score: float, tier: str, previous: str | None, config: ScoringConf
     bounds = config.thresholds.get(TIER_ALIASES.get(tier, tier))
     if bounds is None:
         raise ValueError(f"unknown tier {tier!r}; expected one of {', '.join(TIERS)} (or kota, kelurahan)")
-    previous_rank = LEVELS.index(previous) if previous else 0
+    top = len(LEVELS) if corroborated else len(LEVELS) - 1
+    previous_rank = min(LEVELS.index(previous) if previous else 0, top - 1)
     rank = 0
-    for index in range(1, len(LEVELS)):
+    for index in range(1, top):
         if score >= bounds[LEVELS[index]]:
             rank = index
     if rank >= previous_rank:
@@ -185,171 +223,23 @@ def level_for(score: float, tier: str, previous: str | None, config: ScoringConf
     return LEVELS[rank]
 
 
-class _Tally:
-    __slots__ = ("score", "count", "officers", "categories", "first", "last")
-
-    def __init__(self):
-        self.score = 0.0
-        self.count = 0
-        self.officers: set[str] = set()
-        self.categories: dict[str, float] = {}
-        self.first: Observation | None = None
-        self.last: Observation | None = None
-
-    def add(self, category: str, members: list[Observation], weights: list[float]) -> None:
-        """Add the counted reports of one category, oldest first, with their weights."""
-        total = sum(weights)
-        self.score += total
-        self.count += len(members)
-        self.officers.update(obs.officer for obs in members)
-        self.categories[category] = self.categories.get(category, 0.0) + total
-        if self.first is None or members[0]._epoch < self.first._epoch:
-            self.first = members[0]
-        if self.last is None or members[-1]._epoch > self.last._epoch:
-            self.last = members[-1]
-
-    def merge(self, other: _Tally) -> None:
-        self.score += other.score
-        self.count += other.count
-        self.officers |= other.officers
-        for category, weight in other.categories.items():
-            self.categories[category] = self.categories.get(category, 0.0) + weight
-        if self.first is None or other.first._epoch < self.first._epoch:
-            self.first = other.first
-        if self.last is None or other.last._epoch > self.last._epoch:
-            self.last = other.last
-
-    def result(self, code: str) -> RegionScore:
-        heaviest = sorted((item for item in self.categories.items() if item[1] > 0),
-                          key=lambda item: (-item[1], item[0]))[:3]
-        return RegionScore(code, tier_of(code), self.score, self.count, len(self.officers),
-                           dict(heaviest), self.first.observed_at, self.last.observed_at)
-
-
-def _roll_up(tallies: dict[str, _Tally]) -> None:
-    """Add every region's tally into its parent's, deepest regions first."""
-    by_depth: dict[int, list[str]] = defaultdict(list)
-    for code in tallies:
-        by_depth[code.count(".")].append(code)
-    for depth in range(max(by_depth, default=0), 0, -1):
-        for code in by_depth[depth]:
-            parent = code.rpartition(".")[0]
-            if parent not in tallies:
-                tallies[parent] = _Tally()
-                by_depth[depth - 1].append(parent)
-            tallies[parent].merge(tallies[code])
-
-
-def _weigh(obs: Observation, age_hours: float, config: ScoringConfig, corroborated: bool) -> WeightBreakdown:
-    category_weight, stage_weight, credibility = _parts(obs, config)
-    excluded = _exclusion(obs, age_hours, config)
-    decay = 0.0 if excluded in ("future", "expired") else 0.5 ** (age_hours / config.half_life_hours)
-    factor = config.corroboration_factor if corroborated and excluded is None else 1.0
-    weight = 0.0 if excluded else category_weight * stage_weight * credibility * decay * factor
-    return WeightBreakdown(category_weight, stage_weight, credibility, decay, factor, weight,
-                           obs.grade, age_hours, excluded)
-
-
-def _weighed_groups(observations: list[Observation], now: float, config: ScoringConfig):
-    """Per (desa, category): the indexes of the reports that count, oldest first, and their
-    ``_weigh`` weights (same arithmetic in the same order); the constant part of a weight is
-    computed once per kind of report."""
-    groups = _groups(observations, now)
-    corroborated = _corroborated(observations, groups, config)
-    horizon, half_life, factor = config.horizon_hours, config.half_life_hours, config.corroboration_factor
-    constant: dict[tuple, float] = {}
-    for key, group in groups.items():
-        members, weights = [], []
-        for index in group:
-            obs = observations[index]
-            age_hours = (now - obs._epoch) / 3600.0
-            if age_hours > horizon:
-                continue
-            kind = (obs.threat_stage, obs.source_reliability, obs.info_credibility, obs.category)
-            part = constant.get(kind)
-            if part is None:
-                category_weight, stage_weight, credibility = _parts(obs, config)
-                part = constant[kind] = category_weight * stage_weight * credibility
-            weight = part * 0.5 ** (age_hours / half_life)
-            members.append(index)
-            weights.append(weight * factor if index in corroborated else weight * 1.0)
-        if members:
-            yield key, members, weights
-
-
-def _groups(observations: list[Observation], now: float) -> dict[tuple[str, str], list[int]]:
-    """Indexes of the reports neither rejected/duplicate nor in the future, by (desa, category),
-    oldest first."""
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, obs in enumerate(observations):
-        if obs._epoch <= now and obs.review not in WEIGHTLESS_REVIEWS:
-            groups[obs.desa_code, obs.category].append(index)
-    for group in groups.values():
-        if len(group) > 1:
-            group.sort(key=lambda index: observations[index]._epoch)
-    return groups
+def _book(observations: list[Observation], config: ScoringConfig) -> ScoreBook:
+    book = ScoreBook(config)
+    book.put(entry for entry in map(entry_of, observations) if entry is not None)
+    return book
 
 
 def _parts(obs: Observation, config: ScoringConfig) -> tuple[float, float, float]:
     try:
-        category_weight = config.category_weights[obs.category]
-        stage_weight = config.stage_weights[obs.threat_stage]
-    except KeyError as exc:
-        raise ValueError(f"observation {obs.id}: unknown category or threat stage {exc}") from None
-    reliability = config.reliability_factors[obs.source_reliability or UNGRADED[0]]
-    information = config.credibility_factors[obs.info_credibility or UNGRADED[1]]
-    return category_weight, stage_weight, reliability * information
+        return part_of(config, obs.category, obs.threat_stage, obs.source_reliability, obs.info_credibility)
+    except ValueError as exc:
+        raise ValueError(f"observation {obs.id}: {exc}") from None
 
 
-def _exclusion(obs: Observation, age_hours: float, config: ScoringConfig) -> str | None:
+def _excluded(obs: Observation) -> str | None:
     if obs.review in WEIGHTLESS_REVIEWS:
         return obs.review
-    if age_hours < 0:
-        return "future"
-    if age_hours > config.horizon_hours:
-        return "expired"
-    return None
-
-
-def _corroborated(observations: list[Observation], groups: dict[tuple[str, str], list[int]],
-                  config: ScoringConfig) -> set[int]:
-    """Indexes of reports with reports of the same category in the same desa from at least
-    ``min_officers`` distinct officers (their own included) within the window either side.
-    Only the reports of ``_groups`` (not rejected/duplicate, not in the future) corroborate."""
-    needed = config.corroboration_min_officers
-    window = config.corroboration_window_hours * 3600.0
-    found: set[int] = set()
-    for group in groups.values():
-        if len(group) < needed:
-            continue
-        epochs = [observations[i]._epoch for i in group]
-        officers = [observations[i].officer for i in group]
-        if epochs[-1] - epochs[0] > window:
-            found.update(corroborated_in_window(group, epochs, officers, window, needed))
-        elif len(set(officers)) >= needed:     # all inside one window
-            found.update(group)
-    return found
-
-
-def corroborated_in_window(group: list[int], epochs: list[float], officers: list[str], window: float,
-                     needed: int) -> list[int]:
-    """The members of one (desa, category) group, oldest first, that have reports from ``needed``
-    distinct officers within ± ``window`` seconds (a sliding window; the alert engine uses it too)."""
-    in_window: dict[str, int] = {}
-    low = high = 0
-    found = []
-    for index, epoch in zip(group, epochs, strict=True):
-        while high < len(epochs) and epochs[high] <= epoch + window:
-            in_window[officers[high]] = in_window.get(officers[high], 0) + 1
-            high += 1
-        while epochs[low] < epoch - window:
-            in_window[officers[low]] -= 1
-            if not in_window[officers[low]]:
-                del in_window[officers[low]]
-            low += 1
-        if len(in_window) >= needed:
-            found.append(index)
-    return found
+    return "superseded" if obs.superseded else None
 
 
 def _unique(observations: Iterable[Observation]) -> list[Observation]:
@@ -364,3 +254,7 @@ def _epoch(at: datetime) -> float:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"evaluation time {at.isoformat()} must be timezone-aware")
     return at.timestamp()
+
+
+def _moment(epoch: float | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)

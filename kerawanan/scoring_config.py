@@ -35,6 +35,10 @@ class ScoringConfig:
     patterns: Mapping[str, Pattern]                 # level -> police:TPS
     silence_hours: float
     contexts: Mapping[str, KabupatenContext] = field(default_factory=dict)
+    limit_window_hours: float = 24.0                # [limits]: one officer's / device's allowance
+    per_officer: int = 4
+    per_device: int = 4
+    outside_area_factor: float = 0.2
 
     def deadline_hours(self, level: str) -> float | None:
         """Hours an open alert at ``level`` waits for acknowledgement; ``None`` for kurang_rawan."""
@@ -47,7 +51,8 @@ class ScoringConfig:
 
 
 SECTIONS = ("category_weights", "threat_stage_weights", "credibility", "decay", "corroboration",
-            "thresholds", "hysteresis", "deadlines_hours", "personnel", "coverage")
+            "thresholds", "hysteresis", "deadlines_hours", "personnel", "coverage", "limits")
+LIMITS = ("window_hours", "per_officer", "per_device", "outside_area_factor")
 
 
 def load_config(scoring_toml_text: str, context_csv_text: str = "") -> ScoringConfig:
@@ -61,9 +66,8 @@ def load_config(scoring_toml_text: str, context_csv_text: str = "") -> ScoringCo
     decay = _table(doc, "decay", ("half_life_hours", "horizon_days"))
     corroboration = _table(doc, "corroboration", ("window_hours", "min_officers", "factor"))
     information = _numbers(grades, "information", [str(n) for n in CREDIBILITY], "credibility")
-    min_officers = corroboration["min_officers"]
-    if isinstance(min_officers, bool) or not isinstance(min_officers, int) or min_officers < 2:
-        raise ValueError("scoring: corroboration.min_officers must be a whole number ≥ 2")
+    min_officers = _whole(corroboration, "min_officers", "corroboration", 2)
+    limits = _table(doc, "limits", LIMITS)
     return ScoringConfig(
         category_weights=_numbers(doc, "category_weights", CATEGORY_CODES, zero_ok=True),
         stage_weights=_numbers(doc, "threat_stage_weights", THREAT_STAGES),
@@ -81,7 +85,18 @@ def load_config(scoring_toml_text: str, context_csv_text: str = "") -> ScoringCo
         patterns=_patterns(doc),
         silence_hours=_number(_table(doc, "coverage", ("silence_hours",)), "silence_hours", "coverage"),
         contexts=parse_context(context_csv_text) if context_csv_text.strip() else {},
+        limit_window_hours=_number(limits, "window_hours", "limits"),
+        per_officer=_whole(limits, "per_officer", "limits", 1),
+        per_device=_whole(limits, "per_device", "limits", 1),
+        outside_area_factor=_number(limits, "outside_area_factor", "limits", high=1.0 + 1e-9),
     )
+
+
+def _whole(table: dict, key: str, where: str, low: int) -> int:
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"scoring: {where}.{key} must be a whole number ≥ {low}")
+    return value
 
 
 def _thresholds(doc: dict) -> dict[str, dict[str, float]]:

@@ -2,18 +2,18 @@
 
 One evaluation at time ``at`` scores outside the write lock, then writes in ONE transaction:
 
-1. catch up: reports created or reviewed since the book's change number go into the
-   ``ScoreBook`` (by whichever process wrote them, so several server workers and the CLI agree);
-   a full pass also writes the desa changed since the last one into the engine's cache
-   (``scoring_cache``), so that a cold start reads one JSON list per desa, not every report;
+1. catch up: reports created, reviewed or superseded since the book's change number go into the
+   core's ``ScoreBook`` (by whichever process wrote them, so several server workers and the CLI
+   agree); a fresh engine reads every report once;
 2. escalate every open alert whose deadline passed by ``at``;
 3. re-level the target regions — an INCREMENTAL pass (after a push or a review) takes the desa
    whose reports changed and their ancestors; a FULL pass takes every region with a score, a
    stored state or an alert — with ``level_for`` on each region's stored level;
 4. open, follow or decay alerts; write states, alerts, history and ``alert`` changes.
 
-Tallies are exact functions of the reports and ``at``, so an incremental pass gives every target
-region exactly (bit for bit) what a full pass from scratch at the same ``at`` gives.
+Tallies are exact functions of the reports and ``at`` (``kerawanan.scorebook``), so an incremental
+pass gives every target region exactly (bit for bit) what a full pass from scratch at the same
+``at`` gives; a region's level is the core's ``level_for``, sangat_rawan only with corroboration.
 """
 from __future__ import annotations
 
@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from kerawanan.regions import tier_of
+from kerawanan.scorebook import Tally, ancestors
 from kerawanan.scoring import ScoringConfig
 from sync_server.alerts.escalation import Chain, escalate
 from sync_server.alerts.lifecycle import Scored, follow_state, next_state, open_alert, opens_alert
-from sync_server.alerts.scorebook import ScoreBook, Tally, ancestors
+from sync_server.alerts.scorebook import ReportFeed
 from sync_server.storage.base import Alert, AlertBatch, AlertEvent, NewChange, RegionState, Storage
 
 log = logging.getLogger("sync_server.alerts")
@@ -57,7 +58,7 @@ class Outcome:
 
 
 class Engine:
-    """Keeps the ``ScoreBook`` of this process and runs evaluations (thread-safe)."""
+    """Keeps the ``ReportFeed`` (the core's book) of this process and runs evaluations (thread-safe)."""
 
     def __init__(self, storage: Storage, config: ScoringConfig, calendar, *,
                  describe: Callable[[Alert, list[AlertEvent]], dict]):
@@ -65,24 +66,36 @@ class Engine:
         self.config = config
         self.calendar = calendar
         self.describe = describe
-        self.book: ScoreBook | None = None
-        self._unsaved: set[str] = set()                    # desa changed since the cache was written
+        self.book: ReportFeed | None = None
         self._lock = threading.RLock()
 
-    def ensure_loaded(self) -> ScoreBook:
+    def ensure_loaded(self) -> ReportFeed:
         """Read every report into the book once (outside the write lock)."""
         with self._lock, paused_gc():
             if self.book is None:
-                book = ScoreBook(self.config)
-                book.load_snapshot(self.storage.scoring_snapshot())
-                self.book = book
+                feed = ReportFeed(self.config, self._scopes())
+                delta = self.storage.scoring_delta(0)
+                feed.apply(delta.rows, delta.seq)
+                self.book = feed
             return self.book
+
+    @contextmanager
+    def reading(self) -> Iterator[ReportFeed]:
+        """The book, held from the passes while the caller reads it."""
+        with self._lock:
+            yield self.ensure_loaded()
+
+    def _scopes(self) -> dict[str, tuple[str, ...]]:
+        """Each officer's area: a report from outside it counts less until confirmed."""
+        return {user.username: tuple(user.scope) for user in self.storage.users_with_role("officer")}
 
     def evaluate(self, at: datetime, *, full: bool = True, regions: Iterable[str] = ()) -> Outcome:
         """One pass at ``at``: full, or incremental over the changed desa (plus ``regions``)."""
         started = time.perf_counter()
         outcome = Outcome(at=at, full=full)
         with self._lock:
+            if full and self.book is not None and self.book.scopes != self._scopes():
+                self.book = None                           # an officer's area changed: weigh again
             if self.book is None:
                 full = outcome.full = True                 # a fresh book: what changed is unknown
             book = self.ensure_loaded()
@@ -92,26 +105,25 @@ class Engine:
                 with paused_gc():
                     self._pass(book, at, full, regions, outcome)
             except BaseException:
-                self.book, self._unsaved = None, set()     # re-read from storage next time
+                self.book = None                           # re-read from storage next time
                 raise
         outcome.seconds = time.perf_counter() - started
         return outcome
 
-    def _pass(self, book: ScoreBook, at: datetime, full: bool, regions: Iterable[str], outcome: Outcome) -> None:
+    def _pass(self, feed: ReportFeed, at: datetime, full: bool, regions: Iterable[str], outcome: Outcome) -> None:
         """Score outside the write lock, then catch up what arrived meanwhile and write under it."""
-        delta = self.storage.scoring_delta(book.seq)
-        touched = book.apply(delta.rows, delta.seq)
-        book.tallies_at(at.timestamp())                    # the heavy part, while pushes go on
+        touched = self._catch_up(feed, self.storage.scoring_delta(feed.seq))
+        feed.book.tallies_at(at.timestamp())               # the heavy part, while pushes go on
         with self.storage.alert_batch() as batch:
-            late = batch.scoring_delta(book.seq)
-            touched |= book.apply(late.rows, late.seq)
-            self._unsaved |= touched
-            if full:                                       # the cache follows the book at full passes
-                batch.remember_scoring({desa: book.export(desa) for desa in self._unsaved}, book.seq)
-                self._unsaved = set()
-            tallies = book.tallies_at(at.timestamp())      # only what arrived meanwhile is recomputed
+            touched |= self._catch_up(feed, batch.scoring_delta(feed.seq))
+            tallies = feed.book.tallies_at(at.timestamp())  # only what arrived meanwhile is recomputed
             targets = None if full else _with_ancestors([*touched, *regions])
-            book.seq = max(book.seq, self._run(batch, at, tallies, targets, outcome))
+            feed.seq = max(feed.seq, self._run(batch, at, tallies, targets, outcome))
+
+    def _catch_up(self, feed: ReportFeed, delta) -> set[str]:
+        if not feed.knows(row.officer for row in delta.rows):
+            feed.scopes.update(self._scopes())             # a new officer: learn their area
+        return feed.apply(delta.rows, delta.seq)
 
     def _run(self, batch: AlertBatch, at: datetime, tallies: dict[str, Tally], targets: set[str] | None,
              outcome: Outcome) -> int:
@@ -137,8 +149,8 @@ class Engine:
                 continue                                   # never scored, nothing to say
             states.append(state)
             outcome.level_changes += before is not None and before.level != state.level
-            self._follow(code, state, before, alerts, touched, at, self._stage(batch, code, state, before,
-                                                                                alerts, at, stage), chain, outcome)
+            tahapan = _stage(code, state, before, alerts, stage, tallies.get(code))
+            self._follow(code, state, before, alerts, touched, at, tahapan, chain, outcome)
         return self._write(batch, at, states, touched, outcome)
 
     def _write(self, batch: AlertBatch, at: datetime, states: list[RegionState],
@@ -155,18 +167,6 @@ class Engine:
         batch.save_alert_numbers(quiet)
         outcome.regions, outcome.changes = len(states), len(changes)
         return batch.add_changes(changes, at)
-
-    @staticmethod
-    def _stage(batch: AlertBatch, code: str, state: RegionState, before: RegionState | None,
-               alerts: dict[str, Alert], at: datetime, calendar_stage: str) -> str:
-        """An alert's tahapan is the one its reports say (a late sync or a replay is judged by the
-        reports, not by today's date); looked up only when the alert opens or changes level."""
-        alert = alerts.get(code)
-        if alert is not None and alert.level == state.level:
-            return alert.stage or calendar_stage
-        if alert is None and not opens_alert(state, before):
-            return calendar_stage
-        return batch.reported_stage(code, at) or calendar_stage
 
     def _follow(self, code: str, state: RegionState, before: RegionState | None, alerts: dict[str, Alert],
                 touched: dict, at: datetime, stage: str, chain: Chain, outcome: Outcome) -> None:
@@ -186,7 +186,8 @@ class Engine:
             return Scored(code, tier, 0.0, 0, 0, (), None, None)
         epoch, half_life = at.timestamp(), self.config.half_life_hours
         return Scored(code, tier, tally.score_at(epoch, half_life), tally.count, len(tally.officers),
-                      tally.top_at(epoch, half_life), _moment(tally.first), _moment(tally.last))
+                      tally.top_at(epoch, half_life), _moment(tally.first), _moment(tally.last[0]),
+                      tally.corroborated(self.config.corroboration_min_officers))
 
 
 @contextmanager
@@ -200,6 +201,18 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _stage(code: str, state: RegionState, before: RegionState | None, alerts: dict[str, Alert],
+           calendar_stage: str, tally: Tally | None) -> str:
+    """An alert's tahapan is the one its newest counted report says (a late sync or a replay is
+    judged by the reports, not by today's date); it changes only when the alert opens or changes level."""
+    alert = alerts.get(code)
+    if alert is not None and alert.level == state.level:
+        return alert.stage or calendar_stage
+    if alert is None and not opens_alert(state, before):
+        return calendar_stage
+    return (tally.last_stage if tally is not None and tally.count else None) or calendar_stage
 
 
 def _moment(epoch: float | None) -> datetime | None:

@@ -37,11 +37,13 @@ class Scored:
     top_categories: tuple[tuple[str, float], ...]
     first_report_at: datetime | None
     last_report_at: datetime | None
+    corroborated: bool = True                 # sangat_rawan may stand (kerawanan.scorebook.Tally.corroborated)
 
 
 def next_state(scored: Scored, previous: RegionState | None, at: datetime, config: ScoringConfig) -> RegionState:
     """The region's state at ``at``: ``level_for`` with the stored level as ``previous``."""
-    level = level_for(scored.score, scored.tier, previous.level if previous else None, config)
+    level = level_for(scored.score, scored.tier, previous.level if previous else None, config,
+                      corroborated=scored.corroborated)
     return RegionState(scored.code, scored.tier, level, scored.score, scored.report_count, scored.officer_count,
                        scored.top_categories, scored.first_report_at, scored.last_report_at, at)
 

@@ -104,7 +104,8 @@ class AlertService:
     def detail(self, principal: Principal, alert_id: str) -> tuple[Alert, dict[str, Any]]:
         alert = self.readable(principal, alert_id)
         body = self.views.alert(alert)
-        body.update(explain(alert, self.engine.ensure_loaded(), self.storage, self.config))
+        with self.engine.reading() as feed:                 # the pump's passes change the book
+            body.update(explain(alert, feed.book, self.storage, self.config))
         body["reports"] = [report for report in body["reports"] if _may_read(principal, report)]
         explanation = body["explanation"]
         explanation["items"] = [item for item in explanation["items"] if _may_read(principal, item)]

@@ -31,7 +31,7 @@ EPOCH_SQL = ("(CAST(strftime('%s', observed_at) AS INTEGER) * 1000000 "
              "+ CAST(substr(observed_at, 21, 6) AS INTEGER)) / 1000000.0")
 SCORING_COLUMNS = (f"id, desa_code, category, threat_stage, {EPOCH_SQL}, officer, "
                    "json_extract(wire, '$.source_reliability'), json_extract(wire, '$.info_credibility'), "
-                   "review_status, review_grade, seq")
+                   "review_status, review_grade, seq, device_id, stage, superseded_by")
 STATE_COLUMNS = ("code, tier, level, score, report_count, officer_count, top_categories, first_report_at, "
                  "last_report_at, evaluated_at")
 ALERT_COLUMNS = ("id, region_code, level, peak_level, score, stage, status, owner, deadline_at, escalations, "
@@ -120,9 +120,13 @@ def scoring_delta(conn: sqlite3.Connection, after: int) -> ScoringDelta:
     seq = last_seq(conn)
     if seq <= after:
         return ScoringDelta(rows=[], seq=max(seq, after))
-    sql = (f"SELECT {SCORING_COLUMNS} FROM reports WHERE id IN (SELECT ref FROM changes "
-           "WHERE seq > ? AND kind IN ('report', 'review'))")
-    return ScoringDelta(rows=list(map(ScoringRow._make, conn.execute(sql, (after,)))), seq=seq)
+    if after <= 0:                                         # everything: a fresh book
+        return ScoringDelta(rows=list(map(ScoringRow._make, conn.execute(f"SELECT {SCORING_COLUMNS} FROM reports"))),
+                            seq=seq)
+    changed = "SELECT ref FROM changes WHERE seq > ? AND kind IN ('report', 'review')"
+    sql = (f"SELECT {SCORING_COLUMNS} FROM reports WHERE id IN ({changed}) "   # and the reports they correct
+           f"OR superseded_by IN ({changed})")
+    return ScoringDelta(rows=list(map(ScoringRow._make, conn.execute(sql, (after, after)))), seq=seq)
 
 
 def read_scoring_delta(db: Database, after: int) -> ScoringDelta:

@@ -311,7 +311,8 @@ def test_roll_up_reaches_every_level_by_code_prefix():
 
 
 def test_region_score_records_first_last_and_top_categories():
-    reports = [observation(id=str(n), category=category, observed_at=VOTING_NIGHT - hours(n))
+    reports = [observation(id=str(n), category=category, observed_at=VOTING_NIGHT - hours(n),
+                           officer="80010001" if n in (0, 1, 2, 5) else "80010002")   # within [limits]
                for n, category in enumerate(["bentrok", "politik_uang", "intimidasi", "hoaks_sara",
                                              "informasi_umum", "bentrok", "inisiatif_damai"])]
     region = score_regions(reports, VOTING_NIGHT, CONFIG)["15.72"]

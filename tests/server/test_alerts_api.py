@@ -85,7 +85,9 @@ def test_the_detail_explains_the_score_and_carries_an_etag(world, area):
     assert body["score"] == pytest.approx(27 * 1.5 + 21.87 * 1.5, abs=0.01)   # two officers: corroborated
     assert {item["describe"] for item in explanation["items"]} == {
         "3 × 9 × 1.00 (A1) × 1.00 (0.0 h) × 1.5 = 40.5", "3 × 9 × 0.81 (B2) × 1.00 (0.0 h) × 1.5 = 32.8"}
-    assert explanation["arithmetic"] == "40.5 + 32.8 = 73.3"
+    assert explanation["arithmetic"] == "40.50 + 32.81 = 73.31"
+    cents = sum(round(item["weight"] * 100) for item in explanation["items"]) + round(explanation["rest"]["weight"] * 100)
+    assert cents == round(body["score"] * 100) == round(explanation["sum"] * 100)    # the lines add up exactly
     assert len(body["reports"]) == 2 and body["history"][0]["event"] == "opened"
     assert body["level"] == "sangat_rawan"
     mine = world.api.get(f"/api/v1/alerts/{alert['id']}", token=area["a"].token).json()
@@ -210,8 +212,9 @@ def test_the_regions_route_in_scope(world, area):
 
 
 def test_list_filters_and_pages(world, area):
-    for desa in area["desa"][:3]:
-        world.api.push(area["a"].token, [incident(desa)])
+    kecamatan_officer = world.officer(*area["desa"][1:3])   # in their own area; two officers corroborate
+    for officer, desa in zip((area["a"], kecamatan_officer, kecamatan_officer), area["desa"][:3], strict=True):
+        world.api.push(officer.token, [incident(desa)])
     token = area["polsek"].token
     everything = alerts_of(world, token)
     assert {item["region_code"] for item in everything} == {*area["desa"][:3], area["kecamatan"]}

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kerawanan import assets
-from sync_server.alerts.scorebook import ancestors
+from kerawanan.scorebook import ancestors
 from sync_server.alerts.service import AlertService
 from sync_server.intake import accept_reports
 from sync_server.storage import open_storage

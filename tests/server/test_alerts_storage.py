@@ -65,7 +65,7 @@ def test_v4_alerts_from_v3_keeps_reports_and_reviews(tmp_path):
                "received_at, content_hash, wire) VALUES ('r1', 1, '88030417', ?, 'bentrok', 'GN', 'kampanye', ?, ?, "
                "'h', '{}')", [DESA_A, T0, T0])
     db.execute("INSERT INTO reviews (report_id, status, reviewer, at) VALUES ('r1', 'rejected', 'polsek', ?)", [T0])
-    assert migrate(db) == [4]
+    assert migrate(db, 4) == [4]
     assert {"region_states", "alerts", "alert_history"} <= set(db.table_names())
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
