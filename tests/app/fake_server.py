@@ -2,7 +2,8 @@
 
 It implements enroll, login, push, pull and media with the real core validation
 (``parse_report``), keeps everything in memory, and lets a test queue failures (``fail_next``),
-slow answers (``delay``) or arbitrary responses. It is a fake of the routes the app uses, not of
+slow answers (``delay``: a slow server is what such a test is about), answers held until the test
+opens ``gate`` (a threading.Event), or arbitrary responses. It is a fake of the routes the app uses, not of
 the sync server; the real server gets its own integration test.
 """
 from __future__ import annotations
@@ -53,6 +54,7 @@ class FakeSyncServer:
         self.fail_next: list[Canned] = []
         self.force_invalid: set[str] = set()
         self.delay = 0.0
+        self.gate: threading.Event | None = None            # set: every request waits until it opens
         self.drop_answers = 0                               # do the work, then hang up without answering
         self.created: dict[str, int] = {}                   # id -> how many times it was created
         self.lock = threading.Lock()
@@ -203,7 +205,9 @@ def _handler(server: FakeSyncServer) -> type[BaseHTTPRequestHandler]:
             server.requests.append({"method": method, "path": url.path, "headers": headers, "body": body,
                                     "raw_size": len(raw)})
             if server.delay:
-                time.sleep(server.delay)
+                time.sleep(server.delay)                # the slow server under test
+            if server.gate is not None:
+                server.gate.wait(30)
             canned = server.fail_next.pop(0) if server.fail_next else None
             if canned is not None:
                 return self._canned(canned)

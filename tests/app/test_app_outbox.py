@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import statistics
-import time
 from datetime import timedelta
 
 import pytest
@@ -223,14 +221,10 @@ def test_hot_queries_use_an_index(outbox):
         assert "USING" in plan and "SCAN reports" not in plan and "TEMP B-TREE" not in plan, (sql, plan)
 
 
-def test_save_stays_fast_with_ten_thousand_reports_stored(outbox):
-    """A loose guard against a lost index (the real numbers come from bench/app.py)."""
+def test_saves_land_with_ten_thousand_reports_stored(outbox):
+    """Saving beside 10,000 stored reports (how fast: bench/app.py, its goal p95 < 20 ms; the
+    indexes that keep it fast: test_hot_queries_use_an_index)."""
     _fill(outbox, 10_000)
-    timings = []
     for number in range(1, 31):
-        item = report(number)
-        started = time.perf_counter()
-        outbox.save(item, officer=OFFICER, now=NOW)
-        timings.append(time.perf_counter() - started)
+        outbox.save(report(number), officer=OFFICER, now=NOW)
     assert outbox.counts(OFFICER)["waiting"] + outbox.counts(OTHER_OFFICER)["waiting"] == 1_000 + 30
-    assert statistics.median(timings) < 0.05

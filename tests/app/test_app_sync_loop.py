@@ -16,7 +16,7 @@ def _engine(outbox, url, token, **policy) -> SyncEngine:
     return SyncEngine(outbox, SyncClient(url, token, connect_timeout=1), OFFICER, policy=SyncPolicy(**policy))
 
 
-async def _until(condition, timeout: float = 5.0) -> None:
+async def _until(condition, timeout: float = 30.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():
         assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
@@ -41,20 +41,20 @@ async def test_the_first_pass_runs_at_start_and_a_wake_runs_another(outbox, serv
 
 
 async def test_sync_never_blocks_the_event_loop(outbox, server, token):
-    """While a slow pass runs in its thread, the loop keeps serving other coroutines."""
-    server.delay = 0.3
+    """While a pass is held inside the server, this coroutine still runs: the pass is in its thread.
+    (Were it run on the event loop, this coroutine would resume only after the server let go.)"""
+    server.gate = threading.Event()
     save_reports(outbox, 1)
-    outcomes, ticks = [], []
+    outcomes = []
     loop = SyncLoop(_engine(outbox, server.url, token), interval=60, on_outcome=outcomes.append)
     task = asyncio.create_task(loop.run())
-
-    async def ticker():
-        while not outcomes:
-            ticks.append(1)
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(ticker(), 5)
-    assert len(ticks) > 10
+    try:
+        await _until(lambda: server.requests)               # the pass has reached the server ...
+        assert not server.gate.is_set() and outcomes == []  # ... and is still held there
+    finally:
+        server.gate.set()
+    await _until(lambda: outcomes)
+    assert outcomes[0].ok and outcomes[0].sent == 1
     loop.stop()
     await asyncio.wait_for(task, 2)
 
@@ -94,12 +94,19 @@ async def test_failed_passes_are_retried_by_backoff_not_by_the_timer(outbox):
 async def test_a_revoked_device_stops_trying_until_enrolled_again(outbox, server):
     save_reports(outbox, 1)
     outcomes = []
-    loop = SyncLoop(_engine(outbox, server.url, "revoked", backoff=Backoff(base=0.01, cap=0.01)), interval=0.05,
-                    on_outcome=outcomes.append)
+    engine = _engine(outbox, server.url, "revoked", backoff=Backoff(base=0.01, cap=0.01))
+    asked, should_run = [], engine.should_run
+
+    def counted(reason, now):
+        asked.append(reason)
+        return should_run(reason, now)
+
+    engine.should_run = counted
+    loop = SyncLoop(engine, interval=0.05, on_outcome=outcomes.append)
     task = asyncio.create_task(loop.run())
     await _until(lambda: len(outcomes) == 1)
-    await asyncio.sleep(0.3)                            # several timer wakes go by
-    assert len(outcomes) == 1 and outcomes[0].auth_revoked
+    await _until(lambda: asked.count(WakeReason.TIMER) >= 5)   # several timer wakes go by ...
+    assert len(outcomes) == 1 and outcomes[0].auth_revoked     # ... and none ran a pass
     loop.stop()
     await asyncio.wait_for(task, 2)
 

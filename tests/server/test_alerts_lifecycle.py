@@ -140,27 +140,35 @@ def test_an_acknowledged_alert_does_not_escalate():
 
 def test_concurrent_hooks_share_passes_that_began_after_them():
     import threading
-    import time
 
     from sync_server.alerts.service import Coalesced
+    from tests.server.helpers import wait_until
+
+    class CountingCondition(threading.Condition):
+        """Counts the callers that went to wait: they have arrived and hold their ticket."""
+        waits = 0
+
+        def wait(self, timeout=None):
+            self.waits += 1
+            return super().wait(timeout)
 
     coalesced, calls, gate = Coalesced(), [], threading.Event()
+    coalesced._condition = CountingCondition()
 
     def work():
         calls.append(len(calls) + 1)
         if len(calls) == 1:
-            gate.wait(5)                     # the first pass is slow: others arrive meanwhile
+            assert gate.wait(30)             # the first pass is slow: others arrive meanwhile
         return len(calls)
 
     first = threading.Thread(target=coalesced.run, args=(work,))
     first.start()
-    while not calls:
-        time.sleep(0.01)
+    assert wait_until(lambda: calls)
     results: list[int] = []
     waiters = [threading.Thread(target=lambda: results.append(coalesced.run(work))) for _ in range(6)]
     for waiter in waiters:
         waiter.start()
-    time.sleep(0.2)
+    assert wait_until(lambda: coalesced._condition.waits >= 6)     # all six are waiting
     gate.set()
     for thread in (first, *waiters):
         thread.join(5)
