@@ -59,6 +59,11 @@ class Principal:
             return report.officer == self.username
         return in_scope(report.desa_code, self.scope)
 
+    def reads_internal_notes(self) -> bool:
+        """Notes and responses on alerts are internal to the supervisors' chain unless marked for the
+        field (``for_field``): officers read only those."""
+        return self.role != "officer"
+
     def can_manage(self, user: User) -> bool:
         """Admins manage users inside their scope; supervisors only the officers inside theirs."""
         if self.role == "admin" or (self.role == "supervisor" and user.role == "officer"):

@@ -12,6 +12,10 @@ Every action needs ``If-Match``: missing → 428 ``precondition.required``; anot
 ``precondition.stale`` with the CURRENT alert in ``details.current`` and nothing changed. A
 success bumps the version, appends to the append-only history (who, when, note) and publishes an
 ``alert`` change to the region's area.
+
+``note`` and ``response`` are internal to the supervisors' chain: officers of the area read them
+only when the action says ``"for_field": true`` (an extension; ``views.py`` applies it). The note
+of an ``assign`` always reaches the assigned officer in their ``task``.
 """
 from __future__ import annotations
 
@@ -53,7 +57,7 @@ def expected_version(header: str | None) -> int | None:
 
 
 def parse_action(body: object) -> dict[str, Any]:
-    fields = Fields(body, required=("action",), optional=("note", "assignee", "response"))
+    fields = Fields(body, required=("action",), optional=("note", "assignee", "response", "for_field"))
     action = fields.choice("action", tuple(STATUS_AFTER))
     note = fields.text("note", min_length=0, max_length=MAX_NOTE)
     assignee = fields.text("assignee", max_length=64)
@@ -65,8 +69,12 @@ def parse_action(body: object) -> dict[str, Any]:
     for name, allowed in (("assignee", "assign"), ("response", "respond")):
         if fields.body.get(name) is not None and action is not None and action != allowed:
             fields.fail(name, "unexpected", f"Hanya untuk action {allowed}.", f"Only with action {allowed}.")
+    for_field = fields.body.get("for_field")
+    if for_field is not None and not isinstance(for_field, bool):
+        fields.fail("for_field", "type", "Harus true atau false.", "Must be true or false.")
     fields.raise_if_invalid()
-    return {"action": action, "note": note, "assignee": assignee, "response": response}
+    return {"action": action, "note": note, "assignee": assignee, "response": response,
+            "for_field": for_field is True}
 
 
 def act(service: AlertService, principal: Principal, alert: Alert, body: object, if_match: str | None,
@@ -83,7 +91,7 @@ def act(service: AlertService, principal: Principal, alert: Alert, body: object,
     event = AlertEvent(alert_id=alert.id, version=updated.version, at=now, actor=principal.username,
                        event=request["action"], level=updated.level, score=updated.score, status=updated.status,
                        owner=updated.owner, note=request["note"],
-                       data={key: request[key] for key in ("assignee", "response") if request[key] is not None})
+                       data={key: request[key] for key in ("assignee", "response", "for_field") if request[key]})
     changes = [NewChange(kind="alert", data=service.views.alert_change(updated, [event]),
                          region_code=alert.region_code, ref=alert.id)]
     if request["action"] == "assign":
@@ -97,7 +105,7 @@ def act(service: AlertService, principal: Principal, alert: Alert, body: object,
 def stale(service: AlertService, current: Alert) -> StaleVersion:
     return StaleVersion("Peringatan sudah berubah; muat ulang lalu ulangi tindakan.",
                         message_en="The alert has changed; reload it and repeat the action.",
-                        details={"current": service.views.alert(current), "version": current.version})
+                        details={"current": service.views.alert(current, internal=True), "version": current.version})
 
 
 def _check_transition(service: AlertService, alert: Alert, action: str) -> None:
@@ -137,7 +145,7 @@ def _updated(service: AlertService, alert: Alert, request: dict[str, Any], now: 
     if action == "assign":
         changes["assignee"] = request["assignee"]
     if action == "respond":
-        changes["response"] = request["response"]
+        changes.update(response=request["response"], response_for_field=request["for_field"])
     if action in ("assign", "respond") and alert.status == "open":
         changes["deadline_at"] = None                  # someone is on it: it counts as acknowledged
     return replace(alert, **changes)

@@ -36,7 +36,8 @@ def region_overview(service: AlertService, principal: Principal, code: str, now:
     coverage = service.coverage(now)
     body = {"code": code, "name": region.title, "region_level": region.tier, "region_kind": region.level,
             "parent_code": region.parent_code, **_summary(service, states.get(code), code, coverage)}
-    body["open_alerts"] = [service.views.alert(alert) for alert in alerts]
+    body["open_alerts"] = [service.views.alert(alert, internal=principal.reads_internal_notes())
+                           for alert in alerts]
     body["children"] = [_child(service, child, states.get(child.code), alerts, coverage) for child in children]
     body["coverage"] = {**body.pop("_coverage"), "stage": coverage.stage, "critical_stage": coverage.critical,
                         "silence_hours": coverage.silence_hours,

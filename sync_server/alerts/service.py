@@ -103,13 +103,15 @@ class AlertService:
 
     def detail(self, principal: Principal, alert_id: str) -> tuple[Alert, dict[str, Any]]:
         alert = self.readable(principal, alert_id)
-        body = self.views.alert(alert)
+        internal = principal.reads_internal_notes()      # officers: notes marked for the field only
+        body = self.views.alert(alert, internal=internal)
         with self.engine.reading() as feed:                 # the pump's passes change the book
             body.update(explain(alert, feed.book, self.storage, self.config))
         body["reports"] = [report for report in body["reports"] if _may_read(principal, report)]
         explanation = body["explanation"]
         explanation["items"] = [item for item in explanation["items"] if _may_read(principal, item)]
-        body["history"] = [self.views.event(event) for event in self.storage.alert_history(alert.id)]
+        body["history"] = [self.views.event(event, internal=internal)
+                           for event in self.storage.alert_history(alert.id)]
         return alert, body
 
     # ---- acting

@@ -7,6 +7,7 @@ from typing import Any
 from kerawanan import assets
 from kerawanan.personnel import count_desa, estimate_tps, recommend_personnel
 from kerawanan.scoring import ScoringConfig
+from sync_server.alerts.escalation import SYSTEM
 from sync_server.render import iso_z
 from sync_server.storage.base import Alert, AlertEvent, RegionState
 
@@ -55,7 +56,8 @@ class Views:
                 "ikp_score": kabupaten.ikp_score, "polres": kabupaten.polres, "kabupaten_code": kabupaten.code}
 
     # ---- objects
-    def alert(self, alert: Alert) -> dict[str, Any]:
+    def alert(self, alert: Alert, *, internal: bool = False) -> dict[str, Any]:
+        """The alert object; ``internal`` (supervisors, admins) shows a response not marked for the field."""
         region = self.gazetteer.find(alert.region_code)
         return {
             "id": alert.id, "region_code": alert.region_code, "region_name": self.region_name(alert.region_code),
@@ -69,16 +71,23 @@ class Views:
             "context": self.context(alert.region_code, alert.stage),
             "first_report_at": iso_z(alert.first_report_at), "last_report_at": iso_z(alert.last_report_at),
             "scored_at": iso_z(alert.scored_at), "peak_level": alert.peak_level, "assignee": alert.assignee,
-            "response": alert.response, "resolved_at": iso_z(alert.resolved_at),
+            "response": alert.response if internal or alert.response_for_field else None,
+            "response_for_field": alert.response_for_field, "resolved_at": iso_z(alert.resolved_at),
         }
 
-    def event(self, event: AlertEvent) -> dict[str, Any]:
+    def event(self, event: AlertEvent, *, internal: bool = False) -> dict[str, Any]:
+        """A history line; without ``internal`` (officers, the pull feed) a supervisor's note and
+        response are left out unless the action was marked ``for_field``."""
+        note, data = event.note, event.data
+        if not internal and event.actor != SYSTEM and not (data or {}).get("for_field"):
+            note, data = None, None if data is None else {k: v for k, v in data.items() if k != "response"}
         return {"version": event.version, "at": iso_z(event.at), "actor": event.actor, "event": event.event,
                 "level": event.level, "previous_level": event.previous_level, "score": score_out(event.score),
-                "status": event.status, "owner": event.owner, "note": event.note, "data": event.data}
+                "status": event.status, "owner": event.owner, "note": note, "data": data}
 
     def alert_change(self, alert: Alert, events: list[AlertEvent]) -> dict[str, Any]:
-        """The ``data`` of an ``alert`` change on the pull feed: the alert and what just happened."""
+        """The ``data`` of an ``alert`` change on the pull feed: the alert and what just happened, as
+        everyone in the region's area may read them (no internal note or response)."""
         body = self.alert(alert)
         body["event"] = events[-1].event if events else None
         body["events"] = [self.event(event) for event in events]

@@ -70,7 +70,8 @@ ALERT_ACTION = obj(["action"],
                    action={"type": "string", "enum": ["acknowledge", "assign", "respond", "resolve", "reopen"]},
                    note={"type": ["string", "null"], "maxLength": 1000},
                    assignee={"type": ["string", "null"], "maxLength": 64},
-                   response={"type": ["string", "null"], "minLength": 1, "maxLength": 2000})
+                   response={"type": ["string", "null"], "minLength": 1, "maxLength": 2000},
+                   for_field={"type": "boolean", "description": "officers of the area may read the note/response"})
 
 MEDIA = {"requestBody": {"required": True, "description": "The photo's bytes (JPEG or PNG)",
                          "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},

@@ -36,9 +36,9 @@ STATE_COLUMNS = ("code, tier, level, score, report_count, officer_count, top_cat
                  "last_report_at, evaluated_at")
 ALERT_COLUMNS = ("id, region_code, level, peak_level, score, stage, status, owner, deadline_at, escalations, "
                  "report_count, officer_count, top_categories, first_report_at, last_report_at, scored_at, "
-                 "opened_at, updated_at, version, assignee, response, resolved_at, number")
+                 "opened_at, updated_at, version, assignee, response, resolved_at, response_for_field, number")
 EVENT_COLUMNS = "alert_id, version, at, actor, event, level, previous_level, score, status, owner, note, data"
-_SAVE_ALERT = (f"INSERT INTO alerts ({ALERT_COLUMNS}) VALUES ({','.join('?' * 23)}) "
+_SAVE_ALERT = (f"INSERT INTO alerts ({ALERT_COLUMNS}) VALUES ({','.join('?' * 24)}) "
                "ON CONFLICT (id) DO UPDATE SET " + ", ".join(
                    f"{name} = excluded.{name}" for name in ALERT_COLUMNS.split(", ")[2:-1]))
 
@@ -69,13 +69,14 @@ def _state_values(state: RegionState, texts: _Texts) -> tuple:
 
 def _alert(row: Sequence[Any]) -> Alert:
     (alert_id, region, level, peak, score, stage, status, owner, deadline, escalations, count, officers, top,
-     first, last, scored, opened, updated, version, assignee, response, resolved, number) = row
+     first, last, scored, opened, updated, version, assignee, response, resolved, for_field, number) = row
     return Alert(id=alert_id, region_code=region, level=level, peak_level=peak, score=score, stage=stage,
                  status=status, owner=owner, deadline_at=_time(deadline), escalations=escalations,
                  report_count=count, officer_count=officers, top_categories=tuple(map(tuple, json.loads(top))),
                  first_report_at=_time(first), last_report_at=_time(last), scored_at=_time(scored),
                  opened_at=_time(opened), updated_at=_time(updated), version=version, assignee=assignee,
-                 response=response, resolved_at=_time(resolved), number=number)
+                 response=response, resolved_at=_time(resolved), number=number,
+                 response_for_field=bool(for_field))
 
 
 def _alert_values(alert: Alert) -> tuple:
@@ -83,7 +84,7 @@ def _alert_values(alert: Alert) -> tuple:
             alert.owner, to_db(alert.deadline_at), alert.escalations, alert.report_count, alert.officer_count,
             json.dumps(alert.top_categories), to_db(alert.first_report_at), to_db(alert.last_report_at),
             to_db(alert.scored_at), to_db(alert.opened_at), to_db(alert.updated_at), alert.version,
-            alert.assignee, alert.response, to_db(alert.resolved_at), alert.number)
+            alert.assignee, alert.response, to_db(alert.resolved_at), int(alert.response_for_field), alert.number)
 
 
 def _event(row: Sequence[Any]) -> AlertEvent:

@@ -248,6 +248,7 @@ class Alert:
     response: str | None = None
     resolved_at: datetime | None = None
     number: int | None = None       # order of opening (list cursors); set by storage
+    response_for_field: bool = False  # the response was marked for the field: officers of the area read it
 
 
 @dataclass(frozen=True, slots=True)
