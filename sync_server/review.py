@@ -1,4 +1,5 @@
-"""A supervisor's verdict on a report: confirm, reject or mark duplicate, optionally regrade.
+"""A supervisor's verdict on a report: confirm, reject or mark duplicate, optionally regrade —
+or one verdict on everything an officer or a device sent since a time (bulk rejection of abuse).
 
 The verdict is stored on the report, kept in its (append-only) review history, and published on
 the officer's pull feed as a ``review`` change — in one transaction. Then the regions of the
@@ -9,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from sync_server.render import review_json
+from kerawanan.moments import parse_moment
+from sync_server.render import iso_z, review_json
 from sync_server.scope import Principal, readable_report
 from sync_server.storage.base import NewChange, Review, StoredReport
 from sync_server.validation import UUID_RE, Fields
@@ -47,6 +49,36 @@ def apply_review(services: Services, principal: Principal, report_id: str, body:
     if services.alerts is not None:
         services.alerts.on_report_reviewed(verdict_at)
     return reviewed
+
+
+BULK_VERDICTS = {"reject": "rejected", "rejected": "rejected"}
+
+
+def apply_bulk_review(services: Services, principal: Principal, body: object) -> dict:
+    """Reject everything an officer (or a device) sent since a time, in the supervisor's scope, in
+    one transaction; each report's officer is told by a ``review`` change; the score drops at once."""
+    fields = Fields(body, required=("verdict", "since"), optional=("officer", "device_id", "note"))
+    verdict = fields.choice("verdict", BULK_VERDICTS)
+    officer = fields.text("officer", max_length=64)
+    device_id = fields.text("device_id", max_length=64)
+    note = fields.text("note", min_length=0, max_length=MAX_NOTE)
+    since = parse_moment(fields.body.get("since"))
+    if fields.body.get("since") is not None and since is None:
+        fields.fail("since", "format", "Harus waktu ISO-8601 dengan zona waktu, mis. 2024-11-27T21:40:00+07:00.",
+                    "Must be an ISO-8601 time with a UTC offset, e.g. 2024-11-27T21:40:00+07:00.")
+    if (fields.body.get("officer") is None) == (fields.body.get("device_id") is None):
+        fields.fail("officer", "one_of", "Isi tepat satu: officer atau device_id.",
+                    "Give exactly one of officer and device_id.")
+    fields.raise_if_invalid()
+    at = services.clock()
+    review = Review(status=BULK_VERDICTS[verdict], grade=None, duplicate_of=None, note=note,
+                    by=principal.username, at=at)
+    ids = services.storage.review_since(officer=officer, device_id=device_id, since=since,
+                                        scopes=tuple(principal.scope), review=review, review_data=review_json(review))
+    if ids and services.alerts is not None:
+        services.alerts.on_report_reviewed(at)
+    return {"verdict": review.status, "officer": officer, "device_id": device_id, "since": iso_z(since),
+            "count": len(ids), "report_ids": ids, "review": review_json(review)}
 
 
 def _check_original(services: Services, principal: Principal, fields: Fields, report: StoredReport,

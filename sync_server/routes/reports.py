@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from sync_server import filters
 from sync_server.body import read_json
 from sync_server.render import report_json
-from sync_server.review import apply_review
+from sync_server.review import apply_bulk_review, apply_review
 from sync_server.routes import schemas
 from sync_server.scope import readable_report
 from sync_server.services import PrincipalDep, ServicesDep
@@ -34,6 +34,15 @@ def list_reports(
     items, next_seq = services.storage.list_reports(query)
     return JSONResponse({"items": [report_json(item) for item in items],
                          "next_cursor": None if next_seq is None else str(next_seq)})
+
+
+@router.post("/bulk-review", summary="Reject everything an officer or a device sent since a time (in scope)",
+             openapi_extra=schemas.json_body(schemas.BULK_REVIEW))
+async def bulk_review(request: Request, principal: PrincipalDep, services: ServicesDep) -> JSONResponse:
+    principal.require_role("supervisor", "admin")
+    limits = services.settings.limits
+    body = await read_json(request, limit=limits.json_bytes, max_depth=limits.json_depth)
+    return JSONResponse(await run_in_threadpool(apply_bulk_review, services, principal, body))
 
 
 @router.get("/{report_id}", summary="One report (its officer, or a reader of its desa)")

@@ -66,6 +66,13 @@ REVIEW = obj(["verdict"],
              duplicate_of={"type": ["string", "null"], "format": "uuid"},
              note={"type": ["string", "null"], "maxLength": 1000})
 
+BULK_REVIEW = obj(["verdict", "since"],
+                  verdict={"type": "string", "enum": ["reject", "rejected"]},
+                  since={"type": "string", "format": "date-time", "description": "received at or after"},
+                  officer={"type": ["string", "null"], "maxLength": 64},
+                  device_id={"type": ["string", "null"], "maxLength": 64},
+                  note={"type": ["string", "null"], "maxLength": 1000})
+
 ALERT_ACTION = obj(["action"],
                    action={"type": "string", "enum": ["acknowledge", "assign", "respond", "resolve", "reopen"]},
                    note={"type": ["string", "null"], "maxLength": 1000},

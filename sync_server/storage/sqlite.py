@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kerawanan.errors import Unavailable
-from sync_server.storage import accounts, alerts, changes, media, migrations, quotas, reports
+from sync_server.storage import accounts, alerts, bulk_review, changes, media, migrations, quotas, reports
 from sync_server.storage.base import (
     Activity,
     Alert,
@@ -152,6 +152,11 @@ class SqliteStorage:
 
     def review_report(self, report_id: str, review: Review, change: NewChange) -> StoredReport:
         return reports.review_report(self.db, report_id, review, change)
+
+    def review_since(self, *, officer: str | None, device_id: str | None, since: datetime,
+                     scopes: tuple[str, ...], review: Review, review_data: dict[str, Any]) -> list[str]:
+        return bulk_review.review_since(self.db, officer=officer, device_id=device_id, since=since, scopes=scopes,
+                                        review=review, review_data=review_data)
 
     def reports_citing_media(self, sha256: str) -> list[StoredReport]:
         return reports.reports_citing_media(self.db, sha256)
