@@ -39,6 +39,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/core.py
 	$(PY) bench/app.py
+	$(PY) bench/timing.py
 	$(PY) bench/ingest.py
 	$(PY) bench/alerts.py
 	$(PY) bench/faults.py --trials 200 --seed 1
