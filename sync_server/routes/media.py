@@ -186,8 +186,8 @@ def _partials(services: Services, principal: Principal) -> PartialUploads:
 def _charge(services: Services, principal: Principal) -> Callable[[int], None]:
     """Counts photo bytes against the caller's quota (429 ``quota.photo_bytes`` when over)."""
     def charge(size: int) -> None:
-        quotas.take(services.storage, services.settings.quotas, principal.username, "photo_bytes", size,
-                    services.clock())
+        quotas.take_photo_bytes(services.storage, services.settings.quotas, principal.username, size,
+                                services.clock())
     return charge
 
 

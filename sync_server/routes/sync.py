@@ -34,7 +34,7 @@ async def push(request: Request, principal: PrincipalDep, services: ServicesDep,
     body = await read_json(request, limit=limits.push_bytes, max_depth=limits.json_depth)
     items = reports_in(body, max_reports=limits.push_reports)
     now = services.clock()
-    admit = partial(quotas.take, services.storage, services.settings.quotas, principal.username, "reports",
+    admit = partial(quotas.admit_reports, services.storage, services.settings.quotas, principal.username,
                     now=now)           # over the reports quota: the whole push is 429, nothing stored
     result = await asyncio.get_running_loop().run_in_executor(services.intake, partial(
         accept_reports, services.storage, principal.username, principal.device_id, items,

@@ -1,14 +1,15 @@
-"""SQLite queries for per-account quotas: counts per fixed window in ``quota_usage``.
+"""SQLite queries for per-account quotas.
 
-A quota is taken in one write transaction (the one writer of every server process), so two
-workers can never both take the last of it.
+Photo bytes are counted per fixed window in ``quota_usage``, taken in one write transaction (the
+one writer of every server process), so two workers can never both take the last of it. Reports
+are counted from the ``reports`` table itself (a read: no extra commit per push).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sync_server.storage.connection import Database, to_db
+from sync_server.storage.connection import Database, from_db, to_db
 
 
 def take_quota(db: Database, username: str, kind: str, amount: int, limit: int,
@@ -39,3 +40,11 @@ def stored_report_ids(db: Database, ids: Sequence[str]) -> set[str]:
             marks = ",".join("?" * len(chunk))
             found.update(row[0] for row in conn.execute(f"SELECT id FROM reports WHERE id IN ({marks})", chunk))
     return found
+
+
+def report_times_since(db: Database, officer: str, since: datetime, limit: int) -> list[datetime]:
+    """When ``officer``'s reports received since ``since`` arrived, oldest first (at most ``limit``)."""
+    with db.reading() as conn:
+        rows = conn.execute("SELECT received_at FROM reports WHERE officer = ? AND received_at >= ? "
+                            "ORDER BY received_at LIMIT ?", (officer, to_db(since), limit)).fetchall()
+    return [from_db(row[0]) for row in rows]

@@ -197,6 +197,9 @@ class SqliteStorage:
     def stored_report_ids(self, ids: Sequence[str]) -> set[str]:
         return quotas.stored_report_ids(self.db, ids)
 
+    def report_times_since(self, officer: str, since: datetime, limit: int) -> list[datetime]:
+        return quotas.report_times_since(self.db, officer, since, limit)
+
     # ---- alerts
     def scoring_snapshot(self) -> ScoringSnapshot:
         return alerts.scoring_snapshot(self.db)

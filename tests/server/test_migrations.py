@@ -115,6 +115,7 @@ def test_v7_quotas_from_v6_keeps_photos_and_adds_the_quota_counts(db):
     assert db.execute("SELECT sha256, size FROM media").fetchall() == [("ab", 3)]
     assert columns(db, "quota_usage") == {"username", "kind", "window_start", "used"}
     assert "media_created" in {index.name for index in db["media"].indexes}
+    assert "reports_officer_received" in {index.name for index in db["reports"].indexes}
 
 
 def test_v8_corrections_from_v7_records_who_superseded_whom(db):
