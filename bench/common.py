@@ -207,7 +207,9 @@ class BenchServer:
         self.db = folder / "peta.db"
         self.port = free_port()
         self.env = {**os.environ, "PETA_MEDIA_DIR": str(folder / "media"), "PETA_EVALUATE_SECONDS": "0",
-                    "PETA_LOGIN_FAILURES_PER_ADDRESS": "100000"}
+                    "PETA_LOGIN_FAILURES_PER_ADDRESS": "100000",
+                    # Each bench client is one officer sending far more than a Bhabin's hourly quota.
+                    "PETA_QUOTA_REPORTS": "1000000000", "PETA_QUOTA_PHOTO_MIB": "1000000"}
         self._cli("init")
         self._cli("create-user", "--username", "admin", "--name", "Admin Bench", "--role", "admin",
                   "--scope", "15", "--password", self.ADMIN_PASSWORD)
