@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kerawanan import assets
 from kerawanan.errors import InvalidInput, KerawananError
+from kerawanan.moments import parse_moment
 from sync_server import accounts
 from sync_server.auth import Authenticator
 from sync_server.settings import Settings
@@ -131,11 +132,8 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _instant(option: str, text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
+    moment = parse_moment(text)             # offset within ±14:00, convertible to UTC
+    if moment is None:
         raise InvalidInput(f"{option}: harus waktu ISO-8601 dengan zona waktu, mis. 2024-11-28T06:00+07:00.",
                            message_en=f"{option}: must be an ISO-8601 time with a timezone, "
                                       "e.g. 2024-11-28T06:00+07:00.")
