@@ -79,12 +79,11 @@ async def test_a_wide_window_gets_a_rail_and_every_section_renders(tmp_path):
         for section in ("map", "review", "coverage", "trends", "exports", "admin"):
             shell.show_section(section)
             shell.app.push()
-            await app.settle(0.3)
-            assert shell.title.value == shell.t(f"sv.nav.{section}")
+            await app.wait_for(lambda section=section: shell.title.value == shell.t(f"sv.nav.{section}"),
+                               timeout=30, what=f"the {section} section")
         shell.show_section("map")
         shell.app.push()
-        await app.settle(0.3)
-        assert app.has("sv-map") and app.has("sv-region-15.72")
+        await app.wait_for(lambda: app.has("sv-map") and app.has("sv-region-15.72"), timeout=30, what="the map")
     finally:
         await app.close()
 
