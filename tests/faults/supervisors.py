@@ -116,7 +116,7 @@ class SupervisorDesk:
 
     def finish(self, quiet_seconds: float) -> Polls:
         self.quiet.set()
-        time.sleep(quiet_seconds)
+        time.sleep(quiet_seconds)        # the quiet phase is part of the workload, not a wait for an event
         self.stop.set()
         if not self.receiver.poll(self.timeout * 3 + 10):
             raise RuntimeError("the supervisors' process did not report back")
