@@ -4,12 +4,14 @@ One officer, in order (the tests share the module's server, browser profile and 
 publish (``scripts/publish_web.py``) and serve it from the real sync server under /app/; enrol
 online and wait until the service worker holds every file; then with the browser offline *and the
 server stopped* (nothing but the service worker can answer): reload, unlock with the PIN, file a
-quick report from a GPS fix, close the browser right after "Tersimpan", reopen the same profile
-and find the report waiting in the outbox; the server back and the network on: it is sent, and
-the server holds it exactly once.
+quick report from a GPS fix and a full report with a camera photo (shrunk by the browser: there is
+no Pillow in Pyodide), close the browser right after "Tersimpan", reopen the same profile and find
+both waiting in the outbox; the server back and the network on: both are sent, the server holds
+each exactly once, and the photo arrives upright, at most 1280 px, with no EXIF.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -22,6 +24,7 @@ from field_app.sync_client import SyncClient
 from tests.ui.e2e_support import ROOT, SyncServer, wait_http
 from tests.ui.test_e2e_officer import (
     DUJUNG_SAKTI,
+    FULL_FACTS,
     GPS,
     OFFICER,
     OFFICER_NAME,
@@ -30,6 +33,7 @@ from tests.ui.test_e2e_officer import (
     SUPERVISOR_PASSWORD,
     button,
     enter_pin,
+    outbox_item,
     tap,
     type_into,
 )
@@ -105,6 +109,37 @@ def shot(page: Page, name: str) -> Path:
     return path
 
 
+def camera_photo() -> bytes:
+    """A 3000x2000 JPEG taken with the phone on its side (EXIF orientation 6) and a GPS tag."""
+    from PIL import Image
+
+    image = Image.new("RGB", (3000, 2000), (200, 40, 40))
+    image.paste((20, 20, 220), (0, 0, 600, 2000))           # a blue band on the left edge
+    exif = Image.Exif()
+    exif[0x0112] = 6                                         # rotate 90 degrees clockwise to view
+    exif[0x0110] = "Phone X"
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90, exif=exif)
+    return out.getvalue()
+
+
+def file_full_report_with_photo(page: Page) -> None:
+    tap(page, "home-full")
+    expect(button(page, "Simpan laporan")).to_be_visible(timeout=STEP_TIMEOUT)
+    tap(page, "form-category")
+    button(page, "Bentrok antar pendukung").click()
+    tap(page, "form-stage-AG")
+    type_into(page, "Cari desa", "Dujung")
+    tap(page, f"form-desa-option-{DUJUNG_SAKTI}")
+    type_into(page, "Fakta", FULL_FACTS)
+    with page.expect_file_chooser() as chooser:
+        button(page, "Tambah foto").click()
+    chooser.value.set_files(files=[{"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}])
+    expect(page.get_by_text("1 dari 5 foto", exact=False)).to_be_visible(timeout=STEP_TIMEOUT)
+    button(page, "Simpan laporan").click()
+    expect(page.get_by_text("Laporan tersimpan di HP", exact=False)).to_be_visible(timeout=STEP_TIMEOUT)
+
+
 def supervisor(server: SyncServer) -> SyncClient:
     client = SyncClient(server.url)
     client.login(SUPERVISOR, SUPERVISOR_PASSWORD)
@@ -129,13 +164,17 @@ def test_online_once_enrol_and_every_file_is_cached(playwright, world):
         button(page, "Simpan PIN").click()
         expect(page.get_by_text(OFFICER_NAME)).to_be_visible(timeout=STEP_TIMEOUT)
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=STEP_TIMEOUT)
-        deadline_missing = missing_offline_files(page)
+        missing = missing_offline_files(page)
         for _ in range(60):
-            if not deadline_missing:
+            if not missing:
                 break
             page.wait_for_timeout(1000)
-            deadline_missing = missing_offline_files(page)
-        assert deadline_missing == [], deadline_missing
+            missing = missing_offline_files(page)
+        assert missing == [], missing
+        cdp = context.new_cdp_session(page)
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []   # Chrome offers "Install"
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["errors"] == [] and '"name": "Peta Rawan"' in manifest["data"]
     finally:
         context.close()
 
@@ -156,6 +195,8 @@ def test_offline_reload_unlock_and_a_quick_report_survives_closing_the_browser(p
         expect(page.get_by_text("Desa Dujung Sakti").first).to_be_visible()
         button(page, "Simpan laporan").click()
         expect(page.get_by_text("Tersimpan", exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
+        button(page, "Ke Beranda").click()
+        file_full_report_with_photo(page)
     finally:
         context.close()                              # at once: "Tersimpan" promised it is in IndexedDB
 
@@ -167,15 +208,18 @@ def test_offline_reload_unlock_and_a_quick_report_survives_closing_the_browser(p
         expect(page.get_by_text(OFFICER_NAME)).to_be_visible(timeout=STEP_TIMEOUT)
         page.get_by_role("tab", name="Kotak Keluar").click()
         items = page.locator('[flt-semantics-identifier^="outbox-item-"]')
-        expect(items).to_have_count(1, timeout=STEP_TIMEOUT)
-        expect(items.first).to_contain_text("Menunggu sinyal", timeout=STEP_TIMEOUT)
-        world["ids"] = [OUTBOX_ITEM.match(items.first.get_attribute("flt-semantics-identifier")).group(1)]
+        expect(items).to_have_count(2, timeout=STEP_TIMEOUT)
+        for index in range(2):
+            expect(items.nth(index)).to_contain_text("Menunggu sinyal", timeout=STEP_TIMEOUT)
+        expect(items.first).to_contain_text("1 foto")                 # newest first: the full report
+        world["ids"] = [OUTBOX_ITEM.match(items.nth(index).get_attribute("flt-semantics-identifier")).group(1)
+                        for index in (1, 0)]                           # in the order they were filed
         shot(page, "outbox-offline")
     finally:
         context.close()
 
 
-def test_with_the_network_back_it_is_sent_exactly_once(playwright, world):
+def test_with_the_network_back_both_are_sent_exactly_once(playwright, world):
     server = world["server"]
     server.process.start()
     wait_http(f"{server.url}/healthz", process=server.process.popen)
@@ -186,17 +230,30 @@ def test_with_the_network_back_it_is_sent_exactly_once(playwright, world):
         enter_pin(page, PIN)
         page.get_by_role("tab", name="Kotak Keluar").click()
         button(page, "Kirim sekarang").click()
-        (report_id,) = world["ids"]
-        item = page.locator(f'[flt-semantics-identifier="outbox-item-{report_id}"]')
-        expect(item).to_contain_text(re.compile(r"Terkirim hari ini \d\d:\d\d WIB"), timeout=STEP_TIMEOUT)
+        for report_id in world["ids"]:
+            expect(outbox_item(page, report_id)).to_contain_text(re.compile(r"Terkirim hari ini \d\d:\d\d WIB"),
+                                                                 timeout=STEP_TIMEOUT)
         shot(page, "outbox-sent")
     finally:
         context.close()
-    held = [item["id"] for item in supervisor(server).list_reports(region=DUJUNG_SAKTI, limit=1000)["items"]]
-    assert held.count(report_id) == 1, held
-    report = supervisor(server).get_report(report_id)
-    assert (report["officer"], report["category"], report["threat_stage"]) == (OFFICER, "politik_uang", "PG")
-    assert report["location"] is not None and abs(report["location"]["lat"] - GPS["latitude"]) < 1e-6
+    client = supervisor(server)
+    held = [item["id"] for item in client.list_reports(region=DUJUNG_SAKTI, limit=1000)["items"]]
+    assert all(held.count(report_id) == 1 for report_id in world["ids"]), held
+    quick, full = (client.get_report(report_id) for report_id in world["ids"])
+    assert (quick["officer"], quick["category"], quick["threat_stage"]) == (OFFICER, "politik_uang", "PG")
+    assert quick["location"] is not None and abs(quick["location"]["lat"] - GPS["latitude"]) < 1e-6
+    assert (full["category"], full["facts"], len(full["media"])) == ("bentrok", FULL_FACTS, 1)
+    assert_shrunk_upright_without_exif(client.get_media(full["media"][0]))
+
+
+def assert_shrunk_upright_without_exif(data: bytes) -> None:
+    from PIL import Image
+
+    photo = Image.open(io.BytesIO(data))
+    assert photo.format == "JPEG" and photo.size[1] == 1280 and abs(photo.size[0] - 853) <= 1  # upright 2:3
+    assert dict(photo.getexif()) == {}
+    red, green, blue = photo.convert("RGB").getpixel((427, 40))      # the blue band is now on top
+    assert blue > 150 and red < 100, (red, green, blue)
 
 
 def test_the_published_folder_holds_only_what_the_officer_app_needs(published):
