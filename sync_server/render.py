@@ -126,8 +126,17 @@ def report_json_text(wire: str, officer: str, observed_at: str | None, received_
 
 def change_json_text(seq: int, kind: str, data: str | None, created_at: str, report: str | None) -> str:
     """``change_json`` as text: ``report`` is a ``report_json_text``, ``data`` the stored JSON text."""
-    body = report if report is not None else "null" if data is None else _dumps(json.loads(data))
+    body = report if report is not None else "null" if data is None else _stored_json_text(data)
     return f'{{"seq":{seq},"kind":{_json_text(kind)},"data":{body},"created_at":{_time_text(created_at)}}}'
+
+
+def _stored_json_text(data: str) -> str:
+    """Stored change JSON re-encoded as the API sends JSON; stored text that is not strict JSON
+    (NaN, broken) goes out as a JSON string of that text: a pull page never raises on stored data."""
+    try:
+        return _dumps(json.loads(data))
+    except ValueError:
+        return _dumps(data)
 
 
 def change_page_text(changes: str, cursor: int, more: bool) -> str:
