@@ -199,12 +199,19 @@ class _Desa:
         self.dirty_from = INF                # factors from this epoch on must be recomputed
 
     def insert(self, entry: Entry) -> None:
-        index = bisect.bisect_left(self.entries, entry)
-        self.entries.insert(index, entry)
-        self.factors.insert(index, None)
-        self.terms.insert(index, 0.0)
-        self.cut += index < self.cut
-        self.dirty_from = min(self.dirty_from, entry.epoch)
+        entries = self.entries
+        if not entries or entries[-1] < entry:           # the usual case: newer than everything
+            entries.append(entry)
+            self.factors.append(None)
+            self.terms.append(0.0)
+        else:
+            index = bisect.bisect_left(entries, entry)
+            entries.insert(index, entry)
+            self.factors.insert(index, None)
+            self.terms.insert(index, 0.0)
+            self.cut += index < self.cut
+        if entry[0] < self.dirty_from:
+            self.dirty_from = entry[0]
 
     def remove(self, entry: Entry) -> None:
         index = bisect.bisect_left(self.entries, entry)
@@ -241,20 +248,22 @@ class _Desa:
         first = bisect.bisect_left(entries, start, 0, hi, key=_EPOCH)
         corroborated = _corroborated(entries, first, hi, config)
         limited = _limited(entries, first, hi, config)
-        half_life, outside = config.half_life_hours * 3600.0, config.outside_area_factor
-        factors, terms = self.factors, self.terms
+        half_life, outside, boost = config.half_life_hours * 3600.0, config.outside_area_factor, \
+            config.corroboration_factor
+        factors, terms, part = self.factors, self.terms, parts.part
         for index in range(first, hi):
             entry = entries[index]
-            corroboration = config.corroboration_factor if index in corroborated else 1.0
+            corroboration = boost if index in corroborated else 1.0
             area = outside if entry.outside and not entry.confirmed else 1.0
             limit_reason = limited.get(index)
+            if area == 1.0 and limit_reason is None:
+                factors[index] = (corroboration, 1.0, 1.0, NO_REASON)
+                terms[index] = part(entry) * 2.0 ** ((entry[0] - ref) / half_life) * corroboration
+                continue
             limit = 0.0 if limit_reason else 1.0
-            reasons = NO_REASON
-            if area != 1.0 or limit_reason:
-                reasons = (("outside_area",) if area != 1.0 else ()) + ((limit_reason,) if limit_reason else ())
+            reasons = (("outside_area",) if area != 1.0 else ()) + ((limit_reason,) if limit_reason else ())
             factors[index] = (corroboration, area, limit, reasons)
-            terms[index] = (parts.part(entry) * 2.0 ** ((entry.epoch - ref) / half_life)
-                            * corroboration * area * limit)
+            terms[index] = part(entry) * 2.0 ** ((entry[0] - ref) / half_life) * corroboration * area * limit
         for index in range(hi, len(entries)):
             factors[index], terms[index] = None, 0.0
         self.dirty_from = INF
@@ -377,7 +386,7 @@ class _Parts:
         self._cache: dict[tuple, float] = {}
 
     def part(self, entry: Entry) -> float:
-        key = (entry.category, entry.threat_stage, entry.reliability, entry.credibility)
+        key = entry[3:7]                   # category, threat stage, reliability, credibility
         found = self._cache.get(key)
         if found is None:
             category_weight, stage_weight, credibility = part_of(self.config, *key)
@@ -412,20 +421,20 @@ class ScoreBook:
     def put(self, entries: Iterable[Entry]) -> set[str]:
         """Add reports, or replace the entry of the same id; returns the desa that changed."""
         touched = set()
-        for entry in entries:
-            if entry.threat_stage not in self.config.stage_weights:
-                self._parts.part(entry)                 # raises ValueError naming it
-            old = self._where.get(entry.id)
+        where, books, part = self._where, self._desa, self._parts.part
+        for entry in sorted(entries):                    # oldest first: mostly appended
+            part(entry)                                  # a ValueError names an unknown category or stage
+            old = where.get(entry.id)
             if old == entry:
                 continue
             if old is not None:
-                self._desa[old.desa].remove(old)
+                books[old.desa].remove(old)
                 touched.add(old.desa)
-            desa = self._desa.get(entry.desa)
+            desa = books.get(entry.desa)
             if desa is None:
-                desa = self._desa[entry.desa] = _Desa()
+                desa = books[entry.desa] = _Desa()
             desa.insert(entry)
-            self._where[entry.id] = entry
+            where[entry.id] = entry
             touched.add(entry.desa)
         self._dirty |= touched
         return touched

@@ -122,7 +122,7 @@ class Engine:
 
     def _catch_up(self, feed: ReportFeed, delta) -> set[str]:
         if not feed.knows(row.officer for row in delta.rows):
-            feed.scopes.update(self._scopes())             # a new officer: learn their area
+            feed.learn(self._scopes())                     # a new officer: learn their area
         return feed.apply(delta.rows, delta.seq)
 
     def _run(self, batch: AlertBatch, at: datetime, tallies: dict[str, Tally], targets: set[str] | None,

@@ -22,6 +22,7 @@ class ReportFeed:
         self.book = ScoreBook(config)
         self.scopes = dict(scopes)
         self.seq = 0
+        self._outside_cache: dict[tuple[str, str], bool] = {}
 
     def apply(self, rows: Iterable[ScoringRow], seq: int) -> set[str]:
         """Take in reports as they are now (new, reviewed, superseded); returns the desa that changed."""
@@ -39,9 +40,18 @@ class ReportFeed:
         self.seq = max(self.seq, seq)
         return touched
 
+    def learn(self, scopes: Mapping[str, tuple[str, ...]]) -> None:
+        """New officers' areas (the entries already in the book keep theirs)."""
+        self.scopes.update(scopes)
+        self._outside_cache.clear()
+
     def knows(self, officers: Iterable[str]) -> bool:
         """Whether every officer's area is known (else the owner reloads the areas)."""
         return all(officer in self.scopes for officer in officers)
 
     def _outside(self, row: ScoringRow) -> bool:
-        return outside_area(row.desa_code, self.scopes.get(row.officer, ()))
+        key = (row.officer, row.desa_code)
+        found = self._outside_cache.get(key)
+        if found is None:
+            found = self._outside_cache[key] = outside_area(row.desa_code, self.scopes.get(row.officer, ()))
+        return found

@@ -122,7 +122,8 @@ def scoring_delta(conn: sqlite3.Connection, after: int) -> ScoringDelta:
     if seq <= after:
         return ScoringDelta(rows=[], seq=max(seq, after))
     if after <= 0:                                         # everything: a fresh book
-        return ScoringDelta(rows=list(map(ScoringRow._make, conn.execute(f"SELECT {SCORING_COLUMNS} FROM reports"))),
+        return ScoringDelta(rows=list(map(ScoringRow._make, conn.execute(
+            f"SELECT {SCORING_COLUMNS} FROM reports ORDER BY observed_at, id"))),   # time order: appended
                             seq=seq)
     changed = "SELECT ref FROM changes WHERE seq > ? AND kind IN ('report', 'review')"
     sql = (f"SELECT {SCORING_COLUMNS} FROM reports WHERE id IN ({changed}) "   # and the reports they correct

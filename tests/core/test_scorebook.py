@@ -1,0 +1,125 @@
+"""The one arithmetic (``kerawanan.scorebook``): no lone-officer alarms, what counts less and why,
+and an incremental book equal to one built from scratch."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kerawanan import assets
+from kerawanan.scorebook import REASONS, ScoreBook, window_start
+from kerawanan.scoring import Observation, entry_of, level_for, outside_area, score_regions, weigh_reports
+from kerawanan.tahapan import WIB
+
+CONFIG = assets.scoring_config()
+NIGHT = datetime(2024, 11, 27, 21, 0, tzinfo=WIB)
+DESA = "15.01.01.2001"               # Kerinci
+
+
+def clash(n: int, officer: str = "jambi", **changes) -> Observation:
+    fields = {"id": f"r{n:03d}", "desa_code": DESA, "category": "bentrok", "threat_stage": "GN",
+              "observed_at": NIGHT - timedelta(minutes=n), "officer": officer, "source_reliability": "A",
+              "info_credibility": 1}
+    return Observation(**{**fields, **changes})
+
+
+def levels(observations, at=NIGHT) -> dict[str, str]:
+    return {code: level_for(region.score, region.tier, None, CONFIG, corroborated=region.corroborated)
+            for code, region in score_regions(observations, at, CONFIG).items()}
+
+
+def test_500_clashes_of_one_officer_from_another_polres_stay_rawan_at_the_desa_only():
+    push = [clash(n, outside_area=True, observed_at=NIGHT - timedelta(seconds=n)) for n in range(500)]
+    found = levels(push)
+    assert found[DESA] == "rawan"
+    assert {found[code] for code in ("15.01.01", "15.01", "15")} == {"kurang_rawan"}
+    assert score_regions(push, NIGHT, CONFIG)[DESA].score == pytest.approx(
+        CONFIG.per_officer * 27 * CONFIG.outside_area_factor, rel=1e-2)
+
+
+def test_only_the_first_reports_of_an_officer_in_a_window_count():
+    weights = weigh_reports([clash(n) for n in range(10)], NIGHT, CONFIG)
+    counted = sorted(key for key, b in weights.items() if b.limit == 1.0)
+    assert counted == ["r006", "r007", "r008", "r009"]                  # the oldest four
+    assert weights["r000"].weight == 0 and weights["r000"].reasons == ("officer_limit",)
+    assert "melebihi batas per petugas" in weights["r000"].describe()
+
+
+def test_a_new_window_gives_a_new_allowance_and_a_confirmed_report_is_never_limited():
+    start = window_start(NIGHT.timestamp(), CONFIG)
+    assert datetime.fromtimestamp(start, WIB).strftime("%H:%M") == "00:00"
+    late = [clash(n, observed_at=NIGHT - timedelta(hours=22) - timedelta(minutes=n)) for n in range(3)]
+    today = [clash(10 + n) for n in range(4)]
+    confirmed = clash(99, review="confirmed")
+    weights = weigh_reports([*late, *today, confirmed], NIGHT, CONFIG)
+    assert all(b.limit == 1.0 for b in weights.values())
+
+
+def test_one_device_is_limited_across_officers():
+    shared = [clash(n, officer=f"o{n}", device="phone") for n in range(6)]
+    weights = weigh_reports(shared, NIGHT, CONFIG)
+    assert [weights[f"r00{n}"].reasons for n in (0, 1)] == [("device_limit",)] * 2
+    assert sum(b.limit for b in weights.values()) == CONFIG.per_device
+
+
+def test_outside_the_officers_area_counts_less_until_confirmed():
+    assert outside_area("15.01.01.2001", ["15.71.01.1001"]) and not outside_area("15.01.01.2001", ["15.01"])
+    assert not outside_area("15.01.01.2001", [])
+    own, away = clash(1), clash(1, outside_area=True)
+    confirmed = clash(1, outside_area=True, review="confirmed")
+    weight = {name: weigh_reports([obs], NIGHT, CONFIG)["r001"] for name, obs in
+              (("own", own), ("away", away), ("confirmed", confirmed))}
+    assert weight["away"].weight == pytest.approx(weight["own"].weight * CONFIG.outside_area_factor)
+    assert weight["away"].reasons == ("outside_area",) and weight["confirmed"].weight == weight["own"].weight
+    assert REASONS["outside_area"][0].startswith("di luar wilayah binaan")
+
+
+def test_sangat_rawan_needs_a_second_officer_or_a_confirmation():
+    three = [clash(n, officer=f"o{n}") for n in range(3)]
+    alone = [clash(n) for n in range(3)]
+    assert levels(three)[DESA] == "sangat_rawan"
+    assert levels(alone)[DESA] == "rawan"
+    assert levels([*alone[:2], clash(2, review="confirmed")])[DESA] == "sangat_rawan"
+    assert level_for(1000, "provinsi", "sangat_rawan", CONFIG, corroborated=False) == "rawan"
+
+
+def test_superseded_and_nihil_reports_never_count():
+    fixed = clash(1, superseded=True)
+    nihil = Observation("n1", DESA, "nihil", None, NIGHT, "jambi")
+    assert entry_of(fixed) is None and entry_of(nihil) is None
+    assert score_regions([fixed, nihil], NIGHT, CONFIG) == {}
+    assert weigh_reports([fixed], NIGHT, CONFIG)["r001"].excluded == "superseded"
+
+
+observations = st.lists(st.builds(
+    lambda minutes, officer, device, outside, review, category: (minutes, officer, device, outside, review, category),
+    st.integers(-600, 60 * 24 * 4), st.sampled_from(["a", "b", "c"]), st.sampled_from([None, "p1", "p2"]),
+    st.booleans(), st.sampled_from(["pending", "pending", "confirmed", "rejected"]),
+    st.sampled_from(["bentrok", "intimidasi"])), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(observations, st.lists(st.integers(0, 60 * 24 * 5), min_size=1, max_size=3), st.integers(0, 40))
+def test_a_book_kept_incrementally_is_the_book_from_scratch(rows, minutes, split):
+    built = [clash(n, observed_at=NIGHT - timedelta(minutes=m), officer=officer, device=device, outside_area=outside,
+                   review=review, category=category, desa_code=DESA if n % 3 else "15.01.01.2002")
+             for n, (m, officer, device, outside, review, category) in enumerate(rows)]
+    entries = [entry for entry in map(entry_of, built) if entry is not None]
+    book = ScoreBook(CONFIG)
+    for at in minutes:                                   # evaluated between batches, at other times
+        book.put(entries[:split])
+        book.tallies_at((NIGHT + timedelta(minutes=at)).timestamp())
+    book.put(entries[split:])
+    book.drop([entry.id for entry in entries[::4]])
+    fresh = ScoreBook(CONFIG)
+    fresh.put([entry for n, entry in enumerate(entries) if n % 4])
+    for at in minutes:
+        epoch = (NIGHT + timedelta(minutes=at)).timestamp()
+        mine = {code: dataclasses.replace(t, valid_from=0, valid_until=0) for code, t in book.tallies_at(epoch).items()
+                if t.count}
+        theirs = {code: dataclasses.replace(t, valid_from=0, valid_until=0)
+                  for code, t in fresh.tallies_at(epoch).items() if t.count}
+        assert mine == theirs
