@@ -1,0 +1,41 @@
+"""The storage methods behind quotas and the media sweep, run on every backend of the contract
+suite (``tests/server/test_storage_contract.py``)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.server.test_storage_contract import NOW, OFFICER, backend, parsed, storage  # noqa: F401
+
+HOUR = timedelta(hours=1)
+
+
+def test_a_quota_is_taken_whole_or_not_at_all_per_window(storage):  # noqa: F811
+    assert storage.take_quota(OFFICER.username, "photo_bytes", 60, 100, NOW)
+    assert not storage.take_quota(OFFICER.username, "photo_bytes", 41, 100, NOW)     # nothing taken
+    assert storage.take_quota(OFFICER.username, "photo_bytes", 40, 100, NOW)
+    assert not storage.take_quota(OFFICER.username, "photo_bytes", 1, 100, NOW)
+    assert storage.take_quota("someone-else", "photo_bytes", 100, 100, NOW)          # per account
+    assert storage.take_quota(OFFICER.username, "photo_bytes", 100, 100, NOW + HOUR)  # a new window
+
+
+def test_report_times_and_stored_ids(storage):  # noqa: F811
+    first, second = parsed(), parsed()
+    storage.store_reports(OFFICER.username, None, [first], received_at=NOW)
+    storage.store_reports(OFFICER.username, None, [second], received_at=NOW + HOUR)
+    assert storage.report_times_since(OFFICER.username, NOW, 10) == [NOW, NOW + HOUR]
+    assert storage.report_times_since(OFFICER.username, NOW + timedelta(minutes=1), 10) == [NOW + HOUR]
+    assert storage.report_times_since(OFFICER.username, NOW, 1) == [NOW]
+    assert storage.report_times_since("someone-else", NOW, 10) == []
+    assert storage.stored_report_ids([first.id, "not-stored", second.id]) == {first.id, second.id}
+
+
+def test_only_uncited_photos_older_than_the_cutoff_are_forgotten(storage):  # noqa: F811
+    cited, old, young = "a" * 64, "b" * 64, "c" * 64
+    for sha256, at in ((cited, NOW), (old, NOW), (young, NOW + HOUR)):
+        assert storage.add_media(sha256, 10, "image/jpeg", OFFICER.username, at)
+    storage.store_reports(OFFICER.username, None, [parsed(media=[cited])], received_at=NOW)
+    assert storage.media_uploaders(old) == {OFFICER.username}
+    assert storage.forget_uncited_media(NOW + timedelta(minutes=30)) == [old]
+    assert storage.get_media(old) is None and storage.media_uploaders(old) == set()
+    assert storage.get_media(cited) is not None and storage.get_media(young) is not None
+    assert storage.forget_uncited_media(NOW + timedelta(minutes=30)) == []
