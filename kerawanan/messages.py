@@ -36,6 +36,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "leave it empty to have it filled in."),
     "self_reference": ("Laporan tidak boleh mengoreksi dirinya sendiri.",
                        "A report cannot supersede itself."),
+    "not_allowed": ("Tidak boleh diisi untuk laporan {category}; kosongkan isian ini.",
+                    "Not allowed in a {category} report; leave it out."),
     "report_invalid": ("Laporan tidak valid: {count} isian perlu diperbaiki.",
                        "Invalid report: {count} field(s) need fixing."),
 }

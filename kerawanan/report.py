@@ -22,7 +22,7 @@ from typing import Any
 from kerawanan.errors import InvalidReport
 from kerawanan.messages import message
 from kerawanan.moments import EARLIEST, offset_problem, range_problem
-from kerawanan.vocab import CATEGORY_CODES, CREDIBILITY, RELIABILITY, THREAT_STAGES
+from kerawanan.vocab import CATEGORY_CODES, CREDIBILITY, RELIABILITY, STAGELESS_CATEGORIES, THREAT_STAGES
 
 WIRE_FIELDS: tuple[str, ...] = (
     "id", "observed_at", "recorded_at", "category", "threat_stage", "desa_code", "location",
@@ -30,6 +30,8 @@ WIRE_FIELDS: tuple[str, ...] = (
     "tps", "media", "supersedes",
 )
 REQUIRED_FIELDS: tuple[str, ...] = ("id", "observed_at", "category", "threat_stage", "desa_code", "facts")
+# A laporan nihil (``vocab.STAGELESS_CATEGORIES``) has no threat stage and may have empty or no facts.
+STAGELESS_REQUIRED: tuple[str, ...] = ("id", "observed_at", "category", "desa_code")
 LOCATION_FIELDS: tuple[str, ...] = ("lat", "lon", "accuracy_m")
 # The tahapan of DESIGN.md, used when the calendar given does not list its own codes.
 TAHAPAN_CODES: tuple[str, ...] = (
@@ -42,6 +44,7 @@ REASONS: tuple[str, ...] = (
     "required", "unknown_field", "bad_type", "bad_format", "bad_choice", "too_long", "empty",
     "out_of_range", "too_many", "duplicate_item", "not_desa", "out_of_bounds", "in_future",
     "too_early", "self_reference", "bad_offset", "stage_mismatch",
+    "not_allowed",
 )
 
 MAX_FACTS = 4000
@@ -71,9 +74,9 @@ class Report:
     id: str                      # lowercase canonical UUID text
     observed_at: datetime        # timezone-aware, with the offset the device sent
     category: str
-    threat_stage: str
+    threat_stage: str | None     # None only for a laporan nihil
     desa_code: str
-    facts: str
+    facts: str                   # "" allowed only for a laporan nihil
     stage: str                   # always filled: derived from observed_at when the device sent none
     recorded_at: datetime | None = None
     location: GeoPoint | None = None
@@ -126,6 +129,8 @@ def parse_report(data: object, *, now: datetime, gazetteer: Any, calendar: Any, 
         _fail(problems, "", "bad_type", expected="object")
         raise _invalid(problems, path)
     values = _check_fields(data, problems)
+    if data.get("category") in STAGELESS_CATEGORIES:
+        _check_stageless(values)
     _check_context(values, problems, now, gazetteer, calendar)
     if problems:
         raise _invalid(problems, path)
@@ -375,21 +380,38 @@ assert tuple(_CHECKERS) == WIRE_FIELDS
 def _check_fields(data: dict, problems: Problems) -> dict[str, Any]:
     """Check each field on its own; absent and null optional fields are left out."""
     values: dict[str, Any] = {}
+    stageless = data.get("category") in STAGELESS_CATEGORIES
+    required = STAGELESS_REQUIRED if stageless else REQUIRED_FIELDS
+    checkers = _STAGELESS_CHECKERS if stageless else _CHECKERS
     for key, value in data.items():
-        checker = _CHECKERS.get(key)  # None for unknown and for non-text keys
+        checker = checkers.get(key)  # None for unknown and for non-text keys
         if checker is None:
             _fail(problems, _key_name(key), "unknown_field")
         elif value is None:
-            if key in REQUIRED_FIELDS:
+            if key in required:
                 _fail(problems, key, "required")
         else:
             checked = checker(value, key, problems)
             if checked is not _BAD:
                 values[key] = checked
-    for key in REQUIRED_FIELDS:
+    for key in required:
         if key not in data:
             _fail(problems, key, "required")
     return values
+
+
+def _refuse_stage(value: object, key: str, problems: Problems) -> _Bad:
+    return _fail(problems, key, "not_allowed", category="nihil")
+
+
+# A laporan nihil: a threat stage is a client bug (refused, not dropped); blank facts are fine.
+_STAGELESS_CHECKERS = {**_CHECKERS, "threat_stage": _refuse_stage, "facts": _text(MAX_FACTS, allow_blank=True)}
+
+
+def _check_stageless(values: dict[str, Any]) -> None:
+    """A laporan nihil carries ``threat_stage`` None, and ``facts`` "" when absent."""
+    values.setdefault("threat_stage", None)
+    values.setdefault("facts", "")
 
 
 def _check_context(values: dict[str, Any], problems: Problems, now: datetime, gazetteer: Any,

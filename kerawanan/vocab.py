@@ -27,7 +27,13 @@ CATEGORY_CODES: tuple[str, ...] = (
     "bencana",
     "inisiatif_damai",
     "informasi_umum",
+    "nihil",
 )
+# Laporan nihil: "situasi aman terkendali" in the officer's desa today. It has no threat stage (absent
+# or null on the wire), may have empty facts, weighs nothing in the score and counts as the desa being
+# heard from (DESIGN, report wire format).
+NIHIL = "nihil"
+STAGELESS_CATEGORIES: tuple[str, ...] = (NIHIL,)   # a tuple: `in` must not hash what a client sent
 THREAT_STAGES: tuple[str, ...] = ("PG", "AG", "GN")
 RELIABILITY: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
 CREDIBILITY: tuple[int, ...] = (1, 2, 3, 4, 5, 6)

@@ -105,7 +105,8 @@ def act(service: AlertService, principal: Principal, alert: Alert, body: object,
 def stale(service: AlertService, current: Alert) -> StaleVersion:
     return StaleVersion("Peringatan sudah berubah; muat ulang lalu ulangi tindakan.",
                         message_en="The alert has changed; reload it and repeat the action.",
-                        details={"current": service.views.alert(current, internal=True), "version": current.version})
+                        details={"current": service.views.alert(current, service.coverage(), internal=True),
+                                 "version": current.version})
 
 
 def _check_transition(service: AlertService, alert: Alert, action: str) -> None:

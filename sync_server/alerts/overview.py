@@ -10,7 +10,8 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kerawanan.regions import in_scope
-from kerawanan.tahapan import WIB
+from kerawanan.tahapan import WIB, wib_day
+from kerawanan.vocab import NIHIL
 from sync_server.alerts.coverage import NO_NEWS, NO_NEWS_LABEL, Coverage, summary_level
 from sync_server.render import iso_z, report_json
 from sync_server.scope import Principal, hidden
@@ -36,15 +37,16 @@ def region_overview(service: AlertService, principal: Principal, code: str, now:
     coverage = service.coverage(now)
     body = {"code": code, "name": region.title, "region_level": region.tier, "region_kind": region.level,
             "parent_code": region.parent_code, **_summary(service, states.get(code), code, coverage)}
-    body["open_alerts"] = [service.views.alert(alert, internal=principal.reads_internal_notes())
+    body["open_alerts"] = [service.views.alert(alert, coverage, internal=principal.reads_internal_notes())
                            for alert in alerts]
     body["children"] = [_child(service, child, states.get(child.code), alerts, coverage) for child in children]
-    body["coverage"] = {**body.pop("_coverage"), "stage": coverage.stage, "critical_stage": coverage.critical,
+    body["coverage"] = {**body.pop("_coverage"), **coverage.json(code), "stage": coverage.stage,
                         "silence_hours": coverage.silence_hours,
                         "gaps": [{"code": desa, "name": service.views.region_name(desa),
-                                  "last_heard": iso_z(coverage.heard[desa])}
+                                  "state": coverage.state_of(desa), "last_heard": iso_z(coverage.heard[desa])}
                                  for desa in sorted(coverage.gaps) if in_scope(desa, (code,))
-                                 and principal.can_read_region(desa)]}
+                                 and principal.can_read_region(desa)],
+                        "officers": _officer_rows(service, principal, code, coverage)}
     body["context"] = service.views.context(code, coverage.stage)
     body["personnel"] = service.views.personnel(code, body["level"])
     return body
@@ -56,7 +58,7 @@ def _summary(service: AlertService, state: RegionState | None, code: str, covera
     summary = summary_level(numbers["level"], own["gap"])
     label_id, label_en = LEVEL_LABELS[summary]
     return {**numbers, "summary": summary, "summary_label": label_id, "summary_label_en": label_en,
-            "coverage_gap": own["gap"], "last_heard": iso_z(own["last_heard"]),
+            "coverage_gap": own["gap"], "last_heard": iso_z(own["last_heard"]), "coverage": coverage.json(code),
             "_coverage": {"gap": own["gap"], "desa": own["desa"], "silent_desa": own["silent_desa"]}}
 
 
@@ -69,7 +71,7 @@ def _child(service: AlertService, child: Any, state: RegionState | None, alerts:
     body["open_alert"] = None if own is None else {"id": own.id, "level": own.level, "status": own.status}
     body["open_alerts_below"] = sum(1 for alert in alerts if in_scope(alert.region_code, (child.code,)))
     return {key: body[key] for key in ("code", "name", "level", "score", "summary", "summary_label",
-                                       "coverage_gap", "desa", "silent_desa", "last_heard", "open_alert",
+                                       "coverage_gap", "coverage", "desa", "silent_desa", "last_heard", "open_alert",
                                        "open_alerts_below", "report_count", "evaluated_at")}
 
 
@@ -105,7 +107,10 @@ def region_rows(service: AlertService, principal: Principal, tier: str, coverage
                      "score": round(state.score, 2) if state else 0.0,
                      "alert_id": alert.id if alert else None, "status": alert.status if alert else None,
                      "owner": alert.owner if alert else None,
-                     "deadline_at": alert.deadline_at if alert else None, "coverage_gap": summary["gap"]})
+                     "deadline_at": alert.deadline_at if alert else None, "coverage_gap": summary["gap"],
+                     "coverage_state": summary["state"], "silent_desa": summary["silent_desa"],
+                     "unassigned_desa": summary["unassigned_desa"], "desa": summary["desa"],
+                     "last_heard": summary["last_heard"], "critical_stage": coverage.critical})
     return rows
 
 
@@ -113,7 +118,8 @@ def sitrep_parts(service: AlertService, principal: Principal, day: date, now: da
     """The plain data of the daily situation report (levels and open alerts as of ``now``)."""
     coverage = service.coverage(now)
     tier = export_tier(principal.scope)
-    alerts = [service.views.alert(alert) for alert in service.storage.unresolved_alerts_under(principal.scope)]
+    alerts = [service.views.alert(alert, coverage)
+              for alert in service.storage.unresolved_alerts_under(principal.scope)]
     start = datetime.combine(day, time(0), WIB)
     by_category, by_stage = service.storage.report_counts(principal.scope, start, start + timedelta(days=1))
     return {"stage": service.calendar.stage_for(start + timedelta(hours=12)),
@@ -135,5 +141,35 @@ def _gap_rows(service: AlertService, principal: Principal, tier: str, coverage: 
     for code, members in groups.items():
         heard = [coverage.heard[desa] for desa in members]
         rows.append({"region_code": code, "region_name": service.views.region_name(code),
-                     "last_heard": None if None in heard else min(heard), "silent_desa": len(members)})
+                     "last_heard": None if None in heard else min(heard), "silent_desa": len(members),
+                     "unassigned_desa": sum(1 for desa in members if coverage.state_of(desa) == "unassigned")})
     return rows
+
+
+def _officer_rows(service: AlertService, principal: Principal, code: str, coverage: Coverage) -> list[dict]:
+    """The officers covering desa of ``code`` (in the caller's scope): who sent today's laporan nihil
+    (WIB day of the evaluation time), who reported, and when each was last heard."""
+    if principal.role == "officer":
+        return []
+    today = wib_day(coverage.at)
+    start = datetime.combine(today, time(0), WIB)
+    nihil: dict[str, datetime] = {}
+    reported: dict[str, datetime] = {}
+    items, _ = service.storage.list_reports(ReportQuery(scopes=(code,), since=start, limit=1000))
+    for item in items:
+        if wib_day(item.observed_at) != today:
+            continue
+        found = nihil if item.category == NIHIL else reported
+        found[item.officer] = max(found.get(item.officer, item.observed_at), item.observed_at)
+    activity = service.storage.activity().officer_heard
+    rows = []
+    for officer in service.storage.users_with_role("officer"):
+        desa = [item for item in coverage.under(code) if in_scope(item, officer.scope)]
+        if not desa or not principal.can_read_region(desa[0]):
+            continue
+        rows.append({"username": officer.username, "name": officer.name, "desa": desa,
+                     "desa_names": [service.views.region_name(item) for item in desa],
+                     "nihil_today_at": iso_z(nihil.get(officer.username)),
+                     "reported_today_at": iso_z(reported.get(officer.username)),
+                     "last_heard_at": iso_z(activity.get(officer.username))})
+    return sorted(rows, key=lambda row: (row["nihil_today_at"] is not None, row["name"]))

@@ -104,7 +104,7 @@ class AlertService:
     def detail(self, principal: Principal, alert_id: str) -> tuple[Alert, dict[str, Any]]:
         alert = self.readable(principal, alert_id)
         internal = principal.reads_internal_notes()      # officers: notes marked for the field only
-        body = self.views.alert(alert, internal=internal)
+        body = self.views.alert(alert, self.coverage(), internal=internal)
         with self.engine.reading() as feed:                 # the pump's passes change the book
             body.update(explain(alert, feed.book, self.storage, self.config))
         body["reports"] = [report for report in body["reports"] if _may_read(principal, report)]

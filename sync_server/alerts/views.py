@@ -7,6 +7,7 @@ from typing import Any
 from kerawanan import assets
 from kerawanan.personnel import count_desa, estimate_tps, recommend_personnel
 from kerawanan.scoring import ScoringConfig
+from sync_server.alerts.coverage import Coverage
 from sync_server.alerts.escalation import SYSTEM
 from sync_server.render import iso_z
 from sync_server.storage.base import Alert, AlertEvent, RegionState
@@ -56,8 +57,9 @@ class Views:
                 "ikp_score": kabupaten.ikp_score, "polres": kabupaten.polres, "kabupaten_code": kabupaten.code}
 
     # ---- objects
-    def alert(self, alert: Alert, *, internal: bool = False) -> dict[str, Any]:
-        """The alert object; ``internal`` (supervisors, admins) shows a response not marked for the field."""
+    def alert(self, alert: Alert, coverage: Coverage | None = None, *, internal: bool = False) -> dict[str, Any]:
+        """The alert object; ``internal`` (supervisors, admins) shows a response not marked for the field;
+        ``coverage`` (the service's ``coverage()``) fills ``coverage``, else null (the pull feed)."""
         region = self.gazetteer.find(alert.region_code)
         return {
             "id": alert.id, "region_code": alert.region_code, "region_name": self.region_name(alert.region_code),
@@ -73,6 +75,7 @@ class Views:
             "scored_at": iso_z(alert.scored_at), "peak_level": alert.peak_level, "assignee": alert.assignee,
             "response": alert.response if internal or alert.response_for_field else None,
             "response_for_field": alert.response_for_field, "resolved_at": iso_z(alert.resolved_at),
+            "coverage": None if coverage is None else coverage.json(alert.region_code),
         }
 
     def event(self, event: AlertEvent, *, internal: bool = False) -> dict[str, Any]:

@@ -20,7 +20,10 @@ from sync_server.exports import places, wording
 from sync_server.render import iso_z
 
 PROPERTIES = ("code", "name", "tier", "level", "level_label", "score", "alert_id", "status", "owner",
-              "deadline_at", "coverage_gap")
+              "deadline_at", "coverage_gap", "coverage", "coverage_label", "summary", "summary_label", "desa",
+              "silent_desa", "unassigned_desa", "last_heard_at", "critical_stage")
+# coverage state -> words; a region that is not "reporting" is never labelled safe (``summary``).
+COVERAGE_LABELS = {"reporting": "Ada kabar", "silent": "Tanpa kabar", "unassigned": "Belum ada Bhabin"}
 
 
 def render_alerts_geojson(regions: Iterable[Mapping], gazetteer: Any = None) -> dict:
@@ -52,9 +55,25 @@ def _feature(region: Mapping, find) -> dict:
         "owner": region.get("owner"),
         "deadline_at": _time(region.get("deadline_at")),
         "coverage_gap": bool(region.get("coverage_gap", False)),
+        **_coverage(region),
     }
     return {"type": "Feature", "id": code, "geometry": _geometry(code, tier, find),
             "properties": properties}
+
+
+def _coverage(region: Mapping) -> dict[str, Any]:
+    """``coverage`` (reporting|silent|unassigned) and ``summary``: the level, or ``tidak_ada_kabar`` for a
+    kurang_rawan region that is not reporting, with its words (level and "tanpa kabar" side by side)."""
+    state = region.get("coverage_state") or ("silent" if region.get("coverage_gap") else "reporting")
+    level = region.get("level")
+    quiet = state != "reporting"
+    summary = "tidak_ada_kabar" if quiet and level in (None, "kurang_rawan") else level
+    words = wording.level_label(level) or "Belum dinilai"
+    return {"coverage": state, "coverage_label": COVERAGE_LABELS.get(state, state),
+            "summary": summary, "summary_label": f"{words} · {COVERAGE_LABELS.get(state, state)}" if quiet else words,
+            "desa": region.get("desa"), "silent_desa": region.get("silent_desa"),
+            "unassigned_desa": region.get("unassigned_desa"), "last_heard_at": _time(region.get("last_heard")),
+            "critical_stage": region.get("critical_stage")}
 
 
 def _tier(code: str) -> str | None:

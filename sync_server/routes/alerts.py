@@ -34,8 +34,9 @@ def list_alerts(
     query = services.alerts.query(principal, level=level, status=status, region=region,
                                   before=parse_cursor(cursor), limit=limit or services.settings.limits.page_default)
     items, before = services.storage.list_alerts(query)
-    return JSONResponse({"items": [services.alerts.views.alert(item, internal=principal.reads_internal_notes())
-                                   for item in items],
+    coverage = services.alerts.coverage() if items else None
+    internal = principal.reads_internal_notes()
+    return JSONResponse({"items": [services.alerts.views.alert(item, coverage, internal=internal) for item in items],
                          "next_cursor": None if before is None else str(before)})
 
 
@@ -54,7 +55,7 @@ async def act_on_alert(alert_id: str, request: Request, principal: PrincipalDep,
     limits = services.settings.limits
     body = await read_json(request, limit=limits.json_bytes, max_depth=limits.json_depth)
     alert = await run_in_threadpool(services.alerts.act, principal, alert_id.lower(), body, if_match)
-    return JSONResponse(services.alerts.views.alert(alert, internal=True), headers={"ETag": f'"{alert.version}"'})
+    return JSONResponse(services.alerts.views.alert(alert, services.alerts.coverage(), internal=True), headers={"ETag": f'"{alert.version}"'})
 
 
 def _require_choice(name: str, value: str | None, options: tuple[str, ...]) -> None:

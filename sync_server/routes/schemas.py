@@ -39,19 +39,19 @@ GEO_POINT = {"type": ["object", "null"], "required": ["lat", "lon"], "additional
                             "accuracy_m": {"type": ["number", "null"]}}}
 
 REPORT = obj(
-    ["id", "observed_at", "category", "threat_stage", "desa_code", "facts"],
+    ["id", "observed_at", "category", "desa_code"],   # threat_stage and facts: required unless category nihil
     id={"type": "string", "format": "uuid"},
     observed_at={"type": "string", "format": "date-time"},
     recorded_at={"type": ["string", "null"], "format": "date-time"},
     category={"type": "string"},
-    threat_stage={"type": "string", "enum": ["PG", "AG", "GN"]},
+    threat_stage={"type": ["string", "null"], "enum": ["PG", "AG", "GN", None]},
     desa_code=REGION_CODE,
     location=GEO_POINT,
     stage={"type": ["string", "null"]},
     people_count={"type": ["integer", "null"], "minimum": 0, "maximum": 100000},
     source_reliability={"type": ["string", "null"], "enum": ["A", "B", "C", "D", "E", "F", None]},
     info_credibility={"type": ["integer", "null"], "minimum": 1, "maximum": 6},
-    facts={"type": "string", "minLength": 1, "maxLength": 4000},
+    facts={"type": "string", "maxLength": 4000},
     opinion={"type": ["string", "null"], "maxLength": 2000},
     tps={"type": ["string", "null"]},
     media={"type": "array", "maxItems": 5, "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},

@@ -74,7 +74,7 @@ class StoredReport:
     device_id: str | None
     desa_code: str
     category: str
-    threat_stage: str
+    threat_stage: str | None          # None: a laporan nihil (stored as "")
     stage: str
     observed_at: datetime
     received_at: datetime

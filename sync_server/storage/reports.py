@@ -65,7 +65,7 @@ def _stored_report(row: Sequence[Any], wire: dict[str, Any]) -> StoredReport:
      _, status, grade, duplicate_of, note, by, at, superseded_by) = row
     return StoredReport(
         id=report_id, officer=officer, device_id=device_id, desa_code=desa, category=category,
-        threat_stage=threat, stage=stage, observed_at=from_db(observed), received_at=from_db(received),
+        threat_stage=threat or None, stage=stage, observed_at=from_db(observed), received_at=from_db(received),
         seq=seq, content_hash=content_hash, wire=wire,
         review=Review(status=status, grade=grade, duplicate_of=duplicate_of, note=note, by=by,
                       at=from_db(at)), superseded_by=superseded_by)
@@ -191,7 +191,7 @@ def _insert_reports(conn: sqlite3.Connection, officer: str, device_id: str | Non
 
 def _report_row(seq: int, item: _Prepared, officer: str, device_id: str | None, at: str) -> tuple:
     report = item.report
-    return (report.id, seq, officer, device_id, report.desa_code, report.category, report.threat_stage,
+    return (report.id, seq, officer, device_id, report.desa_code, report.category, report.threat_stage or "",
             report.stage, item.observed_at, at, item.content_hash, item.canonical)
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from kerawanan import assets
 from kerawanan.report import GeoPoint, Report, parse_report
-from kerawanan.vocab import CATEGORY_CODES, CREDIBILITY, RELIABILITY, THREAT_STAGES
+from kerawanan.vocab import CATEGORY_CODES, CREDIBILITY, RELIABILITY, STAGELESS_CATEGORIES, THREAT_STAGES
 
 WIB = timezone(timedelta(hours=7))
 NOW = datetime(2024, 11, 28, 8, 0, tzinfo=WIB)
@@ -126,8 +126,8 @@ def reports(draw) -> Report:
     return Report(
         id=report_id,
         observed_at=observed_at,
-        category=draw(st.sampled_from(CATEGORY_CODES)),
-        threat_stage=draw(st.sampled_from(THREAT_STAGES)),
+        category=(category := draw(st.sampled_from(CATEGORY_CODES))),
+        threat_stage=None if category in STAGELESS_CATEGORIES else draw(st.sampled_from(THREAT_STAGES)),
         desa_code=draw(st.sampled_from(desa_codes())),
         facts=draw(texts(1, 200).filter(lambda text: not text.isspace())),
         stage=calendar().stage_for(observed_at),

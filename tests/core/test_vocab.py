@@ -20,7 +20,7 @@ from kerawanan.vocab import (
 DESIGN_CATEGORIES = (
     "politik_uang", "netralitas", "hoaks_sara", "intimidasi", "ancaman_penyelenggara", "bentrok",
     "pengerahan_massa", "pelanggaran_kampanye", "logistik", "gangguan_tps", "data_pemilih",
-    "konflik_laten", "senjata_premanisme", "bencana", "inisiatif_damai", "informasi_umum",
+    "konflik_laten", "senjata_premanisme", "bencana", "inisiatif_damai", "informasi_umum", "nihil",
 )
 DESIGN_CATEGORY_LABELS = {
     "politik_uang": "Politik uang",
@@ -39,6 +39,7 @@ DESIGN_CATEGORY_LABELS = {
     "bencana": "Bencana atau cuaca mengganggu tahapan",
     "inisiatif_damai": "Inisiatif damai",
     "informasi_umum": "Informasi umum",
+    "nihil": "Laporan nihil: situasi aman terkendali",
 }
 
 

@@ -17,6 +17,7 @@ from kerawanan.tahapan import WIB
 from sync_server.exports import (
     CSV_COLUMNS,
     SitrepData,
+    geojson_export,
     mapdraw,
     mappanel,
     places,
@@ -229,12 +230,13 @@ def test_geojson_is_a_feature_collection_with_polygons_and_properties():
     for feature in collection["features"]:
         assert feature["type"] == "Feature"
         assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
-        assert set(feature["properties"]) == {"code", "name", "tier", "level", "level_label", "score", "alert_id",
-                                              "status", "owner", "deadline_at", "coverage_gap"}
+        assert set(feature["properties"]) == set(geojson_export.PROPERTIES)
     first = collection["features"][0]["properties"]
     assert (first["name"], first["level_label"], first["deadline_at"]) == (
         "Kota Sungai Penuh", "Sangat Rawan", "2024-11-27T17:10:00Z")
-    assert collection["features"][2]["properties"]["coverage_gap"] is True
+    quiet = collection["features"][2]["properties"]
+    assert quiet["coverage_gap"] is True and quiet["coverage"] == "silent"
+    assert (quiet["summary"], quiet["summary_label"]) == ("tidak_ada_kabar", "Kurang Rawan · Tanpa kabar")
 
 
 def _positions(geometry):
