@@ -50,6 +50,16 @@ def scoring_config():
 
 
 @lru_cache(maxsize=1)
+def strength():
+    """Each Polres' strength for Pilkada security and what Polda can send (``jambi_strength.csv``;
+    the shipped figures are examples, ``source`` = "contoh", to be set by Polda)."""
+    from kerawanan.strength import parse_strength
+
+    contexts = scoring_config().contexts.values()
+    return parse_strength(read_text("jambi_strength.csv"), {context.polres for context in contexts})
+
+
+@lru_cache(maxsize=1)
 def vocabulary():
     """Labels and hints (id/en) of categories, threat stages, grades and levels."""
     from kerawanan.vocab import load_vocabulary
