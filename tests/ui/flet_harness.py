@@ -147,7 +147,7 @@ class HeadlessApp:
 
     # ------------------------------------------------------------ events, as the client sends them
 
-    async def event(self, key: str, name: str, data: Any = None, value: Any = None, *, settle: float = 0.05) -> None:
+    async def event(self, key: str, name: str, data: Any = None, value: Any = None, *, settle: int = 20) -> None:
         control = self.find(key)
         if value is not None:                              # the client syncs the prop before the event
             self.session.apply_patch(control._i, {"value": value})
@@ -160,13 +160,16 @@ class HeadlessApp:
     async def select(self, key: str, option: str) -> None:
         await self.event(key, "select", option, option)
 
-    async def click(self, key: str, *, settle: float = 0.05) -> None:
+    async def click(self, key: str, *, settle: int = 20) -> None:
         await self.event(key, "click", settle=settle)
 
-    async def settle(self, seconds: float = 0.2) -> None:
-        await asyncio.sleep(seconds)
+    async def settle(self, rounds: int = 20) -> None:
+        """Let the event loop run what is ready now (the callbacks and tasks a handler left behind),
+        ``rounds`` times over; no clock. Work that ends later (a thread, a timer) is ``wait_for``'s."""
+        for _ in range(rounds):
+            await asyncio.sleep(0)
 
-    async def wait_for(self, check: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
+    async def wait_for(self, check: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
         """Poll ``check`` while background work (threads, run_task) finishes."""
         deadline = asyncio.get_running_loop().time() + timeout
         while not check():
@@ -177,5 +180,5 @@ class HeadlessApp:
     async def close(self) -> None:
         """Close the session as the server does when a browser goes away (the page gets ``on_close``)."""
         self.session.close()
-        await self.settle(0.05)
+        await self.settle()
         self.conn.executor.shutdown(wait=False)

@@ -38,7 +38,7 @@ async def _choose_tab(app: HeadlessApp, index: int, key: str = "nav") -> None:
     control = app.find(key)
     app.session.apply_patch(control._i, {"selected_index": index})
     await app.session.dispatch_event(control._i, "change", str(index))
-    await app.settle(0.05)
+    await app.settle()
 
 
 def _sent_badges(app: HeadlessApp, since: int) -> list[str]:
@@ -172,7 +172,7 @@ async def test_leaving_the_form_keeps_a_draft(enrolled):
 
 async def _lifecycle(app: HeadlessApp, state: str) -> None:
     await app.session.dispatch_event(app.page._i, "app_lifecycle_state_change", {"state": state})
-    await app.settle(0.05)
+    await app.settle()
 
 
 async def test_sending_then_a_review_shows_in_feedback_with_a_badge(enrolled, server):
