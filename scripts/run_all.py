@@ -1,7 +1,8 @@
 """`make run`: initialise (and on first use seed) the database, then run the server and the app.
 
 Environment: PETA_DB (default var/peta_rawan.db), PETA_HOST (127.0.0.1), PETA_PORT (8000),
-PETA_APP_PORT (8550); PETA_STOP_WITH_PARENT=1 (set by `make run`) stops everything when the
+PETA_APP_PORT (8550); PETA_REPLAY (default: the demo replays voting night of Pilkada 2024 at real
+speed from the first run, kept in <db>.replay; set it empty for the real clock); PETA_STOP_WITH_PARENT=1 (set by `make run`) stops everything when the
 parent process dies.
 
 Any way of stopping it stops everything: SIGTERM, SIGINT (Ctrl-C) or SIGHUP to this process or to
@@ -24,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_ENROLL = (("88030417", "Bhabin Koto Baru, Kota Sungai Penuh"), ("85120377", "Bhabin Masgo, Kerinci"))
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+REPLAY_FROM = "2024-11-27T21:00:00+07:00"     # voting night of Pilkada 2024, WIB
 GRACE_SECONDS = 10.0
 _PR_SET_PDEATHSIG = 1
 
@@ -112,6 +114,9 @@ def _start(children: list[subprocess.Popen]) -> int:
     app_port = os.environ.get("PETA_APP_PORT", "8550")
     fresh = not Path(db).exists()
     Path(db).parent.mkdir(parents=True, exist_ok=True)
+    replay = _replay(db, fresh)
+    if replay:
+        os.environ["PETA_REPLAY"] = replay            # the server, the CLI and the app share one clock
     _server("init", db=db)
     if fresh:
         _server("seed-demo", db=db)
@@ -122,6 +127,11 @@ def _start(children: list[subprocess.Popen]) -> int:
     env = {**os.environ, "PETA_DB": db}
     children.append(_spawn([sys.executable, "-m", "sync_server", "serve", "--db", db,
                             "--host", host, "--port", port], env))
+    if replay:
+        children.append(_spawn([sys.executable, "-m", "sync_server", "demo-feed", "--db", db], env))
+        print(f"\nREPLAY Pilkada 2024 dari malam pemungutan suara ({REPLAY_FROM}), berjalan seperti jam biasa;"
+              f" laporan demo berikutnya datang saat waktunya tiba. / A replay of Pilkada 2024 from voting night,"
+              f" at real speed. Mulai ulang / start over: hapus {Path(db).parent}/. Jam nyata / real clock: PETA_REPLAY=")
     if not _wait_http(f"http://{host}:{port}/healthz"):
         print("server did not start", file=sys.stderr)
         return 1
@@ -133,6 +143,22 @@ def _start(children: list[subprocess.Popen]) -> int:
         print(f"Peta Rawan app: http://{host}:{app_port}")
     print("Ctrl-C to stop.\n", flush=True)
     return 0
+
+
+def _replay(db: str, fresh: bool) -> str | None:
+    """The demo replays voting night of Pilkada 2024 at real speed from the moment its database is made;
+    the replay is kept beside the database, so a restart goes on where the clock is now.
+    ``PETA_REPLAY`` set in the environment wins (empty: the real clock)."""
+    if "PETA_REPLAY" in os.environ:
+        return os.environ["PETA_REPLAY"].strip() or None
+    from datetime import UTC, datetime
+
+    from kerawanan.replay import start_replay
+
+    path = Path(db).with_name(Path(db).name + ".replay")
+    if fresh:
+        path.write_text(start_replay(datetime.fromisoformat(REPLAY_FROM), datetime.now(UTC)).text() + "\n")
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:

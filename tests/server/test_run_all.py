@@ -8,6 +8,7 @@ run_all.py skips the demo seeding (it seeds only a database that does not exist 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -68,9 +69,10 @@ def _healthy(port: int) -> bool:
 def start(tmp_path):
     runs: list[Run] = []
 
-    def launch(via: str) -> Run:
+    def launch(via: str, *, fresh: bool = False) -> Run:
         db = tmp_path / "peta.db"
-        assert cli(db, "init").returncode == 0
+        if not fresh:
+            assert cli(db, "init").returncode == 0
         port, app_port = free_port(), free_port()
         env = {**os.environ, "PETA_DB": str(db), "PETA_MEDIA_DIR": str(tmp_path / "media"),
                "FLET_APP_STORAGE_DATA": str(tmp_path / "app"), "PETA_EVALUATE_SECONDS": "0"}
@@ -124,3 +126,18 @@ def test_a_signal_to_the_terminal_group_stops_everything(start, signum):
     _assert_all_stopped(run)
     if signum == signal.SIGINT:
         assert "stopping the server and the app" in run.text()
+
+
+def test_a_first_run_replays_voting_night_and_stops_its_feeder_too(start):
+    """A fresh database: the demo is seeded on a replay of voting night 2024, kept beside the database
+    (so a restart goes on), and the feeder that pushes the rest of the story stops with everything."""
+    run = start("run_all", fresh=True)
+    with urllib.request.urlopen(f"http://127.0.0.1:{run.port}/healthz", timeout=5) as response:
+        health = json.load(response)
+    assert health["replay"]["replayed_at"] == "2024-11-27T14:00:00Z", health
+    assert health["now"].startswith("2024-11-27T"), health
+    replay_file = Path(run.log).parent / "peta.db.replay"
+    assert replay_file.read_text().startswith("2024-11-27T14:00:00+00:00@")
+    assert len(run.session()) >= 4, run.text()          # run_all.py, the server, the app, the demo feeder
+    run.process.send_signal(signal.SIGTERM)
+    _assert_all_stopped(run)
