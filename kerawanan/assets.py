@@ -1,7 +1,8 @@
 """The one place the core reads its shipped data files (read-only, from ``assets/``).
 
 Everything else in ``kerawanan`` takes data as arguments; these loaders parse the shipped files
-once and cache the result. ``PETA_ASSETS`` points at another asset folder (tests, a new election).
+once and cache the result. ``PETA_ASSETS`` points at another asset folder (tests, a new election);
+``PETA_CALENDAR`` at another tahapan calendar file (the next election, a re-vote).
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+DEFAULT_CALENDAR = "tahapan_pilkada_2024.toml"   # PETA_CALENDAR names another file: a new election, a PSU
 ASSET_DIR = Path(os.environ.get("PETA_ASSETS") or Path(__file__).resolve().parent.parent / "assets")
 
 
@@ -38,7 +40,8 @@ def calendar():
     """The tahapan calendar of the current election."""
     from kerawanan.tahapan import load_calendar
 
-    return load_calendar(read_text("tahapan_pilkada_2024.toml"))
+    return load_calendar(Path(os.environ.get("PETA_CALENDAR") or asset_path(DEFAULT_CALENDAR)).read_text(
+        encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
