@@ -96,7 +96,7 @@ class StoreOutcome:
 @dataclass(frozen=True, slots=True)
 class StoreResult:
     outcomes: list[StoreOutcome]
-    cursor: int
+    cursor: int                    # the seq of the batch's newest report of this officer (0: none)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,18 @@
-"""SQLite queries for the change feed that ``GET /sync/pull`` pages through."""
+"""SQLite queries for the change feed that ``GET /sync/pull`` pages through.
+
+The cursor a page hands out is the ``seq`` of the last change the CALLER saw (or the cursor sent):
+never the newest seq of the server, which would tell a caller when (or, with plain counters, how
+much) others wrote. So that a caller whose area is quiet does not rescan everyone else's changes
+on every pull, each process remembers, per (caller, area, cursor handed out), how far the feed past
+that cursor is already known to hold nothing for them (``ScanHints``): a hint is only a shortcut,
+a missing one (another worker, a restart) costs one rescan, never a lost or repeated change.
+"""
 from __future__ import annotations
 
 import json
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -31,6 +42,57 @@ def _visible_sql(username: str, area: Area) -> tuple[str, list]:
     return sql, [username, *params, *area.exact]
 
 
+class ScanHints:
+    """(caller, area, cursor) → a seq up to which the caller's feed past the cursor is empty;
+    least recently used first out."""
+
+    def __init__(self, size: int = 50_000):
+        self.size = size
+        self._items: OrderedDict[tuple[str, Area, int], int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def start(self, username: str, area: Area, after: int) -> int:
+        """Where a pull after ``after`` may begin scanning."""
+        with self._lock:
+            known = self._items.get((username, area, after))
+            if known is not None:
+                self._items.move_to_end((username, area, after))
+        return after if known is None else max(after, known)
+
+    def remember(self, username: str, area: Area, cursor: int, empty_until: int) -> None:
+        if empty_until <= cursor:
+            return
+        with self._lock:
+            self._items[(username, area, cursor)] = empty_until
+            self._items.move_to_end((username, area, cursor))
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_HINTS: weakref.WeakKeyDictionary[Database, ScanHints] = weakref.WeakKeyDictionary()
+_HINTS_LOCK = threading.Lock()
+
+
+def scan_hints(db: Database) -> ScanHints:
+    with _HINTS_LOCK:
+        hints = _HINTS.get(db)
+        if hints is None:
+            hints = _HINTS[db] = ScanHints()
+        return hints
+
+
+def _next_cursor(hints: ScanHints, username: str, area: Area, after: int, page: tuple[list[int], bool, int]
+                 ) -> int:
+    """The cursor of a page: the last seq the caller got, else ``after`` (``page``: the seqs
+    returned, whether there is more, and the newest seq scanned). A complete page also leaves a
+    hint: nothing more for the caller up to that newest seq."""
+    seqs, more, newest = page
+    cursor = seqs[-1] if seqs else after
+    if not more:
+        hints.remember(username, area, cursor, newest)
+    return cursor
+
+
 def _page_sql(username: str, area: Area) -> tuple[str, list]:
     """The caller's changes after a seq (first parameter), oldest first, at most a limit (last one)."""
     visible, params = _visible_sql(username, area)
@@ -42,16 +104,18 @@ def _page_sql(username: str, area: Area) -> tuple[str, list]:
 def pull(db: Database, username: str, area: Area, after: int, limit: int) -> ChangePage:
     """The caller's changes after ``after``, oldest first; the cursor never goes backwards."""
     sql, params = _page_sql(username, area)
+    hints = scan_hints(db)
+    start = hints.start(username, area, after)
     with db.reading() as conn:
         newest = last_seq(conn)
-        rows = conn.execute(sql, [after, *params, limit + 1]).fetchall()
+        rows = conn.execute(sql, [start, *params, limit + 1]).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
         reports = reports_by_id(conn, [row[4] for row in rows if row[1] == "report" and row[4]])
     changes = [Change(seq=seq, kind=kind, data=None if data is None else json.loads(data),
                       created_at=from_db(created), report=reports.get(ref) if kind == "report" else None)
                for seq, kind, data, created, ref in rows]
-    cursor = changes[-1].seq if more else max(after, newest)
+    cursor = _next_cursor(hints, username, area, after, ([c.seq for c in changes], more, max(start, newest)))
     return ChangePage(changes=changes, cursor=cursor, more=more)
 
 
@@ -65,14 +129,16 @@ def pull_json(db: Database, username: str, area: Area, after: int, limit: int) -
     page, params = _page_sql(username, area)
     sql = (f"SELECT c.seq, c.kind, c.data, c.created_at, {_REPORT_TEXT} FROM ({page}) AS c "
            "LEFT JOIN reports AS r ON c.kind = 'report' AND r.id = c.ref ORDER BY c.seq")
+    hints = scan_hints(db)
+    start = hints.start(username, area, after)
     with db.reading() as conn:
         newest = last_seq(conn)
-        rows = conn.execute(sql, [after, *params, limit + 1]).fetchall()
+        rows = conn.execute(sql, [start, *params, limit + 1]).fetchall()
     more = len(rows) > limit
     rows = rows[:limit]
     parts = [change_json_text(seq, kind, data, created, None if wire is None else
                               report_json_text(wire, officer, observed, received, report_seq, review, superseded_by))
              for seq, kind, data, created, wire, officer, observed, received, report_seq, *review, superseded_by
              in rows]
-    cursor = rows[-1][0] if more else max(after, newest)
+    cursor = _next_cursor(hints, username, area, after, ([row[0] for row in rows], more, max(start, newest)))
     return RawChangePage(changes="[" + ",".join(parts) + "]", count=len(parts), cursor=cursor, more=more)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -76,9 +77,21 @@ def last_seq(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+def seq_floor(conn: sqlite3.Connection) -> int:
+    """The number the next change counts up from (inside the write transaction).
+
+    A change's ``seq`` is max(previous + 1, the wall clock in microseconds since the epoch): it only
+    grows, like a counter, but the distance between two seqs a caller sees measures time, not how
+    many changes other people made in between (issue 11; docs/reliability.md "What a cursor tells").
+    """
+    return max(last_seq(conn), time.time_ns() // 1000 - 1)
+
+
 def insert_changes(conn: sqlite3.Connection, changes: Sequence[NewChange], at: datetime) -> int:
     """Number and insert changes (inside the caller's write transaction); returns the last seq."""
-    seq = last_seq(conn)
+    if not changes:
+        return last_seq(conn)
+    seq = seq_floor(conn)
     rows = []
     for change in changes:
         seq += 1
@@ -89,13 +102,18 @@ def insert_changes(conn: sqlite3.Connection, changes: Sequence[NewChange], at: d
     return seq
 
 
-def _known_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+def _known_hashes(conn: sqlite3.Connection, ids: list[str], officer: str) -> tuple[dict[str, str], int]:
+    """The stored content hash of each known id, and the highest seq among those of ``officer``."""
     known: dict[str, str] = {}
+    own = 0
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        known.update(conn.execute(f"SELECT id, content_hash FROM reports WHERE id IN ({marks})", chunk))
-    return known
+        for report_id, content_hash, seq, author in conn.execute(
+                f"SELECT id, content_hash, seq, officer FROM reports WHERE id IN ({marks})", chunk):
+            known[report_id] = content_hash
+            own = max(own, seq) if author == officer else own
+    return known, own
 
 
 def _originals(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Original]:
@@ -153,9 +171,9 @@ def store_reports(db: Database, officer: str, device_id: str | None, reports: Se
     at = to_db(received_at)
     prepared = [_prepare(report) for report in reports]
     with db.writing() as conn:
-        known = _known_hashes(conn, list({item.report.id for item in prepared}))
+        known, cursor = _known_hashes(conn, list({item.report.id for item in prepared}), officer)
         originals = _originals(conn, [item.report.supersedes for item in prepared if item.report.supersedes])
-        seq = last_seq(conn)
+        seq = seq_floor(conn)
         outcomes, fresh = [], []
         for item in prepared:
             report_id = item.report.id
@@ -174,7 +192,7 @@ def store_reports(db: Database, officer: str, device_id: str | None, reports: Se
         _insert_reports(conn, officer, device_id, fresh, at)
         _record_supersessions(conn, fresh)
         _touch_activity(conn, officer, device_id, fresh, at)
-    return StoreResult(outcomes=outcomes, cursor=seq)
+    return StoreResult(outcomes=outcomes, cursor=fresh[-1][0] if fresh else cursor)
 
 
 def _insert_reports(conn: sqlite3.Connection, officer: str, device_id: str | None,
