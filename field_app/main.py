@@ -25,5 +25,20 @@ def make_main(device: Device | Callable[[], Device]) -> Callable[[ft.Page], None
 
 
 def main(page: ft.Page) -> None:
-    platform.current()       # in a browser: its data folder and server address, before the device reads them
+    # In a browser: its data folder and server address are set before the device reads them, and a
+    # browser that cannot keep the outbox safely says so instead of starting.
+    problem = platform.current().cannot_run()
+    if problem:
+        refuse(page, problem)
+        return
     make_main(shared_device)(page)
+
+
+def refuse(page: ft.Page, problem: str) -> None:
+    """The one screen of a session that cannot start, saying why (in both languages)."""
+    from field_app.views import theme
+
+    theme.apply_theme(page)
+    page.add(ft.SafeArea(ft.Container(ft.Column([ft.Icon(ft.Icons.INFO_OUTLINE, color=theme.NAVY, size=48),
+                                                 theme.text(problem, size=18)], spacing=16),
+                                      padding=24), expand=True))

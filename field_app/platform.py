@@ -32,6 +32,10 @@ class Host:
     def install(self) -> None:
         """Prepare the process before the first device is made (nothing to do here)."""
 
+    def cannot_run(self) -> str | None:
+        """A message for the officer when the app cannot run here (a browser without what it needs)."""
+        return None
+
     def open_storage(self, folder: Path) -> None:
         """Make ``folder`` ready to hold the outbox."""
         folder.mkdir(parents=True, exist_ok=True)

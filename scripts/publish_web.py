@@ -148,6 +148,10 @@ def patch_index(index: Path, base: str) -> None:
     text = text.replace('<link rel="manifest" href="manifest.json">',
                         f'<link rel="manifest" href="manifest.json">\n  <meta name="theme-color" content="{NAVY}">')
     text = text.replace('content="black">', 'content="default">')
+    # Ask the browser to keep the outbox under storage pressure (granted to installed apps).
+    text = text.replace('<script src="python.js"></script>', '<script src="python.js"></script>\n  <script>\n'
+                        '    if (navigator.storage && navigator.storage.persist) navigator.storage.persist();\n'
+                        '  </script>')
     index.write_text(text, encoding="utf-8")
 
 

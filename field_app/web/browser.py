@@ -14,6 +14,8 @@ what it does instead.
 - Photos: the browser decodes (EXIF orientation applied), an OffscreenCanvas scales, JPEG re-encoding
   drops every EXIF field (Pillow has no Pyodide build here).
 - No threads: background warm-ups run on the event loop when it is idle.
+- One window at a time: each window runs its own Python over its own in-memory copy of the files,
+  and the last to write IndexedDB would win; a Web Lock lets one window hold the outbox.
 """
 from __future__ import annotations
 
@@ -37,10 +39,24 @@ from field_app.platform import Host
 log = logging.getLogger(__name__)
 DATA_DIR = "/peta_rawan"
 WARM_UP_DELAY_S = 3.0
+LOCK_NAME = "peta-rawan-outbox"
+LOCK_WAIT_MS = 8000          # a reloaded window's old worker may still be letting go
+NO_JSPI = ("Browser ini belum bisa menjalankan Peta Rawan tanpa sinyal. Buka dengan Google Chrome "
+           "versi 137 atau yang lebih baru.\n\nThis browser cannot run Peta Rawan offline. "
+           "Open it in Google Chrome 137 or newer.")
+OPEN_ELSEWHERE = ("Peta Rawan sudah terbuka di jendela atau tab lain. Tutup yang lain, lalu muat ulang "
+                  "halaman ini.\n\nPeta Rawan is already open in another window or tab. Close it, then "
+                  "reload this page.")
 
 HELPERS = run_js("""({
   syncfs: (populate) => new Promise((done, fail) =>
     pyodide_FS.syncfs(populate, (error) => error ? fail(error) : done(true))),
+  lock: (name, ms) => new Promise((answer) => {
+    navigator.locks.request(name, {signal: AbortSignal.timeout(ms)}, () => {
+      answer(true);
+      return new Promise(() => {});          // held until this worker ends
+    }).catch(() => answer(false));
+  }),
   pbkdf2: async (password, salt, iterations, bits) => {
     const key = await crypto.subtle.importKey("raw", password, "PBKDF2", false, ["deriveBits"]);
     const out = await crypto.subtle.deriveBits({name: "PBKDF2", hash: "SHA-256", salt, iterations}, key, bits);
@@ -77,6 +93,7 @@ class Browser(Host):
 
     def __init__(self) -> None:
         self._mounted: set[str] = set()
+        self._holds_lock = False
 
     def install(self) -> None:
         os.environ.setdefault("FLET_APP_STORAGE_DATA", DATA_DIR)
@@ -84,6 +101,14 @@ class Browser(Host):
         js.pyodide_FS = pyodide_js.FS
         if not hasattr(hashlib, "pbkdf2_hmac"):
             hashlib.pbkdf2_hmac = pbkdf2_hmac
+
+    def cannot_run(self) -> str | None:
+        """Why this window cannot hold the outbox: no JSPI, or another window holds it."""
+        if not hasattr(js.WebAssembly, "Suspending") or not can_run_sync():
+            return NO_JSPI
+        if not self._holds_lock:
+            self._holds_lock = bool(run_sync(HELPERS.lock(LOCK_NAME, LOCK_WAIT_MS)))
+        return None if self._holds_lock else OPEN_ELSEWHERE
 
     def open_storage(self, folder: Path) -> None:
         """Mount IndexedDB at ``folder`` (once) and load what an earlier visit left there."""

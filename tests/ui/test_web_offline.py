@@ -85,6 +85,12 @@ def open_app(context: BrowserContext, url: str) -> Page:
     return enable_semantics(page)
 
 
+def open_app_in_new_tab(context: BrowserContext, url: str) -> Page:
+    page = context.new_page()
+    page.goto(url)
+    return enable_semantics(page)
+
+
 def enable_semantics(page: Page) -> Page:
     page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=LOAD_TIMEOUT)
     page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
@@ -171,6 +177,11 @@ def test_online_once_enrol_and_every_file_is_cached(playwright, world):
             page.wait_for_timeout(1000)
             missing = missing_offline_files(page)
         assert missing == [], missing
+        second = open_app_in_new_tab(context, f"{server.url}/app/")
+        expect(second.get_by_text("sudah terbuka di jendela atau tab lain", exact=False)).to_be_visible(
+            timeout=LOAD_TIMEOUT)                    # one window holds the outbox: no lost writes
+        shot(second, "second-window")
+        second.close()
         cdp = context.new_cdp_session(page)
         assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []   # Chrome offers "Install"
         manifest = cdp.send("Page.getAppManifest")
