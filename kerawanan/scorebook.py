@@ -38,6 +38,7 @@ INF = math.inf
 MARGIN_S = 0.001             # a tally expires this much early around a horizon crossing (then recomputed)
 REFERENCE_HALF_LIVES = 96    # the common reference time moves in steps of this many half-lives
 WINDOW_OFFSET_S = 7 * 3600   # limit windows start at 00:00 WIB (UTC+7)
+SNAPSHOT_BEFORE_S = 4 * 86400   # a desa keeps its sums as they stood this long before its newest report
 UNGRADED = ("F", 6)          # "cannot be judged"
 
 REASONS = {   # why a report counts less: code → (Bahasa Indonesia, English)
@@ -188,7 +189,7 @@ NO_REASON: tuple[str, ...] = ()
 class _Desa:
     """The counted reports of one desa, oldest first, with their factors and terms at ``ref``."""
 
-    __slots__ = ("entries", "factors", "terms", "cut", "ref", "dirty_from")
+    __slots__ = ("entries", "factors", "terms", "cut", "ref", "dirty_from", "stable", "snapshot")
 
     def __init__(self):
         self.entries: list[Entry] = []
@@ -197,6 +198,8 @@ class _Desa:
         self.cut = 0                         # entries[:cut] were not in the future when factors were set
         self.ref: float | None = None
         self.dirty_from = INF                # factors from this epoch on must be recomputed
+        self.stable = 0                      # entries[:stable] and their terms unchanged since ``snapshot``
+        self.snapshot: tuple | None = None   # the sums of tally() part-way: (lo, k, mass, categories, ...)
 
     def insert(self, entry: Entry) -> None:
         entries = self.entries
@@ -210,6 +213,7 @@ class _Desa:
             self.factors.insert(index, None)
             self.terms.insert(index, 0.0)
             self.cut += index < self.cut
+            self.stable = min(self.stable, index)
         if entry[0] < self.dirty_from:
             self.dirty_from = entry[0]
 
@@ -217,6 +221,7 @@ class _Desa:
         index = bisect.bisect_left(self.entries, entry)
         del self.entries[index], self.factors[index], self.terms[index]
         self.cut -= index < self.cut
+        self.stable = min(self.stable, index)
         self.dirty_from = min(self.dirty_from, entry.epoch)
 
     def bounds(self, at: float, horizon_hours: float) -> tuple[int, int]:
@@ -246,19 +251,22 @@ class _Desa:
         if start > -INF:
             start = min(window_start(start, config), start - config.corroboration_window_hours * 3600.0)
         first = bisect.bisect_left(entries, start, 0, hi, key=_EPOCH)
+        self.stable = min(self.stable, first)
         corroborated = _corroborated(entries, first, hi, config)
         limited = _limited(entries, first, hi, config)
         half_life, outside, boost = config.half_life_hours * 3600.0, config.outside_area_factor, \
             config.corroboration_factor
-        factors, terms, part = self.factors, self.terms, parts.part
+        factors, terms, part, kinds = self.factors, self.terms, parts.part, parts.by_kind
+        plain, boosted = (1.0, 1.0, 1.0, NO_REASON), (boost, 1.0, 1.0, NO_REASON)
         for index in range(first, hi):
             entry = entries[index]
             corroboration = boost if index in corroborated else 1.0
-            area = outside if entry.outside and not entry.confirmed else 1.0
-            limit_reason = limited.get(index)
+            area = outside if entry[9] and not entry[10] else 1.0        # outside, and not confirmed
+            limit_reason = limited.get(index) if limited else None
             if area == 1.0 and limit_reason is None:
-                factors[index] = (corroboration, 1.0, 1.0, NO_REASON)
-                terms[index] = part(entry) * 2.0 ** ((entry[0] - ref) / half_life) * corroboration
+                factors[index] = boosted if index in corroborated else plain
+                weight = kinds.get(entry[3:7]) or part(entry)
+                terms[index] = weight * 2.0 ** ((entry[0] - ref) / half_life) * corroboration
                 continue
             limit = 0.0 if limit_reason else 1.0
             reasons = (("outside_area",) if area != 1.0 else ()) + ((limit_reason,) if limit_reason else ())
@@ -279,19 +287,35 @@ class _Desa:
                           entries[lo][0] + horizon - MARGIN_S if lo < hi else INF)
         if lo >= hi:
             return Tally(ref, 0.0, (), 0, frozenset(), frozenset(), 0, None, None, None, valid_from, valid_until)
-        mass, categories, officers, backers, confirmed = 0.0, {}, set(), set(), 0
-        for index in range(lo, hi):
-            entry, term = entries[index], terms[index]
-            mass += term
-            categories[entry.category] = categories.get(entry.category, 0.0) + term
-            officers.add(entry.officer)
-            if term > 0:
-                backers.add(entry.officer)
-                confirmed += entry.confirmed
         newest = entries[hi - 1]
+        state, start = (0.0, {}, set(), set(), 0), lo
+        snapshot = self.snapshot
+        if snapshot is not None and snapshot[0] == lo and snapshot[1] <= min(self.stable, hi):
+            start = snapshot[1]               # sums are taken in order: resume where they stood
+            state = (snapshot[2], dict(snapshot[3]), set(snapshot[4]), set(snapshot[5]), snapshot[6])
+        mark = max(start, bisect.bisect_left(entries, newest.epoch - SNAPSHOT_BEFORE_S, start, hi, key=_EPOCH))
+        state = _sums(entries, terms, start, mark, *state)
+        self.snapshot, self.stable = (lo, mark, state[0], dict(state[1]), set(state[2]), set(state[3]),
+                                      state[4]), len(entries)
+        mass, categories, officers, backers, confirmed = _sums(entries, terms, mark, hi, *state)
         return Tally(ref, mass, tuple(sorted(categories.items())), hi - lo, frozenset(officers),
                      _few(backers, config.corroboration_min_officers), confirmed, entries[lo][0],
                      (newest.epoch, newest.id), newest.stage, valid_from, valid_until)
+
+
+def _sums(entries: list[Entry], terms: list[float], start: int, end: int, mass: float, categories: dict,
+          officers: set, backers: set, confirmed: int) -> tuple:
+    """The running sums of a desa tally carried over entries[start:end], in order."""
+    for index in range(start, end):
+        entry, term = entries[index], terms[index]
+        mass += term
+        category = entry[3]
+        categories[category] = categories.get(category, 0.0) + term
+        officers.add(entry[7])
+        if term > 0:
+            backers.add(entry[7])
+            confirmed += entry[10]
+    return mass, categories, officers, backers, confirmed
 
 
 def window_start(epoch: float, config: ScoringConfig) -> float:
@@ -314,7 +338,7 @@ def _corroborated(entries: list[Entry], first: int, hi: int, config: ScoringConf
     if first >= hi:
         return set()
     start = bisect.bisect_left(entries, entries[first][0] - window, 0, first, key=_EPOCH)
-    if len({entry.officer for entry in entries[start:hi]}) < needed:
+    if len({entry[7] for entry in entries[start:hi]}) < needed:
         return set()                                      # one officer only: nobody corroborates
     groups: dict[str, list[int]] = {}
     for index in range(start, hi):
@@ -360,20 +384,24 @@ def _limited(entries: list[Entry], first: int, hi: int, config: ScoringConfig) -
     size = config.limit_window_hours * 3600.0
     start = bisect.bisect_left(entries, window_start(entries[first][0], config), 0, first, key=_EPOCH)
     per_officer, per_device = config.per_officer, config.per_device
-    seen: dict[tuple, int] = {}
+    officers: dict[str, int] = {}                 # counts in the current window (entries are in time order)
+    devices: dict[str, int] = {}
     found: dict[int, str] = {}
+    window = None
     for index in range(start, hi):
         entry = entries[index]
-        if entry.confirmed:
+        if entry[10]:                             # confirmed: never limited, uses no allowance
             continue
-        window = math.floor((entry.epoch + WINDOW_OFFSET_S) / size)
-        officer = seen.get((0, entry.officer, window), 0)
-        seen[0, entry.officer, window] = officer + 1
+        here = math.floor((entry[0] + WINDOW_OFFSET_S) / size)
+        if here != window:
+            window, officers, devices = here, {}, {}
+        officer = officers.get(entry[7], 0)
+        officers[entry[7]] = officer + 1
         device = 0
-        if entry.device is not None:
-            device = seen.get((1, entry.device, window), 0)
-            seen[1, entry.device, window] = device + 1
-        if index >= first and (officer >= per_officer or device >= per_device):
+        if entry[8] is not None:
+            device = devices.get(entry[8], 0)
+            devices[entry[8]] = device + 1
+        if (officer >= per_officer or device >= per_device) and index >= first:
             found[index] = "officer_limit" if officer >= per_officer else "device_limit"
     return found
 
@@ -383,14 +411,14 @@ class _Parts:
 
     def __init__(self, config: ScoringConfig):
         self.config = config
-        self._cache: dict[tuple, float] = {}
+        self.by_kind: dict[tuple, float] = {}    # (category, threat stage, reliability, credibility) → part
 
     def part(self, entry: Entry) -> float:
-        key = entry[3:7]                   # category, threat stage, reliability, credibility
-        found = self._cache.get(key)
+        key = entry[3:7]
+        found = self.by_kind.get(key)
         if found is None:
             category_weight, stage_weight, credibility = part_of(self.config, *key)
-            found = self._cache[key] = category_weight * stage_weight * credibility
+            found = self.by_kind[key] = category_weight * stage_weight * credibility
         return found
 
 
@@ -420,9 +448,12 @@ class ScoreBook:
 
     def put(self, entries: Iterable[Entry]) -> set[str]:
         """Add reports, or replace the entry of the same id; returns the desa that changed."""
+        entries = sorted(entries)                        # oldest first: mostly appended
+        if not self._where:
+            return self._load(entries)
         touched = set()
         where, books, part = self._where, self._desa, self._parts.part
-        for entry in sorted(entries):                    # oldest first: mostly appended
+        for entry in entries:
             part(entry)                                  # a ValueError names an unknown category or stage
             old = where.get(entry.id)
             if old == entry:
@@ -438,6 +469,28 @@ class ScoreBook:
             touched.add(entry.desa)
         self._dirty |= touched
         return touched
+
+    def _load(self, entries: list[Entry]) -> set[str]:
+        """``put`` into an empty book: entries sorted, ids unique."""
+        for kind in {entry[3:7] for entry in entries}:
+            part_of(self.config, *kind)                  # a ValueError names an unknown category or stage
+        books: dict[str, list[Entry]] = {}
+        for entry in entries:
+            found = books.get(entry[2])
+            if found is None:
+                books[entry[2]] = [entry]
+            else:
+                found.append(entry)
+        where = {entry[1]: entry for entry in entries}
+        if len(where) != len(entries):
+            raise ValueError("report ids appear more than once")
+        self._where = where
+        for code, found in books.items():
+            desa = self._desa[code] = _Desa()
+            desa.entries, desa.factors, desa.terms = found, [None] * len(found), [0.0] * len(found)
+            desa.dirty_from = found[0][0]
+        self._dirty |= set(books)
+        return set(books)
 
     def drop(self, report_ids: Iterable[str]) -> set[str]:
         """Take reports out (they no longer count); unknown ids are ignored."""
