@@ -19,7 +19,7 @@ from pathlib import Path
 from kerawanan import assets
 from kerawanan.errors import InvalidInput, KerawananError
 from kerawanan.moments import parse_moment
-from sync_server import accounts
+from sync_server import accounts, cli_accounts
 from sync_server.auth import Authenticator
 from sync_server.settings import Settings
 from sync_server.storage import open_storage
@@ -207,6 +207,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args, settings)
     except KerawananError as error:
+COMMANDS += cli_accounts.COMMANDS
+
+
         print(f"peta-server {args.command}: {_one_line(error)}", file=sys.stderr)
     except (OSError, sqlite3.Error) as error:
         print(f"peta-server {args.command}: {error}", file=sys.stderr)
