@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import RedirectResponse
 from starlette.staticfiles import StaticFiles
 
 from kerawanan import assets
@@ -81,6 +82,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         app.include_router(router)
     web_app = web_app_dir()
     if web_app is not None:
+        app.add_route(WEB_APP_PATH, lambda _request: RedirectResponse(f"{WEB_APP_PATH}/"), include_in_schema=False)
         app.mount(WEB_APP_PATH, StaticFiles(directory=web_app, html=True), name="web-app")
     return app
 

@@ -5,8 +5,7 @@
 | ``PETA_DB`` | ``./var/peta_rawan.db`` |
 | ``PETA_MEDIA_DIR`` | ``<directory of the db>/media`` |
 | ``PETA_HOST`` / ``PETA_PORT`` | ``127.0.0.1`` / ``8000`` |
-| ``PETA_LOGIN_FAILURES_PER_ACCOUNT`` / ``..._PER_ADDRESS`` | ``5`` / ``30``: failed logins per (account, address) / per address before waits begin |
-| ``PETA_LOGIN_DELAY_SECONDS`` | ``60``: the first wait after them, doubled after each further failure, at most 15 minutes |
+| ``PETA_LOGIN_FAILURES_PER_ACCOUNT`` / ``..._PER_ADDRESS`` | ``5`` / ``30`` per 15 minutes |
 | ``PETA_CLOCK_FILE`` | unset: the real clock; else a file holding "now" as ISO-8601 (tests) |
 | ``PETA_EVALUATE_SECONDS`` | ``60``: seconds between background evaluations; ``0`` disables them |
 | ``PETA_INTAKE_THREADS`` | ``2``: threads per process validating and storing pushes (one writes while one validates) |
@@ -72,7 +71,6 @@ class Settings:
     failure_window_seconds: float = 15 * 60
     clock_file: Path | None = None     # "now" read from this file (ISO-8601) instead of the real clock
     evaluate_seconds: float = 60.0     # background aggregation/escalation pass; 0 = none
-    login_delay_seconds: float = 60.0   # first wait after the free failures (doubles, capped by the window)
     forwarded_allow_ips: str | None = None   # proxies whose X-Forwarded-For is believed; None = no one
     intake_threads: int = 2            # push validation + storage threads per process
     alert_interval: float = 0.5        # seconds between the starts of alert passes under sustained pushes
@@ -107,7 +105,6 @@ class Settings:
             clock_file=Path(clock_file) if clock_file else None,
             evaluate_seconds=float(env.get("PETA_EVALUATE_SECONDS") or 60),
             forwarded_allow_ips=env.get("PETA_FORWARDED_ALLOW_IPS") or None,
-            login_delay_seconds=max(0.001, float(env.get("PETA_LOGIN_DELAY_SECONDS") or 60)),
             intake_threads=max(1, int(env.get("PETA_INTAKE_THREADS") or 2)),
             alert_interval=max(0.0, float(env.get("PETA_ALERT_INTERVAL") or 0.5)),
             upload_idle_seconds=max(0.1, float(env.get("PETA_UPLOAD_IDLE_SECONDS") or 30)),
