@@ -13,6 +13,7 @@ from kerawanan.regions import in_scope
 from kerawanan.tahapan import WIB, wib_day
 from kerawanan.vocab import NIHIL
 from sync_server.alerts.coverage import NO_NEWS, NO_NEWS_LABEL, Coverage, summary_level
+from sync_server.alerts.personnel import scope_rows, strength_reader, strength_rows
 from sync_server.render import iso_z, report_json
 from sync_server.scope import Principal, hidden
 from sync_server.storage.base import Alert, RegionState, ReportQuery
@@ -48,7 +49,7 @@ def region_overview(service: AlertService, principal: Principal, code: str, now:
                                  and principal.can_read_region(desa)],
                         "officers": _officer_rows(service, principal, code, coverage)}
     body["context"] = service.views.context(code, coverage.stage)
-    body["personnel"] = service.views.personnel(code, body["level"])
+    body["personnel"] = service.views.personnel(code, strength_reader(principal))
     return body
 
 
@@ -121,12 +122,14 @@ def sitrep_parts(service: AlertService, principal: Principal, day: date, now: da
     alerts = [service.views.alert(alert, coverage)
               for alert in service.storage.unresolved_alerts_under(principal.scope)]
     start = datetime.combine(day, time(0), WIB)
+    plan = service.personnel.current(now)
     by_category, by_stage = service.storage.report_counts(principal.scope, start, start + timedelta(days=1))
     return {"stage": service.calendar.stage_for(start + timedelta(hours=12)),
             "regions": region_rows(service, principal, tier, coverage)
             + (region_rows(service, principal, "kabupaten", coverage) if tier == "kecamatan" else []),
             "alerts": alerts,
-            "personnel": [alert for alert in alerts if alert["level"] != "kurang_rawan" and alert["personnel"]],
+            "personnel": scope_rows(plan, principal.scope, service.gazetteer),
+            "strength": strength_rows(plan, principal.can_read_region),
             "gaps": _gap_rows(service, principal, tier, coverage),
             "reports_by_category": by_category, "reports_by_stage": by_stage}
 

@@ -9,11 +9,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from kerawanan import assets
 from kerawanan.scoring import ScoringConfig
+from kerawanan.strength import StrengthTable
 from sync_server.alerts import actions
 from sync_server.alerts.coverage import Coverage, assess
 from sync_server.alerts.engine import Engine, Outcome
 from sync_server.alerts.explanation import explain
+from sync_server.alerts.personnel import PersonnelPlanner, strength_reader
 from sync_server.alerts.pump import MIN_INTERVAL, SETTLE_SECONDS, Pump
 from sync_server.alerts.views import Views
 from sync_server.scope import Principal, hidden
@@ -30,7 +33,10 @@ class AlertService:
         self.calendar = calendar
         self.gazetteer = gazetteer
         self.clock = clock
-        self.views = Views(gazetteer, config, calendar)
+        self.personnel = PersonnelPlanner(storage, config, calendar,
+                                          (region.code for region in gazetteer.regions("desa")), clock,
+                                          _strength())
+        self.views = Views(gazetteer, config, calendar, self.personnel)
         self.engine = Engine(storage, config, calendar, describe=self.views.alert_change)
         self.desa_codes = tuple(region.code for region in gazetteer.regions("desa"))
         self._incremental = Coalesced()
@@ -39,7 +45,7 @@ class AlertService:
     # ---- evaluation
     def evaluate(self, at: datetime | None = None, *, full: bool = True) -> Outcome:
         """One aggregation/escalation pass at ``at`` (default: now)."""
-        return self.engine.evaluate(at or self.clock(), full=full)
+        return self._evaluated(at or self.clock(), full)
 
     def on_reports_stored(self, now: datetime | None = None) -> Outcome | None:
         """The push and review hook: returns once an incremental pass that STARTED after the caller's
@@ -47,7 +53,7 @@ class AlertService:
         pass (a pass started while another ran covers every commit before it). Never raises: the
         reports are already committed, and the next pass catches up whatever this one missed."""
         try:
-            return self._incremental.run(lambda: self.engine.evaluate(now or self.clock(), full=False))
+            return self._incremental.run(lambda: self._evaluated(now or self.clock(), False))
         except Exception:                                    # noqa: BLE001 — logged, retried by the next pass
             log.exception("incremental alert evaluation failed; the next pass will catch up")
             return None
@@ -76,7 +82,13 @@ class AlertService:
         self.pump.close()
 
     def _pumped_pass(self) -> Outcome:
-        return self._incremental.run(lambda: self.engine.evaluate(self.clock(), full=False))
+        return self._incremental.run(lambda: self._evaluated(self.clock(), False))
+
+    def _evaluated(self, at: datetime, full: bool) -> Outcome:
+        try:
+            return self.engine.evaluate(at, full=full)
+        finally:
+            self.personnel.passed()                        # levels may have moved: plan again on read
 
     async def run_periodically(self, seconds: float, stop: asyncio.Event) -> None:
         """The background task: a full pass now and every ``seconds`` (decay, deadlines) until
@@ -105,6 +117,7 @@ class AlertService:
         alert = self.readable(principal, alert_id)
         internal = principal.reads_internal_notes()      # officers: notes marked for the field only
         body = self.views.alert(alert, self.coverage(), internal=internal)
+        body["personnel"] = self.views.personnel(alert.region_code, strength_reader(principal))
         with self.engine.reading() as feed:                 # the pump's passes change the book
             body.update(explain(alert, feed.book, self.storage, self.config))
         body["reports"] = [report for report in body["reports"] if _may_read(principal, report)]
@@ -156,6 +169,16 @@ class Coalesced:
                 self._results[ticket] = result
                 self._results.pop(ticket - 64, None)        # waiters are a few calls behind at most
                 self._condition.notify_all()
+
+
+def _strength() -> StrengthTable | None:
+    """The shipped strength file (``assets/jambi_strength.csv``); an asset folder without one plans
+    without strength (a bad file stops the start with its ``ValueError``)."""
+    try:
+        return assets.strength()
+    except FileNotFoundError:
+        log.exception("no strength figures (assets/jambi_strength.csv): personnel plans without them")
+        return None
 
 
 def _may_read(principal: Principal, report: dict[str, Any]) -> bool:

@@ -1,14 +1,15 @@
 """Alerts and regions as the API sends them (DESIGN "HTTP API v1", alert object), with the
-personnel recommendation and the kabupaten context computed at rendering time."""
+personnel plan (``alerts.personnel``: one plan of the province per change of the live levels) and the
+kabupaten context computed at rendering time."""
 from __future__ import annotations
 
 from typing import Any
 
 from kerawanan import assets
-from kerawanan.personnel import count_desa, estimate_tps, recommend_personnel
 from kerawanan.scoring import ScoringConfig
 from sync_server.alerts.coverage import Coverage
 from sync_server.alerts.escalation import SYSTEM
+from sync_server.alerts.personnel import PersonnelPlanner, PlanSet, Reader
 from sync_server.render import iso_z
 from sync_server.storage.base import Alert, AlertEvent, RegionState
 
@@ -22,12 +23,12 @@ def score_out(score: float | None) -> float | None:
 class Views:
     """Everything rendering needs: the gazetteer, the scoring config, the calendar, labels."""
 
-    def __init__(self, gazetteer: Any, config: ScoringConfig, calendar: Any):
+    def __init__(self, gazetteer: Any, config: ScoringConfig, calendar: Any, planner: PersonnelPlanner):
         self.gazetteer = gazetteer
         self.config = config
         self.calendar = calendar
         self.vocabulary = assets.vocabulary()
-        self.desa_counts = count_desa(region.code for region in gazetteer.regions("desa"))
+        self.planner = planner
 
     # ---- pieces
     def region_name(self, code: str) -> str:
@@ -39,12 +40,10 @@ class Views:
                  "label_en": self.vocabulary.category(code).label("en"), "score": score_out(score)}
                 for code, score in top]
 
-    def personnel(self, code: str, level: str) -> dict[str, Any] | None:
-        try:
-            tps = estimate_tps(code, self.config, self.desa_counts)
-        except (KeyError, ValueError):
-            return None                                   # no TPS count for this region
-        return recommend_personnel(level, tps.tps, self.config, estimate=tps.estimate).to_dict()
+    def personnel(self, code: str, reader: Reader | None = None,
+                  plan: PlanSet | None = None) -> dict[str, Any] | None:
+        """The region's share of the province's plan (``PlanSet.personnel``); ``reader`` gets ``strength``."""
+        return (plan or self.planner.current()).personnel(code, reader)
 
     def context(self, code: str, stage: str | None) -> dict[str, Any]:
         kabupaten = self.config.context(code)
@@ -57,8 +56,10 @@ class Views:
                 "ikp_score": kabupaten.ikp_score, "polres": kabupaten.polres, "kabupaten_code": kabupaten.code}
 
     # ---- objects
-    def alert(self, alert: Alert, coverage: Coverage | None = None, *, internal: bool = False) -> dict[str, Any]:
-        """The alert object; ``internal`` (supervisors, admins) shows a response not marked for the field;
+    def alert(self, alert: Alert, coverage: Coverage | None = None, *, internal: bool = False,
+              reader: Reader | None = None, plan: PlanSet | None = None) -> dict[str, Any]:
+        """The alert object (``personnel``: its share of ``plan``, default the current one; with ``reader``
+        its ``strength``); ``internal`` (supervisors, admins) shows a response not marked for the field;
         ``coverage`` (the service's ``coverage()``) fills ``coverage``, else null (the pull feed)."""
         region = self.gazetteer.find(alert.region_code)
         return {
@@ -69,7 +70,7 @@ class Views:
             "opened_at": iso_z(alert.opened_at), "updated_at": iso_z(alert.updated_at), "version": alert.version,
             "report_count": alert.report_count, "officer_count": alert.officer_count,
             "top_categories": self.top_categories(alert.top_categories),
-            "personnel": self.personnel(alert.region_code, alert.level),
+            "personnel": self.personnel(alert.region_code, reader, plan),
             "context": self.context(alert.region_code, alert.stage),
             "first_report_at": iso_z(alert.first_report_at), "last_report_at": iso_z(alert.last_report_at),
             "scored_at": iso_z(alert.scored_at), "peak_level": alert.peak_level, "assignee": alert.assignee,
@@ -91,7 +92,7 @@ class Views:
     def alert_change(self, alert: Alert, events: list[AlertEvent]) -> dict[str, Any]:
         """The ``data`` of an ``alert`` change on the pull feed: the alert and what just happened, as
         everyone in the region's area may read them (no internal note or response)."""
-        body = self.alert(alert)
+        body = self.alert(alert, plan=self.planner.latest())       # inside a pass: the plan before it
         body["event"] = events[-1].event if events else None
         body["events"] = [self.event(event) for event in events]
         return body

@@ -3,7 +3,8 @@
 Page 1: title, date, tahapan, scope and generation time (WIB), a one-line summary, and the map
 panel (``mappanel``: the map coloured and patterned by level, an inset on a town too small to
 read, the legend). The tables follow: open alerts by level, reports by category and by tahapan,
-recommended reinforcement per region, coverage gaps.
+recommended reinforcement per region and strength per Polres (with Polda's BKO and Brimob),
+coverage gaps.
 
 The map shows kecamatan (with kabupaten/kota boundaries on top) for a Polres, Polda or admin
 scope, and desa when every scope code is a kecamatan (a Polsek); a boundary layer is drawn only
@@ -47,9 +48,11 @@ class SitrepData:
     ``regions``: ``{code, name, tier, level, score, coverage_gap}`` for the regions to colour
     (kecamatan — or desa for a Polsek — plus any kabupaten, whose rows feed the summary).
     ``alerts``: open alerts as the API sends them (``id, region_code, region_name, level, score,
-    status, owner, deadline_at, escalations, report_count``). ``personnel``: ``{region_code,
-    region_name, level, pattern, tps, recommended, baseline, reinforcement, estimate}`` (or the
-    last six inside a ``personnel`` mapping, as on an alert). ``gaps``: ``{region_code,
+    status, owner, deadline_at, escalations, report_count``). ``personnel``: one row per region one
+    tier below the scope, ``{region_code, region_name, level, pattern, tps, reinforced_tps,
+    from_reports, from_baseline, reinforcement, estimate}`` (or those inside a ``personnel`` mapping,
+    as on an alert); the total row adds the rows. ``strength``: per unit (Polres, then Polda) the
+    plan beside its strength (``kerawanan.strength.StrengthCheck.to_dict``). ``gaps``: ``{region_code,
     region_name, last_heard}`` (``None``: never heard). Times are aware datetimes or ISO text.
     """
 
@@ -63,6 +66,7 @@ class SitrepData:
     reports_by_category: Mapping[str, int] = field(default_factory=dict)
     reports_by_stage: Mapping[str, int] = field(default_factory=dict)
     personnel: Sequence[Mapping] = ()
+    strength: Sequence[Mapping] = ()
     gaps: Sequence[Mapping] = ()
     replay: bool = False                        # a replayed election (the demo): said on every page
 
@@ -78,7 +82,7 @@ def render_sitrep_pdf(data: SitrepData) -> bytes:
     story = _front_page(data, width)
     story += [*alerts_section(data.alerts, data.generated_at, width),
               *counts_section(data.reports_by_category, data.reports_by_stage, width),
-              *personnel_section(data.personnel, width),
+              *personnel_section(data.personnel, width, data.strength),
               *gaps_section(data.gaps, data.generated_at, width)]
     footer = _footer(data)
     document.build(story, onFirstPage=footer, onLaterPages=footer)

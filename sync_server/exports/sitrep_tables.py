@@ -150,29 +150,90 @@ def counts_section(by_category: Mapping[str, int], by_stage: Mapping[str, int], 
 
 # --- personnel ---------------------------------------------------------------------------------
 
-def personnel_section(rows: Sequence[Mapping], width: float) -> list:
-    story = [Paragraph("3. Rekomendasi penebalan personel", STYLES["h2"])]
-    if not rows:
-        return story + [_empty("Tidak ada wilayah yang memerlukan penebalan personel.")]
+ESTIMATE_NOTE = ("* perkiraan: jumlah TPS Pemilu 2024 dibagi menurut jumlah desa/kelurahan (jumlah TPS Pilkada "
+                 "per desa tidak dipublikasikan; TPS Pilkada lebih sedikit). Penebalan dihitung per desa; angka "
+                 "wilayah di atasnya adalah jumlah desanya.")
+
+
+def personnel_section(rows: Sequence[Mapping], width: float, strength: Sequence[Mapping] = ()) -> list:
+    """The regions one tier below the scope that get reinforcement, a total row that adds exactly
+    those rows, then the strength per Polres and Polda."""
+    story = [Paragraph("3. Rekomendasi penebalan personel (perkiraan)", STYLES["h2"])]
     flat = [{**row, **(row.get("personnel") or {})} for row in rows]
-    flat.sort(key=lambda r: (_rank(r.get("level")), -_number(r.get("reinforcement"))))
-    table = [["Wilayah", "Tingkat", "Pola (polisi:TPS)", "TPS", "Rekomendasi", "Dasar (kurang rawan)",
-              "Penebalan"]]
-    for row in flat:
+    shown = [row for row in flat if _number(row.get("reinforcement")) > 0]
+    if not shown:
+        story.append(_empty("Tidak ada wilayah yang memerlukan penebalan personel."))
+    else:
+        story += _reinforcement_table(shown, len(flat) - len(shown), width)
+    return story + _strength_table(strength, width)
+
+
+def _reinforcement_table(shown: list[Mapping], quiet: int, width: float) -> list:
+    shown = sorted(shown, key=lambda r: (-_number(r.get("reinforcement")), _rank(r.get("level"))))
+    table = [["Wilayah", "Tingkat", "Pola (polisi:TPS)", "TPS", "TPS ditebalkan", "Dari laporan",
+              "Rencana tetap (baseline Polda)", "Penebalan"]]
+    for row in shown:
         mark = "*" if row.get("estimate") else ""
         table.append([_cell(_region(row)), wording.level_label(row.get("level")), text(row.get("pattern", "")),
-                      f"{text(row.get('tps', ''))}{mark}", text(row.get("recommended", "")),
-                      text(row.get("baseline", "")), f"+{text(row.get('reinforcement', 0))}"])
-    total = sum(int(_number(r.get("reinforcement"))) for r in flat)
-    table.append(["Jumlah penebalan", "", "", "", "", "", f"+{total}"])
-    widths = [0.28, 0.12, 0.13, 0.09, 0.12, 0.14, 0.12]
-    extra = _level_styles([r.get("level") for r in flat], column=1) + [
+                      f"{text(row.get('tps', ''))}{mark}", f"{_whole(row.get('reinforced_tps'))}{mark}",
+                      _plus(row.get("from_reports")), _plus(row.get("from_baseline")),
+                      _plus(row.get("reinforcement"))])
+    sums = {key: sum(int(_number(row.get(key))) for row in shown)
+            for key in ("tps", "reinforced_tps", "from_reports", "from_baseline", "reinforcement")}
+    table.append(["Jumlah penebalan", "", "", str(sums["tps"]), str(sums["reinforced_tps"]),
+                  f"+{sums['from_reports']}", f"+{sums['from_baseline']}", f"+{sums['reinforcement']}"])
+    widths = [0.24, 0.1, 0.1, 0.08, 0.11, 0.1, 0.15, 0.12]
+    extra = _level_styles([r.get("level") for r in shown], column=1) + [
         ("ALIGN", (3, 1), (-1, -1), "RIGHT"), ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 7.5)]
-    story.append(_table(table, [w * width for w in widths], extra))
-    if any(r.get("estimate") for r in flat):
-        story.append(_empty("* perkiraan: jumlah TPS Pemilu 2024 dibagi menurut jumlah desa/kelurahan "
-                            "(jumlah TPS Pilkada per desa tidak dipublikasikan; TPS Pilkada lebih sedikit)."))
+    story = [_table(table, [w * width for w in widths], extra)]
+    if quiet:
+        story.append(_empty(f"{quiet} wilayah lain dalam cakupan tanpa penebalan (pola kurang rawan)."))
+    if any(r.get("estimate") for r in shown):
+        story.append(_empty(ESTIMATE_NOTE))
     return story
+
+
+def _strength_table(strength: Sequence[Mapping], width: float) -> list:
+    """Per Polres: the plan's headcount, its own strength and the shortfall; a total of the Polres rows;
+    then Polda: the Polres shortfalls against BKO and Brimob."""
+    if not strength:
+        return []
+    example = any(row.get("example") for row in strength)
+    title = "Kekuatan personel dan kekurangan" + (" (angka CONTOH, ditetapkan Polda)" if example else "")
+    table = [["Satuan", "Kebutuhan (rencana)", "Penebalan", "Tersedia", "Kekurangan"]]
+    polres = [row for row in strength if row.get("kind") != "polda"]
+    for row in polres:
+        table.append([_cell(row.get("unit")), _whole(row.get("recommended")), _plus(row.get("reinforcement")),
+                      _whole(row.get("available")), _whole(row.get("gap"))])
+    bold = []
+    if len(polres) > 1:
+        table.append(["Jumlah Polres"] + [str(sum(int(_number(row.get(key))) for row in polres))
+                                           for key in ("recommended", "reinforcement", "available", "gap")])
+        table[-1][2] = f"+{table[-1][2]}"
+        bold.append(("FONT", (0, len(table) - 1), (-1, len(table) - 1), "Helvetica-Bold", 7.5))
+    for row in strength:
+        if row.get("kind") == "polda":
+            table.append([_cell(f"{row.get('unit')}: kekurangan Polres, dibantu BKO Polda "
+                                f"{_whole(row.get('polda_bko'))} + Brimob {_whole(row.get('brimob'))}"),
+                          _whole(row.get("needed")), "",
+                          str(int(_number(row.get("polda_bko")) + _number(row.get("brimob")))),
+                          _whole(row.get("gap"))])
+    widths = [0.44, 0.15, 0.13, 0.13, 0.15]
+    story = [Spacer(0, 2 * mm), Paragraph(text(title), STYLES["h2"]),
+             _table(table, [w * width for w in widths], [("ALIGN", (1, 1), (-1, -1), "RIGHT"), *bold])]
+    note = ("Kebutuhan = pola personel atas TPS (perkiraan) dengan penebalan; kekurangan = kebutuhan yang tidak "
+            "tertutup kekuatan sendiri (surplus satu Polres tidak dihitung pindah ke Polres lain).")
+    if example:
+        note += " Angka kekuatan di tabel ini CONTOH (sumber: contoh) sampai Polda menetapkan angka sebenarnya."
+    return story + [_empty(note)]
+
+
+def _whole(value: object) -> str:
+    return "-" if value is None else str(int(_number(value)))
+
+
+def _plus(value: object) -> str:
+    return "-" if value is None else f"+{int(_number(value))}"
 
 
 # --- coverage gaps -----------------------------------------------------------------------------
