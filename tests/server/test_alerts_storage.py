@@ -155,7 +155,7 @@ def test_scoring_rows_follow_pushes_and_reviews(storage):
         delta = batch.scoring_delta(0)
     (row,) = delta.rows
     assert (row.id, row.desa_code, row.source_reliability, row.info_credibility, row.review, row.seq) == (
-        first.id, DESA_A, "B", 2, "pending", 1)
+        first.id, DESA_A, "B", 2, "pending", storage.current_seq())
     assert row.observed_epoch == first.observed_at.timestamp()          # exactly, microseconds too
     second = parsed(desa_code=DESA_B)
     storage.store_reports(OFFICER.username, None, [second], NOW)
