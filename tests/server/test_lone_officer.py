@@ -104,3 +104,19 @@ def test_bulk_review_refuses_what_it_cannot_do(world):
     bad_time = world.api.post("/api/v1/reports/bulk-review", token=polres.token,
                               json={**base, "officer": officer.username, "since": "0001-01-01T00:00:00+14:00"})
     assert assert_error(bad_time, 422)["details"]["fields"].keys() == {"since"}
+
+
+def test_a_corrected_report_stops_counting_when_its_correction_arrives(server, world):
+    desa = "15.01.01.2002"
+    officer, polres = world.officer(desa), world.supervisor("15.01")
+    original = report(desa_code=desa, category="bentrok", threat_stage="GN", source_reliability="A",
+                      info_credibility=1, observed_at=T.isoformat())
+    world.api.push(officer.token, [original])
+    alerts(world, polres.token)                          # settled: the clash counts
+    assert server.states()[desa][1] == pytest.approx(27.0)
+    correction = report(desa_code=desa, category="intimidasi", threat_stage="PG", source_reliability="A",
+                        info_credibility=1, observed_at=T.isoformat(), supersedes=original["id"])
+    world.api.push(officer.token, [correction])
+    alerts(world, polres.token)
+    level, score, count = server.states()[desa][:3]
+    assert (score, count) == (pytest.approx(2.0), 1)     # intimidasi PG A1 alone: 2 × 1 × 1.0
