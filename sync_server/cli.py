@@ -189,6 +189,9 @@ COMMANDS: list[Command] = [
 ]
 
 
+COMMANDS += cli_accounts.COMMANDS
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="peta-server", description="Peta Rawan sync server")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -207,9 +210,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args, settings)
     except KerawananError as error:
-COMMANDS += cli_accounts.COMMANDS
-
-
         print(f"peta-server {args.command}: {_one_line(error)}", file=sys.stderr)
     except (OSError, sqlite3.Error) as error:
         print(f"peta-server {args.command}: {error}", file=sys.stderr)

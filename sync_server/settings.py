@@ -5,7 +5,8 @@
 | ``PETA_DB`` | ``./var/peta_rawan.db`` |
 | ``PETA_MEDIA_DIR`` | ``<directory of the db>/media`` |
 | ``PETA_HOST`` / ``PETA_PORT`` | ``127.0.0.1`` / ``8000`` |
-| ``PETA_LOGIN_FAILURES_PER_ACCOUNT`` / ``..._PER_ADDRESS`` | ``5`` / ``30`` per 15 minutes |
+| ``PETA_LOGIN_FAILURES_PER_ACCOUNT`` / ``..._PER_ADDRESS`` | ``5`` / ``30``: failed logins per (account, address) / per address before waits begin |
+| ``PETA_LOGIN_DELAY_SECONDS`` | ``60``: the first wait after them, doubled after each further failure, at most 15 minutes |
 | ``PETA_CLOCK_FILE`` | unset: the real clock; else a file holding "now" as ISO-8601 (tests) |
 | ``PETA_EVALUATE_SECONDS`` | ``60``: seconds between background evaluations; ``0`` disables them |
 | ``PETA_INTAKE_THREADS`` | ``2``: threads per process validating and storing pushes (one writes while one validates) |
@@ -69,6 +70,7 @@ class Settings:
     failures_per_account: int = 5
     failures_per_address: int = 30
     failure_window_seconds: float = 15 * 60
+    login_delay_seconds: float = 60.0   # first wait after the free failures (doubles, capped by the window)
     clock_file: Path | None = None     # "now" read from this file (ISO-8601) instead of the real clock
     evaluate_seconds: float = 60.0     # background aggregation/escalation pass; 0 = none
     forwarded_allow_ips: str | None = None   # proxies whose X-Forwarded-For is believed; None = no one
@@ -102,6 +104,7 @@ class Settings:
             port=int(env.get("PETA_PORT") or 8000),
             failures_per_account=int(env.get("PETA_LOGIN_FAILURES_PER_ACCOUNT") or 5),
             failures_per_address=int(env.get("PETA_LOGIN_FAILURES_PER_ADDRESS") or 30),
+            login_delay_seconds=max(0.001, float(env.get("PETA_LOGIN_DELAY_SECONDS") or 60)),
             clock_file=Path(clock_file) if clock_file else None,
             evaluate_seconds=float(env.get("PETA_EVALUATE_SECONDS") or 60),
             forwarded_allow_ips=env.get("PETA_FORWARDED_ALLOW_IPS") or None,

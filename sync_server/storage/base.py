@@ -7,7 +7,7 @@ monotonically increasing sequence: a report's ``seq`` and the pull cursors come 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +24,8 @@ class User:
     name: str
     role: str
     scope: tuple[str, ...]
+    disabled_at: datetime | None = None     # a disabled user's tokens, devices and password stop
+    must_change_password: bool = False      # a temporary password: login tokens may only change it
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,41 @@ class TokenGrant:
     kind: str                      # "login" | "device"
     device_id: str | None
     expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoginRecord:
+    """What a password login checks of an account."""
+
+    user: User
+    password_hash: str | None
+    password_expires_at: datetime | None     # a temporary password's end
+
+
+@dataclass(frozen=True, slots=True)
+class AccountEvent:
+    """One line of the append-only account audit (``account_events``)."""
+
+    id: int
+    at: datetime
+    actor: str                     # a username, "cli" or "migration"
+    action: str                    # user.create | password.change | password.reset | user.disable | ...
+    username: str                  # the account acted on
+    detail: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LimitKey:
+    kind: str                      # login | enroll | address
+    account: str                   # "" for kind address
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
+class LimitState:
+    failures: int
+    last_at: datetime
+    blocked_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,7 +349,8 @@ class Storage(Protocol):
     def schema_version(self) -> int: ...
 
     # ---- accounts
-    def create_user(self, user: User, password_hash: str | None, at: datetime) -> User: ...
+    def create_user(self, user: User, password_hash: str | None, at: datetime, *,
+                    actor: str | None = None) -> User: ...       # 409 user.exists / user.lookalike
     def get_user(self, username: str) -> User | None: ...
     def password_hash(self, username: str) -> str | None: ...
     def add_token(self, token_hash: str, username: str, kind: str, *, created_at: datetime,
@@ -325,7 +363,21 @@ class Storage(Protocol):
     def enroll_device(self, code_id: int, device: Device, token_hash: str, at: datetime) -> bool: ...
     def get_device(self, device_id: str) -> Device | None: ...
     def devices_of(self, username: str) -> list[Device]: ...
-    def revoke_device(self, device_id: str, at: datetime) -> bool: ...
+    def revoke_device(self, device_id: str, at: datetime, *, actor: str | None = None) -> bool: ...
+    # ---- credential lifecycle (storage.accounts); each write also appends an AccountEvent
+    def login_record(self, username: str) -> LoginRecord | None: ...
+    def set_password(self, username: str, password_hash: str, at: datetime, *, actor: str, action: str,
+                     temporary_until: datetime | None = None, keep_token: int | None = None) -> bool: ...
+    def set_disabled(self, username: str, disabled: bool, at: datetime, *, actor: str) -> bool: ...
+    def revoke_sessions(self, username: str, at: datetime, *, actor: str) -> int: ...   # login tokens
+    def account_events(self, before: int | None = None, limit: int = 100) -> list[AccountEvent]: ...
+    def purge_tokens(self, at: datetime) -> int: ...              # expired or revoked login tokens
+    # ---- login limits shared by every process (storage.limits)
+    def update_login_limits(self, keys: Sequence[LimitKey],
+                            decide: Callable[[dict[LimitKey, LimitState]], tuple[dict[LimitKey, LimitState | None], Any]]
+                            ) -> Any: ...
+    def login_limits(self, since: datetime) -> list[tuple[LimitKey, LimitState]]: ...
+    def forget_login_limits(self, before: datetime) -> int: ...   # quiet, ended states
 
     # ---- reports
     def store_reports(self, officer: str, device_id: str | None, reports: Sequence[Any],

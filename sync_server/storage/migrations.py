@@ -16,6 +16,8 @@ from collections.abc import Callable
 import sqlite_utils
 
 from sync_server.storage.v5_repair import migrate_v5
+from sync_server.storage.v6_credentials import migrate_v6
+
 V1_ACCOUNTS = """
 CREATE TABLE users (
     username TEXT PRIMARY KEY,
@@ -282,7 +284,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _script(V4_ALERTS),
     # Slots reserved while the second wave is built in parallel; each is replaced by its step.
     migrate_v5,   # 5: hardening, repair of stored timestamps that cannot be rendered (v5_repair.py)
-    _script(""),  # 6: hardening, credential lifecycle and shared login limits
+    migrate_v6,   # 6: hardening, credential lifecycle and shared login limits (v6_credentials.py)
     _script(V7_QUOTAS),  # 7: hardening, quotas and media garbage collection
     _script(V8_CORRECTIONS),  # 8: hardening, supersedes and alert notes
     _script(""),  # 9: truthful alerts (one scorer, incidents, nihil, caps)

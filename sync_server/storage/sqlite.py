@@ -2,15 +2,26 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from kerawanan.errors import Unavailable
-from sync_server.storage import accounts, alerts, bulk_review, changes, media, migrations, quotas, reports
+from sync_server.storage import (
+    accounts,
+    alerts,
+    bulk_review,
+    changes,
+    limits,
+    media,
+    migrations,
+    quotas,
+    reports,
+)
 from sync_server.storage.base import (
+    AccountEvent,
     Activity,
     Alert,
     AlertBatch,
@@ -20,6 +31,9 @@ from sync_server.storage.base import (
     ChangePage,
     Device,
     EnrollmentCode,
+    LimitKey,
+    LimitState,
+    LoginRecord,
     MediaInfo,
     NewChange,
     RawChangePage,
@@ -96,8 +110,9 @@ class SqliteStorage:
             source.close()
 
     # ---- accounts
-    def create_user(self, user: User, password_hash: str | None, at: datetime) -> User:
-        return accounts.create_user(self.db, user, password_hash, at)
+    def create_user(self, user: User, password_hash: str | None, at: datetime, *,
+                    actor: str | None = None) -> User:
+        return accounts.create_user(self.db, user, password_hash, at, actor=actor)
 
     def get_user(self, username: str) -> User | None:
         return accounts.get_user(self.db, username)
@@ -133,8 +148,38 @@ class SqliteStorage:
     def devices_of(self, username: str) -> list[Device]:
         return accounts.devices_of(self.db, username)
 
-    def revoke_device(self, device_id: str, at: datetime) -> bool:
-        return accounts.revoke_device(self.db, device_id, at)
+    def revoke_device(self, device_id: str, at: datetime, *, actor: str | None = None) -> bool:
+        return accounts.revoke_device(self.db, device_id, at, actor=actor)
+
+    # ---- credential lifecycle and login limits
+    def login_record(self, username: str) -> LoginRecord | None:
+        return accounts.login_record(self.db, username)
+
+    def set_password(self, username: str, password_hash: str, at: datetime, *, actor: str, action: str,
+                     temporary_until: datetime | None = None, keep_token: int | None = None) -> bool:
+        return accounts.set_password(self.db, username, password_hash, at, actor=actor, action=action,
+                                     temporary_until=temporary_until, keep_token=keep_token)
+
+    def set_disabled(self, username: str, disabled: bool, at: datetime, *, actor: str) -> bool:
+        return accounts.set_disabled(self.db, username, disabled, at, actor=actor)
+
+    def revoke_sessions(self, username: str, at: datetime, *, actor: str) -> int:
+        return accounts.revoke_sessions(self.db, username, at, actor=actor)
+
+    def account_events(self, before: int | None = None, limit: int = 100) -> list[AccountEvent]:
+        return accounts.account_events(self.db, before, limit)
+
+    def purge_tokens(self, at: datetime) -> int:
+        return accounts.purge_tokens(self.db, at)
+
+    def update_login_limits(self, keys: Sequence[LimitKey], decide: Callable[..., Any]) -> Any:
+        return limits.update_login_limits(self.db, keys, decide)
+
+    def login_limits(self, since: datetime) -> list[tuple[LimitKey, LimitState]]:
+        return limits.login_limits(self.db, since)
+
+    def forget_login_limits(self, before: datetime) -> int:
+        return limits.forget_login_limits(self.db, before)
 
     # ---- reports
     def store_reports(self, officer: str, device_id: str | None, reports_: Sequence[Any],

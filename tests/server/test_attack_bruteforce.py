@@ -1,8 +1,8 @@
 """Brute force on login and enrollment hits the rate limit, per account and per address.
 
-Complements tests/server/test_ratelimit.py (login per account, address across accounts): here the
-enrollment per account, the shared account count of login and enrollment, rotating usernames and
-NRPs from one address, and one account from "rotating addresses" — forwarding headers
+Complements tests/server/test_ratelimit.py and test_lockout.py (delays per account and address,
+shared by every worker): here the enrollment per account, password guessing that never delays
+an enrollment or a device token, rotating usernames and NRPs from one address, and one account from "rotating addresses" — forwarding headers
 (``X-Forwarded-For`` …) that the server ignores unless ``PETA_FORWARDED_ALLOW_IPS`` names the proxy.
 """
 
@@ -59,14 +59,20 @@ def test_guessing_one_officers_code_locks_enrollment_even_for_the_right_code(api
     )
 
 
-def test_login_and_enrollment_failures_share_the_account_count(api, world):
+def test_password_guessing_never_delays_enrollment_or_a_device_token(api, world):
+    """Login and enrollment are counted apart: an officer whose password is being guessed still
+    enrolls a phone with the code a supervisor gave, and the phone's token keeps working."""
     officer = world.officer()
-    for i in range(3):
+    code = new_code(api, world.admin.token, officer.username)
+    for i in range(5):
         assert_error(login(api, officer.username, "salah-salah", i), 401, "auth.invalid_credentials")
-    for i in range(2):
-        assert_error(enroll(api, officer.username, "AAAA-AAAA", i), 401, "auth.invalid_code")
     assert_limited(login(api, officer.username, PASSWORD, 7))
-    assert_limited(enroll(api, officer.username, new_code(api, world.admin.token, officer.username), 8))
+    enrolled = enroll(api, officer.username, code, 8)
+    assert enrolled.status_code == 201, enrolled.text
+    assert api.get("/api/v1/me", token=enrolled.json()["token"]).status_code == 200
+    for i in range(3):
+        assert_error(login(api, officer.username, "salah-lagi", i), 429, "rate_limited")
+    assert api.get("/api/v1/sync/pull", token=enrolled.json()["token"]).status_code == 200
 
 
 def test_rotating_forwarding_headers_do_not_reset_an_accounts_count(api, world):

@@ -46,6 +46,14 @@ ROLES = {
     ("POST", "/api/v1/users/{username}/enrollment-codes"): STAFF,
     ("GET", "/api/v1/users/{username}/devices"): STAFF,
     ("DELETE", "/api/v1/devices/{device_id}"): frozenset({"admin"}),
+    ("POST", "/api/v1/me/password"): EVERYONE,
+    ("GET", "/api/v1/auth/failures"): frozenset({"admin"}),
+    ("GET", "/api/v1/account-events"): frozenset({"admin"}),
+    ("GET", "/api/v1/users/{username}"): STAFF,
+    ("POST", "/api/v1/users/{username}/password-reset"): STAFF,
+    ("DELETE", "/api/v1/users/{username}/sessions"): STAFF,
+    ("POST", "/api/v1/users/{username}/disable"): frozenset({"admin"}),
+    ("POST", "/api/v1/users/{username}/enable"): frozenset({"admin"}),
     ("POST", "/api/v1/sync/push"): frozenset({"officer"}),
     ("GET", "/api/v1/sync/pull"): EVERYONE,
     ("PUT", "/api/v1/media/{sha256}"): frozenset({"officer"}),
@@ -141,7 +149,8 @@ def scene(tmp_path_factory) -> Scene:
     kecamatan, desa = fresh_kecamatan()
     officer, supervisor = world.officer(desa[0]), world.supervisor(kecamatan)
     bad = {"expired": api.login(officer.username), "logged_out": api.login(officer.username)}
-    revoked = enroll(api, world.admin.token, officer.username, "HP hilang")
+    # Another officer loses a phone: revoking it also clears that officer's password (issue 11).
+    revoked = enroll(api, world.admin.token, world.officer(desa[0]).username, "HP hilang")
     bad["revoked_device"] = revoked["token"]
     assert all(works(api, token) for token in bad.values())  # each was good once
     assert api.post("/api/v1/auth/logout", token=bad["logged_out"]).status_code == 204
@@ -348,9 +357,12 @@ def test_each_route_is_open_to_its_roles_and_403_to_the_others(scene):
                     "role": "officer",
                     "scope": [scene.desa],
                 }
-            elif path == "/api/v1/devices/{device_id}":  # a spare phone, not the scene's
-                spare = enroll(api, scene.world.admin.token, scene.officer.username, "HP cadangan")
+            elif path == "/api/v1/devices/{device_id}":  # a spare phone of another officer (revoking it
+                spare_owner = scene.world.officer(scene.desa).username   # clears that one's password)
+                spare = enroll(api, scene.world.admin.token, spare_owner, "HP cadangan")
                 request["path"] = f"/api/v1/devices/{spare['device_id']}"
+            elif path.rsplit("/", 1)[-1] in ("password-reset", "sessions", "disable", "enable"):
+                request["path"] = path.format(username=scene.world.officer(scene.desa).username)  # a spare
             response = send(scene, request, {"Authorization": f"Bearer {token}"})
             if role in allowed:
                 ok = response.status_code not in (401, 403) and response.status_code < 500

@@ -183,3 +183,32 @@ def test_v5_repairs_stored_report_times_and_stages_and_says_so(db, caplog):
     assert "repaired 4 report(s)" in caplog.text and "r1, r2, r4, r5" in caplog.text
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("UPDATE report_repairs SET original = 'x'")
+
+
+def test_v6_credentials_from_v5_lower_cases_usernames_and_says_so(tmp_path):
+    """Step 6: the credential columns, the audit and login limits; usernames lower-cased with every
+    reference (a name whose lower case is taken is left, and both are written to the audit)."""
+    path = tmp_path / "v6.db"
+    database = sqlite_utils.Database(path)
+    migrate(database, 5)
+    for name in ("Polres.Kerinci", "polres.jambi", "POLRES.JAMBI"):
+        database.execute("INSERT INTO users VALUES (?, 'X', 'supervisor', '[\"15.72\"]', NULL, ?)", [name, T0])
+    database.execute("INSERT INTO tokens (token_hash, username, kind, created_at) VALUES ('h', 'Polres.Kerinci', "
+                     "'login', ?)", [T0])
+    database.execute("INSERT INTO changes (seq, kind, recipient, created_at) VALUES (1, 'notice', 'Polres.Kerinci', ?)",
+                     [T0])
+    database.close()
+    storage = open_storage(path, migrate=True)                  # the server's own connection: foreign keys on
+    try:
+        assert storage.get_user("POLRES.KERINCI").username == "polres.kerinci"
+        events = {(e.action, e.username) for e in storage.account_events()}
+        assert events == {("user.rename", "polres.kerinci"), ("user.rename_skipped", "POLRES.JAMBI")}
+    finally:
+        storage.close()
+    database = sqlite_utils.Database(path)
+    assert database.execute("SELECT username FROM tokens").fetchall() == [("polres.kerinci",)]
+    assert database.execute("SELECT recipient FROM changes").fetchall() == [("polres.kerinci",)]
+    assert dict(database.execute("SELECT username, skeleton FROM users").fetchall()) == {
+        "polres.kerinci": "polres.kerlncl", "polres.jambi": "polres.jambl", "POLRES.JAMBI": "polres.jambl"}
+    assert database.execute("PRAGMA foreign_key_check").fetchall() == []
+    database.close()

@@ -1,39 +1,47 @@
-"""Failed logins and enrollments are rate limited per account and per address: 429 + Retry-After."""
+"""Failed logins and enrollments earn growing waits per (account, address) and per address: 429 + Retry-After."""
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kerawanan.errors import RateLimited
-from sync_server.ratelimit import SlidingWindow
+from sync_server.ratelimit import DelayPolicy, admit, give_back
+from sync_server.storage.base import LimitKey, LimitState
 from tests.server.helpers import PASSWORD, Api, ServerProcess, assert_error
 
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+T0 = datetime(2026, 12, 6, 22, 0, tzinfo=UTC)
+POLICY = DelayPolicy(free=3, base=60, cap=900, forget=900)
+KEY = LimitKey("login", "polres.x", "10.0.0.1")
 
 
-def test_sliding_window_counts_failures_within_the_window():
-    clock = FakeClock()
-    window = SlidingWindow(3, 60, clock=clock)
+def attempt(states: dict, now: datetime) -> int | None:
+    """One attempt through ``admit``: its wait (None: admitted, the states updated)."""
+    updates, wait = admit({KEY: POLICY}, states, now)
+    states.update(updates)
+    return wait
+
+
+def test_delays_begin_after_the_free_failures_and_double():
+    states: dict = {}
     for _ in range(3):
-        window.check("k")
-        window.fail("k")
-        clock.now += 10
-    with pytest.raises(RateLimited) as raised:
-        window.check("k")
-    assert raised.value.retry_after == 30            # the first failure (t=1000) leaves at t=1060
-    window.check("other")                            # keys are independent
-    clock.now += 30
-    window.check("k")                                # one failure left the window
-    window.fail("k")
-    with pytest.raises(RateLimited):
-        window.check("k")
-    window.reset("k")
-    window.check("k")
+        assert attempt(states, T0) is None
+    assert states[KEY].failures == 3 and states[KEY].blocked_until == T0 + timedelta(seconds=60)
+    assert attempt(states, T0 + timedelta(seconds=59)) == 1          # inside the wait: refused, not counted
+    assert states[KEY].failures == 3
+    now = T0 + timedelta(seconds=60)
+    assert attempt(states, now) is None                             # the 4th attempt, after the wait
+    assert states[KEY].blocked_until == now + timedelta(seconds=120)
+    waits = [POLICY.wait_after(n) for n in range(1, 10)]
+    assert waits == [None, None, 60, 120, 240, 480, 900, 900, 900]
+
+
+def test_a_right_password_gives_its_attempt_back_and_quiet_keys_are_forgotten():
+    address = LimitKey("address", "", "10.0.0.1")
+    states = {KEY: LimitState(3, T0, T0 + timedelta(seconds=60)), address: LimitState(7, T0, None)}
+    assert give_back(states) == {KEY: None, address: LimitState(6, T0, None)}
+    assert POLICY.current(states[KEY], T0 + timedelta(seconds=60 + 899)) is not None
+    assert POLICY.current(states[KEY], T0 + timedelta(seconds=60 + 900)) is None
+    assert attempt({KEY: states[KEY]}, T0 + timedelta(seconds=960)) is None   # afresh: no wait
 
 
 def login(api, username, password):
