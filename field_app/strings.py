@@ -335,6 +335,21 @@ STRINGS: dict[str, tuple[str, str]] = {
                                 "Pattern {pattern} (police:TPS) for {tps} polling stations: {recommended} officers, "
                                 "baseline {baseline}, reinforcement +{reinforcement}"),
     "sv.alert.estimate": ("perkiraan: jumlah TPS diperkirakan", "estimate: polling-station count is estimated"),
+    "sv.personnel.reinforce": ("Penebalan +{n} personel untuk {x} dari {y} TPS (perkiraan)",
+                               "Reinforcement +{n} officers for {x} of {y} polling stations (estimate)"),
+    "sv.personnel.none": ("Tanpa penebalan: pola kurang rawan untuk {y} TPS (perkiraan)",
+                          "No reinforcement: the kurang-rawan pattern for {y} polling stations (estimate)"),
+    "sv.personnel.parts": ("dari laporan +{reports} · rencana tetap (baseline Polda) +{standing}",
+                           "from reports +{reports} · standing plan (Polda baseline) +{standing}"),
+    "sv.personnel.total": ("Kebutuhan {recommended} personel: dasar {baseline} + penebalan {reinforcement} "
+                           "(pola terberat {pattern} polisi:TPS)",
+                           "{recommended} officers needed: baseline {baseline} + reinforcement {reinforcement} "
+                           "(heaviest pattern {pattern} police:TPS)"),
+    "sv.personnel.polres": ("{unit}: kebutuhan {needed}, tersedia {available}, kekurangan {gap}",
+                            "{unit}: needs {needed}, available {available}, shortfall {gap}"),
+    "sv.personnel.polda": ("{unit}: kekurangan Polres {needed}, BKO {bko} + Brimob {brimob}, sisa kekurangan {gap}",
+                           "{unit}: Polres shortfall {needed}, BKO {bko} + Brimob {brimob}, remaining shortfall {gap}"),
+    "sv.personnel.example": ("angka kekuatan CONTOH, ditetapkan Polda", "strength figures are EXAMPLES, set by Polda"),
     "sv.alert.context": ("Konteks: IKP Bawaslu {ikp} · penilaian awal Polda {baseline}",
                          "Context: Bawaslu IKP {ikp} · Polda baseline {baseline}"),
     "sv.alert.history": ("Riwayat", "History"),

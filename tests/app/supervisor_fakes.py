@@ -23,8 +23,13 @@ def an_alert(alert_id: str = "a1", *, region_code: str = "15.72", region_name: s
             "deadline_at": iso(deadline) if deadline else None, "escalations": escalations, "version": version,
             "report_count": 3, "officer_count": 2, "assignee": None, "response": None,
             "top_categories": [{"category": c, "label": c, "score": 1.0} for c in categories],
-            "personnel": {"pattern": "2:1", "tps": 299, "recommended": 598, "baseline": 76, "reinforcement": 522,
-                          "estimate": True},
+            "personnel": {"pattern": "2:1", "tps": 299, "recommended": 224, "baseline": 76, "reinforcement": 148,
+                          "estimate": True, "reinforced_tps": 276, "from_reports": 12, "from_baseline": 136,
+                          "standing": True, "critical_stage": True,
+                          "strength": {"unit": "Polres Kerinci", "kind": "polres", "regions": ["15.01", "15.72"],
+                                       "recommended": 1012, "reinforcement": 722, "available": 650,
+                                       "polda_bko": 0, "brimob": 0, "needed": 1012, "gap": 362,
+                                       "example": True, "estimate": True}},
             "context": {"ikp_category": "sedang", "polda_baseline": "rawan"}, **extra}
 
 

@@ -47,7 +47,11 @@ async def test_open_acknowledge_then_a_stale_action_is_told_and_shown(tmp_path):
         await app.click("sv-alert-a1")
         await app.wait_for(lambda: app.has("sv-act-acknowledge"), what="detail")
         assert app.find("sv-detail-version").value.endswith("Versi 1 · status Baru")
-        assert "Pola 2:1 (polisi:TPS) untuk 299 TPS: 598 personel, dasar 76, penebalan +522" in app.texts()
+        texts = app.texts()
+        assert "Penebalan +148 personel untuk 276 dari 299 TPS (perkiraan)" in texts
+        assert "dari laporan +12 · rencana tetap (baseline Polda) +136" in texts
+        assert "Polres Kerinci: kebutuhan 1.012, tersedia 650, kekurangan 362 (angka kekuatan CONTOH, ditetapkan Polda)" \
+            in texts
         assert app.has("sv-estimate")
         await app.click("sv-act-acknowledge")
         await app.wait_for(lambda: app.has("sv-done"), what="acknowledged")

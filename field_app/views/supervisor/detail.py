@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from field_app.viewmodels.personnel_words import personnel_lines
 from field_app.viewmodels.supervisor_alert import AlertDetail, actions_for
 from field_app.views import theme
 from field_app.views.base import Part, sends_update
@@ -119,10 +120,9 @@ class AlertDetailPart(Part):
         p, t = self.vm.alert.get("personnel") or {}, self.t
         if not p:
             return []
-        lines = [section_title(t("sv.alert.personnel")),
-                 theme.text(t("sv.alert.personnel_line", **{k: p.get(k) for k in
-                                                             ("pattern", "tps", "recommended", "baseline",
-                                                              "reinforcement")}), key="sv-personnel")]
+        first, *rest = personnel_lines(p, t)
+        lines = [section_title(t("sv.alert.personnel")), theme.text(first, key="sv-personnel", bold=True),
+                 *[small(line, color=theme.INK) for line in rest]]
         if p.get("estimate"):
             lines.append(small(t("sv.alert.estimate"), key="sv-estimate", color="#5C3B00"))
         ctx = self.vm.alert.get("context") or {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import flet as ft
 import flet_map as ftm
 
+from field_app.viewmodels.personnel_words import personnel_lines
 from field_app.viewmodels.supervisor_regions import TIERS, RegionMap, shapes
 from field_app.views import theme
 from field_app.views.base import Part, sends_update
@@ -126,6 +127,7 @@ class MapPart(Part):
             theme.text(t("sv.map.summary", name=r.get("name"), level=level_words(r.get("level"), t.lang),
                          score=r.get("score"), reports=r.get("report_count"),
                          heard=when(t, r.get("last_heard"), self.vm.clock())), bold=True, key="sv-map-selected"),
+            *self._personnel(r),
             section_title(t("sv.map.alerts", count=len(alerts))),
             *[theme.test_id(f"sv-map-alert-{a.get('region_code')}", ft.Container(ft.Row([
                 level_badge(a.get("level"), t.lang, size=12),
@@ -134,6 +136,15 @@ class MapPart(Part):
                            border=ft.Border.all(1, "#C8CDD5"),
                            on_click=lambda e, i=str(a["id"]): self.shell.open_alert(i), ink=True), button=True)
               for a in alerts]]
+
+    def _personnel(self, region: dict) -> list[ft.Control]:
+        """The region's personnel plan in words: reinforcement (perkiraan), standing plan, strength."""
+        lines = personnel_lines(region.get("personnel"), self.t)
+        if not lines:
+            return []
+        return [section_title(self.t("sv.alert.personnel")),
+                theme.text(lines[0], size=14, bold=True, key="sv-map-personnel"),
+                *[small(line, color=theme.INK) for line in lines[1:]]]
 
     # ------------------------------------------------------------ events
 
