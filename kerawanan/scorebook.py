@@ -77,7 +77,7 @@ class Tally:
 
     ref: float
     mass: float                                   # Σ terms at ``ref``
-    categories: tuple[tuple[str, float], ...]     # (category, Σ terms), by category code
+    categories: tuple[float, ...]                 # Σ terms per category, in the order of ``codes``
     count: int                                    # reports that count (weight-0 ones too)
     officers: frozenset[str]
     backers: frozenset[str]                       # officers with weight > 0 (at most min_officers kept)
@@ -87,6 +87,7 @@ class Tally:
     last_stage: str | None = None                 # its tahapan
     valid_from: float = -INF                      # desa tallies: the ``at`` interval their set holds for
     valid_until: float = INF
+    codes: tuple[str, ...] = ()                   # the category codes (every category of the config)
 
     def factor_at(self, at: float, half_life_hours: float) -> float:
         """The factor taking a sum at ``ref`` to a sum at ``at``."""
@@ -98,9 +99,13 @@ class Tally:
     def top_at(self, at: float, half_life_hours: float, limit: int = 3) -> tuple[tuple[str, float], ...]:
         """The heaviest categories with weight > 0 at ``at``, heaviest first (ties by code)."""
         factor = self.factor_at(at, half_life_hours)
-        heavy = sorted(((code, mass * factor) for code, mass in self.categories if mass > 0),
+        heavy = sorted(((code, mass * factor) for code, mass in zip(self.codes, self.categories, strict=False) if mass > 0),
                        key=lambda item: (-item[1], item[0]))
         return tuple(heavy[:limit])
+
+    def by_category(self) -> dict[str, float]:
+        """Σ terms (at ``ref``) of each category with reports that weigh."""
+        return {code: mass for code, mass in zip(self.codes, self.categories, strict=False) if mass}
 
     def corroborated(self, needed: int) -> bool:
         """Whether ``sangat_rawan`` may stand: several officers, or a supervisor's confirmation."""
@@ -286,7 +291,8 @@ class _Desa:
         valid_until = min(entries[hi][0] if hi < len(entries) else INF,
                           entries[lo][0] + horizon - MARGIN_S if lo < hi else INF)
         if lo >= hi:
-            return Tally(ref, 0.0, (), 0, frozenset(), frozenset(), 0, None, None, None, valid_from, valid_until)
+            return Tally(ref, 0.0, (), 0, frozenset(), frozenset(), 0, None, None, None, valid_from, valid_until,
+                         parts.codes)
         newest = entries[hi - 1]
         state, start = (0.0, {}, set(), set(), 0), lo
         snapshot = self.snapshot
@@ -298,9 +304,10 @@ class _Desa:
         self.snapshot, self.stable = (lo, mark, state[0], dict(state[1]), set(state[2]), set(state[3]),
                                       state[4]), len(entries)
         mass, categories, officers, backers, confirmed = _sums(entries, terms, mark, hi, *state)
-        return Tally(ref, mass, tuple(sorted(categories.items())), hi - lo, frozenset(officers),
+        return Tally(ref, mass, tuple([categories.get(code, 0.0) for code in parts.codes]), hi - lo,
+                     frozenset(officers),
                      _few(backers, config.corroboration_min_officers), confirmed, entries[lo][0],
-                     (newest.epoch, newest.id), newest.stage, valid_from, valid_until)
+                     (newest.epoch, newest.id), newest.stage, valid_from, valid_until, parts.codes)
 
 
 def _sums(entries: list[Entry], terms: list[float], start: int, end: int, mass: float, categories: dict,
@@ -412,6 +419,7 @@ class _Parts:
     def __init__(self, config: ScoringConfig):
         self.config = config
         self.by_kind: dict[tuple, float] = {}    # (category, threat stage, reliability, credibility) → part
+        self.codes = tuple(sorted(config.category_weights))
 
     def part(self, entry: Entry) -> float:
         key = entry[3:7]
@@ -577,15 +585,13 @@ def combine(children: Iterable[Tally], needed: int) -> Tally:
     counted = [child for child in children if child.count]
     if not counted:
         return EMPTY
-    mass, categories, officers, backers, confirmed = 0.0, {}, set(), set(), 0
+    mass = 0.0
     for child in counted:
         mass += child.mass
-        for code, value in child.categories:
-            categories[code] = categories.get(code, 0.0) + value
-        officers |= child.officers
-        backers |= child.backers
-        confirmed += child.confirmed
+    categories = tuple([sum(column, 0.0) for column in zip(*[child.categories for child in counted], strict=True)])
     newest = max(counted, key=lambda child: child.last)
-    return Tally(counted[0].ref, mass, tuple(sorted(categories.items())), sum(child.count for child in counted),
-                 frozenset(officers), _few(backers, needed), confirmed, min(child.first for child in counted),
-                 newest.last, newest.last_stage)
+    return Tally(counted[0].ref, mass, categories, sum(child.count for child in counted),
+                 frozenset().union(*[child.officers for child in counted]),
+                 _few(frozenset().union(*[child.backers for child in counted]), needed),
+                 sum(child.confirmed for child in counted), min(child.first for child in counted),
+                 newest.last, newest.last_stage, codes=counted[0].codes)
