@@ -21,7 +21,8 @@ from sync_server.render import iso_z
 
 PROPERTIES = ("code", "name", "tier", "level", "level_label", "score", "alert_id", "status", "owner",
               "deadline_at", "coverage_gap", "coverage", "coverage_label", "summary", "summary_label", "desa",
-              "silent_desa", "unassigned_desa", "last_heard_at", "critical_stage")
+              "silent_desa", "unassigned_desa", "last_heard_at", "critical_stage", "reinforcement", "reinforced_tps",
+              "personnel_standing", "personnel_estimate")
 # coverage state -> words; a region that is not "reporting" is never labelled safe (``summary``).
 COVERAGE_LABELS = {"reporting": "Ada kabar", "silent": "Tanpa kabar", "unassigned": "Belum ada Bhabin"}
 
@@ -30,8 +31,8 @@ def render_alerts_geojson(regions: Iterable[Mapping], gazetteer: Any = None) -> 
     """A FeatureCollection of the given regions.
 
     Each mapping holds ``code`` and any of ``name``, ``level``, ``score``, ``alert_id``,
-    ``status``, ``owner``, ``deadline_at`` (datetime or ISO text; sent as UTC ``...Z``) and
-    ``coverage_gap``. ``gazetteer`` (anything with ``find(code) -> Region | None``; the shipped
+    ``status``, ``owner``, ``deadline_at`` (datetime or ISO text; sent as UTC ``...Z``),
+    ``coverage_gap`` and ``personnel`` (the API's personnel object). ``gazetteer`` (anything with ``find(code) -> Region | None``; the shipped
     gazetteer when omitted) supplies names and points.
     """
     find = gazetteer.find if gazetteer is not None else places.regions_by_code().get
@@ -56,6 +57,7 @@ def _feature(region: Mapping, find) -> dict:
         "deadline_at": _time(region.get("deadline_at")),
         "coverage_gap": bool(region.get("coverage_gap", False)),
         **_coverage(region),
+        **_personnel(region),
     }
     return {"type": "Feature", "id": code, "geometry": _geometry(code, tier, find),
             "properties": properties}
@@ -74,6 +76,15 @@ def _coverage(region: Mapping) -> dict[str, Any]:
             "desa": region.get("desa"), "silent_desa": region.get("silent_desa"),
             "unassigned_desa": region.get("unassigned_desa"), "last_heard_at": _time(region.get("last_heard")),
             "critical_stage": region.get("critical_stage")}
+
+
+def _personnel(region: Mapping) -> dict[str, Any]:
+    """The region's share of the personnel plan (``personnel``, as on the API; absent: null):
+    reinforcement and the TPS it is for, whether Polda's standing plan adds to it, and that the TPS
+    counts are estimates."""
+    plan = region.get("personnel") or {}
+    return {"reinforcement": plan.get("reinforcement"), "reinforced_tps": plan.get("reinforced_tps"),
+            "personnel_standing": plan.get("standing"), "personnel_estimate": plan.get("estimate")}
 
 
 def _tier(code: str) -> str | None:

@@ -42,6 +42,8 @@ def alerts_geojson(principal: PrincipalDep, services: ServicesDep,
         raise invalid_parameter("tier", "Pilihan: " + ", ".join(TIERS), "One of: " + ", ".join(TIERS), "choice")
     coverage = services.alerts.coverage(services.clock())
     rows = region_rows(services.alerts, principal, tier or export_tier(principal.scope), coverage)
+    plan = services.alerts.personnel.current()
+    rows = [{**row, "personnel": plan.personnel(row["code"])} for row in rows]
     return JSONResponse(render_alerts_geojson(rows, services.gazetteer), media_type="application/geo+json")
 
 

@@ -113,6 +113,12 @@ def test_polda_total_is_the_sum_of_its_kabupaten_and_strength_adds_the_polres_ga
     assert strength["gap"] == max(0, strength["needed"] - strength["polda_bko"] - strength["brimob"])
     assert strength["available"] == sum(unit["available"] for unit in units.values())
 
+    geojson = world.api.get("/api/v1/export/alerts.geojson", token=polda.token, params={"tier": "kabupaten"}).json()
+    features = {feature["id"]: feature["properties"] for feature in geojson["features"]}
+    assert {code: props["reinforcement"] for code, props in features.items()} == {
+        code: plan["reinforcement"] for code, plan in plans.items()}
+    assert features[KERINCI]["personnel_standing"] is True and features[KERINCI]["personnel_estimate"] is True
+
     listed = world.api.get("/api/v1/alerts", token=polda.token, params={"limit": 1000}).json()["items"]
     hot = next(alert for alert in listed if alert["region_code"] == KOTA_JAMBI_DESA)
     assert hot["personnel"]["pattern"] == "2:1" and hot["personnel"]["from_reports"] > 0
