@@ -447,6 +447,7 @@ class ScoreBook:
         self._dirty: set[str] = set()               # desa whose reports changed
         self._pending: set[str] = set()             # parents whose children changed
         self._ref: float | None = None
+        self._holds = (INF, -INF)                   # every desa tally holds for ``at`` in this interval
 
     def __len__(self) -> int:
         return len(self._where)
@@ -516,14 +517,21 @@ class ScoreBook:
         ref = reference_for(at, self.config)
         if ref != self._ref:
             self._ref, self._dirty = ref, set(self._desa)
-        tallies = self._tallies
-        stale = [code for code in self._desa if code not in self._dirty and (
-            code not in tallies or not tallies[code].valid_from <= at < tallies[code].valid_until)]
+        tallies, (since, until) = self._tallies, self._holds
+        stale = [] if since <= at < until else [
+            code for code in self._desa if code not in self._dirty and (
+                code not in tallies or not tallies[code].valid_from <= at < tallies[code].valid_until)]
         for code in [*self._dirty, *stale]:
             tally = self._desa[code].tally(at, ref, self._parts)
             if not tally.same_values(tallies.get(code)):
                 self._mark(code)
             tallies[code] = tally
+            since, until = max(since, tally.valid_from), min(until, tally.valid_until)
+        if stale or not since <= at < until:                # the interval every desa tally holds for, anew
+            since, until = -INF, INF
+            for code in self._desa:
+                since, until = max(since, tallies[code].valid_from), min(until, tallies[code].valid_until)
+        self._holds = (since, until)
         self._dirty.clear()
         self._roll_up()
         return tallies
