@@ -258,6 +258,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings.purge.days": ("{n} hari", "{n} days"),
     "settings.purge.hint": ("Hanya isi (fakta, pendapat) yang dihapus dari HP ini; server tetap menyimpannya.",
                             "Only the text (facts, assessment) leaves this phone; the server keeps it."),
+    "settings.photos": ("Foto", "Photos"),
+    "settings.photos.wifi": ("Kirim foto nanti (Wi-Fi)", "Send photos later (Wi-Fi)"),
+    "settings.photos.hint": ("Teks laporan tetap langsung dikirim; foto menunggu di HP sampai tersambung Wi-Fi "
+                             "atau sampai Anda mengirimnya.",
+                             "Report text is still sent at once; photos wait on the phone until Wi-Fi or until "
+                             "you send them."),
+    "settings.photos.held": ("{n} foto menunggu Wi-Fi", "{n} photos waiting for Wi-Fi"),
+    "settings.photos.none": ("Tidak ada foto yang menunggu", "No photos waiting"),
+    "settings.photos.send": ("Kirim foto sekarang", "Send photos now"),
+    "settings.photos.sending": ("Foto dikirim pada sinkron berikutnya, lewat sinyal apa pun.",
+                                "Photos go with the next sync, over any signal."),
     "settings.session": ("Sesi", "Session"),
     "settings.storage": ("Penyimpanan di HP", "Storage on this phone"),
     "home.attention": ("{count} laporan perlu perhatian — buka Kotak Keluar",
