@@ -4,8 +4,9 @@ On a phone there is one app session per process; in web mode every browser that 
 session of the same process, and "the device" is the serving host. Either way the outbox (one
 SQLite file per process), the device settings and each officer's background sync live here, once.
 
-Settings (language, default server address, how long sent reports keep their text) are device-wide
-values in the outbox meta (officer ``""``).
+Settings (language, default server address, how long sent reports keep their text, "kirim foto
+nanti (Wi-Fi)") are device-wide values in the outbox meta (officer ``""``); so is the link the phone
+reports (Wi-Fi, mobile data…), which every officer's sync engine is told.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ DEVICE = ""                      # the meta "officer" that holds device-wide val
 LANGUAGE_KEY = "language"
 SERVER_URL_KEY = "server_url"
 PURGE_KEY = "purge_after_days"
+PHOTOS_WIFI_KEY = "photos_wifi_only"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ class Device:
         self.outbox = Outbox(config.data_dir)
         self.file_tokens: TokenStore = tokens or FileTokenStore(config.data_dir / TOKEN_FILE)
         self.hubs: dict[str, SyncHub] = {}
+        self.link: tuple[str, ...] = ()
         self._lock = threading.Lock()
         platform.current().start_background(assets.gazetteer, "load-gazetteer")
 
@@ -96,8 +99,33 @@ class Device:
             hub.set_policy(self.policy)
 
     @property
+    def photos_wifi_only(self) -> bool:
+        return bool(self.outbox.meta.get(DEVICE, PHOTOS_WIFI_KEY, self.config.policy.photos_wifi_only))
+
+    def set_photos_wifi_only(self, on: bool) -> None:
+        self.outbox.meta.set(DEVICE, PHOTOS_WIFI_KEY, bool(on))
+        for hub in self.hubs.values():
+            hub.set_policy(self.policy)
+
+    def set_link(self, types) -> None:
+        """The connection types the phone reports now (``flet.Connectivity``), for every officer's sync."""
+        self.link = tuple(str(getattr(kind, "value", kind)) for kind in types)
+        for hub in self.hubs.values():
+            hub.engine.set_link(self.link)
+
+    def send_photos_now(self, officer: str) -> bool:
+        """"Kirim foto sekarang": the officer's held photos go now, on whatever link; False without a hub."""
+        hub = self.hubs.get(officer)
+        if hub is None:
+            return False
+        hub.engine.release_photos()
+        hub.wake()
+        return True
+
+    @property
     def policy(self) -> SyncPolicy:
-        return replace(self.config.policy, purge_after_days=self.purge_after_days)
+        return replace(self.config.policy, purge_after_days=self.purge_after_days,
+                       photos_wifi_only=self.photos_wifi_only)
 
     def pins(self) -> PinLock:
         return PinLock(self.outbox.meta, iterations=self.config.pin_iterations)
@@ -114,6 +142,7 @@ class Device:
             if hub is None:
                 hub = SyncHub(self.outbox, session, policy=self.policy, clock=self.clock,
                               client_options=self.config.client_options)
+                hub.engine.set_link(self.link)
                 self.hubs[session.officer] = hub
             else:
                 hub.use_session(session)       # the token or server address may have changed

@@ -11,7 +11,9 @@
    landed, so a resend after a crash is a receipt, never a second report;
 3. pull feedback with the stored cursor until ``more`` is false (changes and cursor in one commit);
 4. upload photos of sent reports: HEAD, then only if the server lacks them an upload in one request
-   that resumes where an earlier, cut attempt stopped (``SyncClient.upload_media``).
+   that resumes where an earlier, cut attempt stopped (``SyncClient.upload_media``). With
+   ``photos_wifi_only`` ("kirim foto nanti (Wi-Fi)") photos wait in the outbox while the link is
+   not Wi-Fi (or Ethernet), until the officer sends them (``release_photos``).
 
 After a failure the next attempt waits an exponential backoff with full jitter.
 """
@@ -65,6 +67,7 @@ class SyncPolicy:
     max_pull_pages: int = 100
     timer_interval: float = 300.0            # seconds between timer wakes when all is well
     purge_after_days: int | None = 30        # drop free text of reports sent longer ago; None keeps it
+    photos_wifi_only: bool = False           # hold photos until the link is Wi-Fi or the officer sends them
     backoff: Backoff = field(default_factory=Backoff)
 
 
@@ -79,6 +82,7 @@ class SyncOutcome:
     attention: int = 0
     media_sent: int = 0
     pulled: int = 0
+    media_held: int = 0                  # photos kept for Wi-Fi by "kirim foto nanti (Wi-Fi)"
     error_code: str | None = None        # sync.offline, sync.server_unavailable, rate_limited, auth...
     error_message: str | None = None     # the server's or transport's words, for logs
     retry_at: datetime | None = None
@@ -93,6 +97,10 @@ class _Tally:
     attention: int = 0
     media_sent: int = 0
     pulled: int = 0
+    media_held: int = 0
+
+
+UNMETERED = frozenset({"wifi", "ethernet"})
 
 
 class SyncEngine:
@@ -108,6 +116,8 @@ class SyncEngine:
         self.not_before: datetime | None = None      # a server's Retry-After: respected even on demand
         self.auth_revoked = False
         self.last: SyncOutcome | None = None
+        self.link: frozenset[str] = frozenset()      # the connection types the phone reports ("wifi", "mobile"…)
+        self.photos_released = False                 # the officer sent held photos: upload them anyway
         self._recovered = False
         self._running = threading.Lock()
 
@@ -129,6 +139,18 @@ class SyncEngine:
         """How long until a backoff or Retry-After expires; None when nothing is pending."""
         waits = [moment for moment in (self.next_attempt_at, self.not_before) if moment is not None]
         return max(0.0, (max(waits) - now).total_seconds()) if waits else None
+
+    def set_link(self, types) -> None:
+        """The phone's connection types now (``flet.Connectivity``: "wifi", "mobile", "none"…)."""
+        self.link = frozenset(str(getattr(kind, "value", kind)) for kind in types)
+
+    def release_photos(self) -> None:
+        """"Kirim foto sekarang": the photos held for Wi-Fi go in the next pass, whatever the link."""
+        self.photos_released = True
+
+    def photos_held(self) -> bool:
+        """Whether photos wait for Wi-Fi now (the setting holds, the link is not Wi-Fi, not released)."""
+        return self.policy.photos_wifi_only and not self.photos_released and not (self.link & UNMETERED)
 
     def reset_auth(self, client) -> None:
         """After a new enrollment: a fresh client with a fresh token."""
@@ -154,7 +176,11 @@ class SyncEngine:
         try:
             self._push_all(tally, now)
             self._pull_all(tally, now)        # feedback before photos: a slow photo on 2G never holds it back
-            self._upload_media(tally)
+            if self.photos_held():
+                tally.media_held = self.outbox.media_counts(self.officer).get("waiting", 0)
+            else:
+                self._upload_media(tally)
+                self.photos_released = False      # everything held has gone: hold again from now on
         except AuthRevoked as exc:
             self.auth_revoked = True
             return self._outcome(now, tally, ok=False, code=exc.code, message=exc.message, auth_revoked=True)
@@ -182,7 +208,7 @@ class SyncEngine:
                  auth_revoked: bool = False) -> SyncOutcome:
         return SyncOutcome(started_at=now, ok=ok, sent=tally.sent, duplicates=tally.duplicates,
                            attention=tally.attention, media_sent=tally.media_sent, pulled=tally.pulled,
-                           error_code=code, error_message=message, retry_at=retry_at, auth_revoked=auth_revoked)
+                           media_held=tally.media_held, error_code=code, error_message=message, retry_at=retry_at, auth_revoked=auth_revoked)
 
     # ------------------------------------------------------------ text
 

@@ -1,6 +1,7 @@
-"""The settings screen: language, the officer's server address, sync timing, how long text stays.
+"""The settings screen: language, the officer's server address, sync timing, how long text stays,
+"kirim foto nanti (Wi-Fi)".
 
-Language and the purge delay are device-wide (kept by the ``Device``); the server address belongs
+Language, the purge delay and the photo setting are device-wide (kept by the ``Device``); the server address belongs
 to the officer's enrollment. Locking and signing out are the router's business, not this model's.
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Settings(ViewModel):
         self.server_url: str = record.get("server_url", "")
         self.errors: dict[str, str] = {}
         self.message: str | None = None
+        self.photos_message: str | None = None
 
     # ------------------------------------------------------------ what the screen shows
 
@@ -40,6 +42,20 @@ class Settings(ViewModel):
     @property
     def purge_choices(self) -> list[tuple[str, str]]:
         return [(str(days), self.t("settings.purge.days", n=days)) for days in PURGE_CHOICES]
+
+    @property
+    def photos_wifi_only(self) -> bool:
+        return self.device.photos_wifi_only
+
+    @property
+    def held_photos(self) -> int:
+        """Photos of this officer still on the phone, not yet on the server."""
+        return self.device.outbox.media_counts(self.officer).get("waiting", 0)
+
+    @property
+    def held_photos_text(self) -> str:
+        held = self.held_photos
+        return self.t("settings.photos.held", n=held) if held else self.t("settings.photos.none")
 
     @property
     def interval_text(self) -> str:
@@ -79,3 +95,16 @@ class Settings(ViewModel):
         if chosen is None or chosen in PURGE_CHOICES:
             self.device.set_purge_after_days(chosen)
             self.changed()
+
+    def choose_photos_wifi_only(self, on: bool) -> None:
+        """"Kirim foto nanti (Wi-Fi)": hold photos (never report text) until Wi-Fi or "Kirim foto sekarang"."""
+        self.device.set_photos_wifi_only(bool(on))
+        self.photos_message = None
+        self.changed()
+
+    def send_photos_now(self) -> bool:
+        """Send the held photos with the next pass, over whatever link there is."""
+        sent = self.device.send_photos_now(self.officer)
+        self.photos_message = self.t("settings.photos.sending") if sent else None
+        self.changed()
+        return sent

@@ -63,6 +63,7 @@ class AppSession:
         self.apply_locale()
         self.page.on_close = lambda e: self.close()
         self.service("connectivity")
+        self.page.run_task(self._read_link)
         self.show_start()
 
     def close(self) -> None:
@@ -131,7 +132,7 @@ class AppSession:
         if name == "file_picker":
             return ft.FilePicker()
         if name == "connectivity":
-            return ft.Connectivity(on_change=lambda e: self._connectivity_changed())
+            return ft.Connectivity(on_change=self._connectivity_changed)
         raise KeyError(name)
 
     async def locate(self) -> tuple[float, float, float | None] | None:
@@ -148,7 +149,18 @@ class AppSession:
             return None
         return float(position.latitude), float(position.longitude), position.accuracy
 
-    def _connectivity_changed(self) -> None:
+    async def _read_link(self) -> None:
+        """The link at start (Wi-Fi, mobile…): "kirim foto nanti (Wi-Fi)" needs it before the first change."""
+        try:
+            types = await asyncio.wait_for(self.service("connectivity").get_connectivity(), timeout=GPS_TIMEOUT_S)
+        except Exception:                       # no plugin (tests, some browsers): the link stays unknown
+            log.info("connectivity unknown", exc_info=True)
+            return
+        self.device.set_link(types)
+
+    def _connectivity_changed(self, e: Any = None) -> None:
+        if e is not None and getattr(e, "connectivity", None) is not None:
+            self.device.set_link(e.connectivity)
         if self.connectivity_listener is not None:
             self.connectivity_listener()
 

@@ -1,4 +1,5 @@
-"""Pengaturan: language, server address, how sync works, how long sent text stays, lock and sign out."""
+"""Pengaturan: language, server address, how sync works, photos on Wi-Fi, how long sent text stays, lock and
+sign out."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -27,6 +28,13 @@ class SettingsPage(Part):
         self.purge = theme.dropdown(t("settings.purge"), vm.purge_choices, key="settings-purge",
                                     value=str(vm.purge_after_days) if vm.purge_after_days else None,
                                     on_select=lambda e: vm.choose_purge_days(e.control.value))
+        self.photos_wifi = ft.Switch(label=t("settings.photos.wifi"), value=vm.photos_wifi_only, key="settings-photos-wifi",
+                                     label_text_style=ft.TextStyle(size=16, color=theme.INK),
+                                     on_change=lambda e: vm.choose_photos_wifi_only(e.control.value))
+        self.photos_held = theme.text("", size=15, key="settings-photos-held")
+        self.photos_message = theme.message_text("settings-photos-message")
+        self.photos_send = theme.secondary_button(t("settings.photos.send"), vm.send_photos_now,
+                                                  key="settings-photos-send", icon=ft.Icons.UPLOAD)
         body = [
             _section(t("settings.officer")),
             theme.text(f"{session.name} · NRP {session.officer}", size=16, key="settings-officer"),
@@ -36,6 +44,9 @@ class SettingsPage(Part):
                                    icon=ft.Icons.SAVE),
             self.server_message,
             _section(t("settings.sync")), theme.text(vm.interval_text, size=15, key="settings-interval"),
+            _section(t("settings.photos")), theme.test_id("settings-photos-wifi", self.photos_wifi),
+            theme.text(t("settings.photos.hint"), size=15, color=theme.MUTED), self.photos_held,
+            self.photos_send, self.photos_message,
             _section(t("settings.storage")), theme.test_id("settings-purge", self.purge),
             theme.text(t("settings.purge.hint"), size=15, color=theme.MUTED),
             _section(t("settings.session")),
@@ -54,6 +65,10 @@ class SettingsPage(Part):
         self.languages.controls = [self._language(code, label) for code, label in vm.language_choices]
         self.server.error = vm.errors.get("server_url")
         theme.show_message(self.server_message, vm.message)
+        self.photos_wifi.value = vm.photos_wifi_only
+        self.photos_held.value = vm.held_photos_text
+        self.photos_send.visible = vm.photos_wifi_only and vm.held_photos > 0
+        theme.show_message(self.photos_message, vm.photos_message)
 
     def _language(self, code: str, label: str) -> ft.Control:
         selected = code == self.vm.language

@@ -80,9 +80,9 @@ ALERT_ACTION = obj(["action"],
                    response={"type": ["string", "null"], "minLength": 1, "maxLength": 2000},
                    for_field={"type": "boolean", "description": "officers of the area may read the note/response"})
 
-MEDIA = {"requestBody": {"required": True, "description": "The photo's bytes (JPEG or PNG)",
-                         "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-                                     "image/png": {"schema": {"type": "string", "format": "binary"}}}}}
+MEDIA = {"requestBody": {"required": True, "description": "The photo's bytes (JPEG, PNG, WebP or AVIF)",
+                         "content": {mime: {"schema": {"type": "string", "format": "binary"}}
+                                     for mime in ("image/jpeg", "image/png", "image/webp", "image/avif")}}}
 
 MEDIA_PART = {
     "parameters": [{"name": "Content-Range", "in": "header", "required": True,
