@@ -240,7 +240,7 @@ def _report_row(report_id: str, officer: str, wire: dict, content_hash: str, now
         "id": report_id, "officer": officer, "wire": json.dumps(wire, ensure_ascii=False),
         "content_hash": content_hash, "state": "waiting", "attempts": 0, "created_at": time_text(now),
         "media": json.dumps(list(wire.get("media") or [])), "category": wire["category"],
-        "threat_stage": wire["threat_stage"], "desa_code": wire["desa_code"],
+        "threat_stage": wire["threat_stage"] or "", "desa_code": wire["desa_code"],   # "": a laporan nihil
         "observed_at": wire["observed_at"], "purged": 0,
     }
 

@@ -141,7 +141,7 @@ class OutboxList(ViewModel):
         facts = self.t("outbox.purged") if entry.purged else entry.wire.get("facts") or ""
         return OutboxItem(
             id=entry.id, title=self.vocabulary.category(entry.category).label(self.t.lang),
-            threat_stage=entry.threat_stage, desa=region.title if region else entry.desa_code,
+            threat_stage=entry.threat_stage or "NIHIL", desa=region.title if region else entry.desa_code,
             observed=self.t.time(entry.observed_at, now=now), state=entry.state,
             state_text=self.state_text(entry, now), facts=facts, photos=len(entry.media),
             can_retry=entry.state == "attention")

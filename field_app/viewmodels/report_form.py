@@ -21,7 +21,7 @@ from kerawanan import assets
 from kerawanan.errors import Conflict, InvalidReport
 from kerawanan.report import MAX_FACTS, MAX_MEDIA, MAX_OPINION, GeoPoint, Report, parse_report
 from kerawanan.tahapan import WIB
-from kerawanan.vocab import CATEGORY_CODES, CREDIBILITY, RELIABILITY, THREAT_STAGES
+from kerawanan.vocab import CATEGORY_CODES, CREDIBILITY, RELIABILITY, STAGELESS_CATEGORIES, THREAT_STAGES
 
 REQUIRED = ("category", "threat_stage", "desa_code", "facts")
 DRAFT_KEY = "draft"
@@ -88,7 +88,7 @@ class ReportForm(ViewModel):
     def category_choices(self) -> list[Choice]:
         lang = self.t.lang
         return [Choice(code, self.vocabulary.category(code).label(lang), self.vocabulary.category(code).hint(lang))
-                for code in CATEGORY_CODES]
+                for code in CATEGORY_CODES if code not in STAGELESS_CATEGORIES]   # nihil: its own button
 
     @property
     def threat_stage_choices(self) -> list[Choice]:

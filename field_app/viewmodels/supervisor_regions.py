@@ -18,6 +18,7 @@ from field_app.viewmodels.supervisor_board import LEVEL_RANK
 from kerawanan import assets
 
 TIERS = ("kabupaten", "kecamatan")
+QUIET_STATES = ("silent", "unassigned")          # coverage states that are never shown as safe
 Ring = tuple[tuple[float, float], ...]          # (lat, lon) pairs
 
 
@@ -117,7 +118,7 @@ class RegionMap(ViewModel):
             return -1.65, 102.75, 7.4
         lat = sum(c[0] for c in centres) / len(centres)
         lon = sum(c[1] for c in centres) / len(centres)
-        return lat, lon, 8.6 if depth == 1 else 10.0
+        return lat, lon, 9.2 if depth == 1 else 10.0   # a Polres fills the map
 
     def locate(self, lat: float, lon: float) -> str | None:
         for shape in shapes(self.tier):
@@ -130,28 +131,48 @@ class RegionMap(ViewModel):
         region = self.regions.get(code)
         return str(region.get("level") or "kurang_rawan") if region else None
 
+    def coverage_of(self, code: str) -> dict[str, Any]:
+        """The region's coverage object from the server (``{}`` when unknown)."""
+        return (self.regions.get(code) or {}).get("coverage") or {}
+
     def is_gap(self, code: str) -> bool:
-        return bool((self.regions.get(code) or {}).get("coverage_gap"))
+        """Not reporting (silent or no officer): never drawn or badged as safe."""
+        region = self.regions.get(code) or {}
+        state = self.coverage_of(code).get("state")
+        return state in QUIET_STATES if state else bool(region.get("coverage_gap"))
 
     def region_list(self) -> list[dict[str, Any]]:
-        """In-scope regions of the current tier, most serious first (the map's list twin)."""
+        """In-scope regions of the current tier, most serious first (the map's list twin); at one level the
+        regions not reporting come first — highlighted, never sorted away among the quiet ones."""
         tier_depth = 2 if self.tier == "kabupaten" else 3
         chosen = [r for code, r in self.regions.items() if code.count(".") + 1 == tier_depth]
-        return sorted(chosen, key=lambda r: (LEVEL_RANK.get(str(r.get("level")), 9), -float(r.get("score") or 0),
-                                             str(r.get("code"))))
+        return sorted(chosen, key=lambda r: (LEVEL_RANK.get(str(r.get("level")), 9), not self.is_gap(str(r["code"])),
+                                             -float(r.get("score") or 0), str(r.get("code"))))
 
     def coverage_rows(self) -> list[dict[str, Any]]:
-        """Every silent desa in scope with its last-heard time, oldest first (from each scope region)."""
+        """Every desa in scope not heard from: silent ones (an officer to call) first, then those with no
+        officer; oldest last-heard first."""
         seen: dict[str, dict[str, Any]] = {}
         for code in self.scope:
-            for gap in ((self.regions.get(code) or {}).get("coverage") or {}).get("gaps") or []:
+            for gap in self.coverage_of(code).get("gaps") or []:
                 seen[gap["code"]] = gap
-        return sorted(seen.values(), key=lambda g: (g.get("last_heard") or "", g["code"]))
+        return sorted(seen.values(), key=lambda g: (g.get("state") == "unassigned", g.get("last_heard") or "",
+                                                    g["code"]))
+
+    def officer_rows(self) -> list[dict[str, Any]]:
+        """Every Bhabin of the scope with today's laporan nihil (or not): those without one first."""
+        seen: dict[str, dict[str, Any]] = {}
+        for code in self.scope:
+            for row in self.coverage_of(code).get("officers") or []:
+                seen.setdefault(row["username"], row)
+        return sorted(seen.values(), key=lambda r: (r.get("nihil_today_at") is not None, str(r.get("name"))))
 
     def coverage_summary(self) -> dict[str, Any]:
-        coverages = [(self.regions.get(code) or {}).get("coverage") or {} for code in self.scope]
+        coverages = [self.coverage_of(code) for code in self.scope]
         return {"desa": sum(int(c.get("desa") or 0) for c in coverages),
                 "silent_desa": sum(int(c.get("silent_desa") or 0) for c in coverages),
+                "unassigned_desa": sum(int(c.get("unassigned_desa") or 0) for c in coverages),
+                "loaded": bool(coverages) and all(coverages),
                 "critical_stage": any(c.get("critical_stage") for c in coverages),
                 "stage": next((c.get("stage") for c in coverages if c.get("stage")), None),
                 "silence_hours": next((c.get("silence_hours") for c in coverages if c.get("silence_hours")), None)}

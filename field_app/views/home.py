@@ -30,8 +30,11 @@ class HomePage(Part):
         info.append(self.notices)
         self.watch(self.shell.outbox_vm, self.render)
         self.watch(self.shell.feedback_vm, self.render)
+        self.nihil = ft.Container(key="home-nihil")
+        self.watch(self.shell.nihil_vm, self._render_nihil)
         self.render()
-        buttons = [
+        self._render_nihil()
+        buttons = [self.nihil,
             self._big_button("home-quick", ft.Icons.BOLT, t("home.quick"), t("home.quick.hint"),
                              self.shell.show_quick_report, primary=True),
             self._big_button("home-full", ft.Icons.DESCRIPTION, t("home.full"), t("home.full.hint"),
@@ -55,6 +58,24 @@ class HomePage(Part):
             notices.append(self._notice("home-unread", self.t("home.unread", count=unread), "sending",
                                         ft.Icons.FORUM, lambda: self.shell.show_tab("feedback")))
         self.notices.controls = notices
+        if getattr(self, "nihil", None) is not None:       # the outbox changed: today's nihil may be sent now
+            self._render_nihil()
+
+    def _render_nihil(self) -> None:
+        """Laporan nihil: one tap, "Situasi aman terkendali"; says so when today's is already sent."""
+        vm = self.shell.nihil_vm
+        now = self.app.device.clock()
+        sent = vm.sent_today(now) is not None
+        colour, background = ("#0D3B12", "#C8E6C9") if sent else (theme.NAVY, theme.SURFACE)
+        tile = ft.Container(
+            ft.Row([ft.Icon(ft.Icons.TASK_ALT if sent else ft.Icons.VERIFIED_USER_OUTLINED, size=32, color=colour),
+                    ft.Column([theme.text(self.t("nihil.button"), size=18, bold=True, color=colour),
+                               theme.text(vm.status(now), size=14, color=colour, key="home-nihil-status")],
+                              spacing=2, expand=True)], spacing=14),
+            on_click=lambda: vm.send_nihil(self.app.device.clock()), ink=True,
+            padding=ft.Padding.symmetric(horizontal=16, vertical=10), bgcolor=background, border_radius=14,
+            border=ft.Border.all(2, colour))
+        self.nihil.content = theme.test_id("home-nihil-button", tile, button=True)
 
     def _notice(self, key: str, words: str, state: str, icon, on_click) -> ft.Control:
         chip = theme.state_chip(state, words, key=key, icon=icon)

@@ -12,6 +12,7 @@ import flet as ft
 from field_app.sync_engine import SyncOutcome, WakeReason
 from field_app.viewmodels import Feedback, OutboxList
 from field_app.viewmodels.enrollment import OfficerSession
+from field_app.viewmodels.nihil import Nihil
 from field_app.views import theme
 from field_app.views.base import Part, Screen
 
@@ -30,6 +31,8 @@ class OfficerShell(Screen):
         self.outbox_vm = OutboxList(device.outbox, session.officer, clock=device.clock, translator=app.t,
                                     engine=self.hub.engine, wake=self.hub.wake)
         self.feedback_vm = Feedback(device.outbox, session.officer, clock=device.clock, translator=app.t)
+        self.nihil_vm = Nihil(device.outbox, session.officer, session.scope, clock=device.clock, translator=app.t,
+                              on_saved=self.report_saved)
         self.tab = "home"
         self.part: Part | None = None
         self.report_screen = False

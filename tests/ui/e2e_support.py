@@ -79,11 +79,11 @@ class Process:
 class SyncServer:
     """``init`` + ``seed-demo`` on a fresh database, then ``serve`` on a free port."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, env: dict[str, str] | None = None):
         self.db = workdir / "peta.db"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "PETA_MEDIA_DIR": str(workdir / "media")}
+        self.env = {**os.environ, "PETA_MEDIA_DIR": str(workdir / "media"), **(env or {})}
         server_cli(self.db, "init", env=self.env)
         self.seed_output = server_cli(self.db, "seed-demo", env=self.env)
         self.process = Process([sys.executable, "-m", "sync_server", "serve", "--db", str(self.db), "--port",
@@ -173,12 +173,13 @@ def _close(sock: socket.socket) -> None:
 class FieldApp:
     """``python -m field_app`` in web mode, with its own data folder; restartable (the outbox survives)."""
 
-    def __init__(self, workdir: Path, server_url: str):
+    def __init__(self, workdir: Path, server_url: str, env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.data_dir = workdir / "app-data"
         self.env = {**os.environ, "PETA_APP_HOST": "127.0.0.1", "PETA_APP_PORT": str(self.port),
-                    "PETA_SERVER_URL": server_url, "FLET_APP_STORAGE_DATA": str(self.data_dir), "BROWSER": "true"}
+                    "PETA_SERVER_URL": server_url, "FLET_APP_STORAGE_DATA": str(self.data_dir), "BROWSER": "true",
+                    **(env or {})}
         self.process = Process([sys.executable, "-m", "field_app"], env=self.env, log_path=workdir / "app.log")
 
     def start(self) -> FieldApp:

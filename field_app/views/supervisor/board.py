@@ -15,8 +15,8 @@ from field_app.views.supervisor.common import (
     dropdown,
     flag_badge,
     in_thread,
-    level_badge,
     level_words,
+    region_badges,
     small,
     stage_words,
     status_chip,
@@ -87,7 +87,8 @@ class BoardPart(Part):
 
     def _card(self, row: BoardRow, lang: str) -> ft.Control:
         t, a = self.t, row.alert
-        badges = [level_badge(a.get("level"), lang), status_chip(t(f"sv.status.{a.get('status')}"))]
+        badges = [*region_badges(a.get("level"), a.get("coverage"), t, size=14, key=f"sv-level-{row.id}"),
+                  status_chip(t(f"sv.status.{a.get('status')}"))]
         if row.overdue:
             badges.append(flag_badge("overdue", t("sv.board.overdue"), key=f"sv-overdue-{row.id}"))
         if row.escalated:

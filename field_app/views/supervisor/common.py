@@ -18,7 +18,13 @@ LEVEL_STYLE = {
     "rawan": ("#3D2800", "#FFD54F", "#FDD835", ft.Icons.WARNING_AMBER),
     "kurang_rawan": ("#0D3B12", "#C8E6C9", "#43A047", ft.Icons.CHECK_CIRCLE_OUTLINE),
 }
-OUTSIDE_FILL = "#9E9E9E"
+OUTSIDE_FILL = "#D6D6D6"       # outside the scope: light grey, no level
+# A kurang_rawan region that is not reporting: grey with a question mark, never the green of "safe".
+QUIET_STYLE = ("#212121", "#E0E0E0", "#616161", ft.Icons.HELP_OUTLINE)
+# coverage state -> (text, background, icon); a critical tahapan highlights it (CRITICAL_BACKGROUND)
+COVERAGE_STYLE = {"silent": ("#FFFFFF", "#37474F", ft.Icons.PHONELINK_ERASE),
+                  "unassigned": ("#FFFFFF", "#4E342E", ft.Icons.PERSON_OFF)}
+CRITICAL_BACKGROUND = "#A33000"
 FLAG_STYLE = {"overdue": ("#FFFFFF", "#6A1B9A", ft.Icons.ALARM), "escalated": ("#FFFFFF", "#0B3D91",
                                                                              ft.Icons.TRENDING_UP)}
 WIDE = 900          # px: NavigationRail and two columns from here on
@@ -50,13 +56,54 @@ def stage_words(code: str | None, lang: str) -> str:
         return code
 
 
-def level_badge(level: str | None, lang: str, *, key: str | None = None, size: int = 14) -> ft.Container:
+def is_quiet(coverage: dict | None) -> bool:
+    """Not reporting: silent or without an officer (``coverage`` of a region or alert from the server)."""
+    return bool(coverage) and coverage.get("state") in COVERAGE_STYLE
+
+
+def level_badge(level: str | None, lang: str, *, key: str | None = None, size: int = 14,
+                coverage: dict | None = None) -> ft.Container:
+    """The level in words, colour and icon; a quiet (``is_quiet``) kurang_rawan region is grey, not green."""
     colour, background, _, icon = LEVEL_STYLE.get(level or "", ("#111111", theme.PANEL, OUTSIDE_FILL, ft.Icons.HELP))
+    if is_quiet(coverage) and level in (None, "kurang_rawan"):
+        colour, background, _, icon = QUIET_STYLE
     return ft.Container(
         ft.Row([ft.Icon(icon, color=colour, size=size + 4),
                 ft.Text(level_words(level, lang).upper(), color=colour, size=size, font_family=theme.FONT_BOLD)],
                spacing=4, tight=True),
         key=key, bgcolor=background, padding=ft.Padding.symmetric(horizontal=8, vertical=4), border_radius=6)
+
+
+def coverage_badge(coverage: dict | None, t, *, key: str | None = None, size: int = 14) -> ft.Container | None:
+    """"TANPA KABAR" / "BELUM ADA BHABIN" (a parent: "TANPA KABAR 3/12"); None when reporting.
+    Highlighted in a critical tahapan."""
+    if not is_quiet(coverage):
+        return None
+    colour, background, icon = COVERAGE_STYLE[coverage["state"]]
+    words = coverage_words(coverage, t)
+    return ft.Container(
+        ft.Row([ft.Icon(icon, color=colour, size=size + 4),
+                ft.Text(words, color=colour, size=size, font_family=theme.FONT_BOLD)], spacing=4, tight=True),
+        key=key, bgcolor=CRITICAL_BACKGROUND if coverage.get("critical_stage") else background,
+        padding=ft.Padding.symmetric(horizontal=8, vertical=4), border_radius=6)
+
+
+def coverage_words(coverage: dict, t) -> str:
+    """"TANPA KABAR" / "BELUM ADA BHABIN" for a desa (or a region whose every desa is so); a parent with
+    some desa heard from: "TANPA KABAR 3/12" (desa without news / desa)."""
+    desa, silent = int(coverage.get("desa") or 0), int(coverage.get("silent_desa") or 0)
+    if desa > 1 and silent < desa:
+        return t("sv.state.partial", silent=silent, desa=desa)
+    return t(f"sv.state.{coverage.get('state') or 'silent'}")
+
+
+def region_badges(level: str | None, coverage: dict | None, t, *, key: str | None = None, size: int = 12) -> list:
+    """The level badge and, when the region is not reporting, the coverage badge beside it."""
+    badges = [level_badge(level, t.lang, size=size, coverage=coverage, key=key),
+              coverage_badge(coverage, t, size=size, key=f"{key}-coverage" if key else None)]
+    if key:                                       # test ids in the browser's semantics tree
+        badges = [theme.test_id(badges[0].key, badges[0]), *(theme.test_id(b.key, b) for b in badges[1:] if b)]
+    return [badge for badge in badges if badge]
 
 
 def flag_badge(kind: str, words: str, *, key: str | None = None) -> ft.Container:

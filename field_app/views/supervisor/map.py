@@ -1,8 +1,9 @@
 """The map: kabupaten or kecamatan of Jambi coloured by level, from the shipped GeoJSON, with no tiles.
 
 Every polygon is labelled with its name and level in words (not colour alone); regions outside the
-supervisor's scope are grey and say "di luar wilayah". Coverage gaps are their own layer: a dashed
-outline and a "tanpa kabar" marker. flet-map reports taps as coordinates, not polygons, so the
+supervisor's scope are light grey and say "di luar wilayah". A region that is not reporting (silent,
+or no officer) is never green: a kurang_rawan one is dark grey, and every quiet region gets a dashed
+outline (highlighted in a critical tahapan) and "tanpa kabar" / "belum ada Bhabin" in its label. flet-map reports taps as coordinates, not polygons, so the
 tap is located in Python (point in polygon); the region list beside (wide) or below (phone) the
 map selects too.
 """
@@ -16,13 +17,16 @@ from field_app.viewmodels.supervisor_regions import TIERS, RegionMap, shapes
 from field_app.views import theme
 from field_app.views.base import Part, sends_update
 from field_app.views.supervisor.common import (
+    CRITICAL_BACKGROUND,
     LEVEL_STYLE,
     OUTSIDE_FILL,
+    QUIET_STYLE,
     WIDE,
     bind,
+    coverage_words,
     in_thread,
-    level_badge,
     level_words,
+    region_badges,
     section_title,
     small,
     when,
@@ -81,11 +85,13 @@ class MapPart(Part):
     def _map(self) -> ftm.Map:
         lat, lon, zoom = self.vm.view()
         zoom = zoom if self._wide() else zoom - 0.3          # a phone is narrower
-        polygons, gaps, gap_marks = [], [], []
+        polygons, gaps = [], []
         for shape in shapes(self.vm.tier):
             level = self.vm.level_of(shape.code)
-            fill = LEVEL_STYLE[level][2] if level else OUTSIDE_FILL
-            words = level_words(level, self.t.lang) if level else self.t("sv.map.outside")
+            quiet = bool(level) and self.vm.is_gap(shape.code)
+            fill = (QUIET_STYLE[2] if quiet and level == "kurang_rawan" else LEVEL_STYLE[level][2]) if level \
+                else OUTSIDE_FILL
+            words = self._words(shape.code, level, quiet)
             for index, ring in enumerate(shape.rings):
                 polygons.append(ftm.PolygonMarker(
                     coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in ring[::2] or ring],
@@ -93,26 +99,33 @@ class MapPart(Part):
                     border_stroke_width=1, label=f"{_short(shape.name)}\n{words}" if index == 0 else None,
                     label_text_style=ft.TextStyle(size=10 if self.vm.tier == "kabupaten" else 8,
                                                   color="#111111", weight=ft.FontWeight.BOLD)))
-            if level and self.vm.is_gap(shape.code):
+            if quiet:
+                critical = bool(self.vm.coverage_of(shape.code).get("critical_stage"))
                 gaps += [ftm.PolylineMarker(coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in ring],
-                                            color="#424242", stroke_width=3,
+                                            color=CRITICAL_BACKGROUND if critical else "#212121",
+                                            stroke_width=4 if critical else 3,
                                             stroke_pattern=ftm.DashedStrokePattern(segments=[8, 6]))
                          for ring in shape.rings]
-                gap_marks.append(ftm.Marker(
-                    coordinates=ftm.MapLatitudeLongitude(*shape.centre), width=90, height=24,
-                    content=ft.Container(ft.Text(self.t("sv.map.no_news"), size=11, color="#FFFFFF"),
-                                         bgcolor="#424242", padding=3, border_radius=4)))
         return ftm.Map(
             key="sv-map", expand=True, initial_center=ftm.MapLatitudeLongitude(lat, lon), initial_zoom=zoom,
             bgcolor="#E0E0E0", on_tap=self._tapped,
-            layers=[ftm.PolygonLayer(polygons=polygons), ftm.PolylineLayer(polylines=gaps),
-                    ftm.MarkerLayer(markers=gap_marks)])
+            layers=[ftm.PolygonLayer(polygons=polygons), ftm.PolylineLayer(polylines=gaps)])
+
+    def _words(self, code: str, level: str | None, quiet: bool) -> str:
+        """The level in words, and "tanpa kabar" / "belum ada Bhabin" when the region is not reporting."""
+        if not level:
+            return self.t("sv.map.outside")
+        words = level_words(level, self.t.lang)
+        if not quiet:
+            return words
+        return f"{words}\n{coverage_words(self.vm.coverage_of(code), self.t).lower()}"
 
     def _render_list(self) -> None:
-        lang = self.t.lang
-        self.list.controls = [theme.test_id(f"sv-region-{r.get('code')}", ft.Container(ft.Row([level_badge(r.get("level"), lang, size=12),
-                                 theme.text(str(r.get("name")), size=15, bold=True, expand=True),
-                                 small(f"{r.get('score')}")], spacing=8),
+        self.list.controls = [theme.test_id(f"sv-region-{r.get('code')}", ft.Container(ft.Column([
+                                 ft.Row(region_badges(r.get("level"), r.get("coverage"), self.t,
+                                                      key=f"sv-region-badge-{r.get('code')}"), wrap=True, spacing=6),
+                                 ft.Row([theme.text(str(r.get("name")), size=15, bold=True, expand=True),
+                                         small(f"{r.get('score')}")], spacing=8)], spacing=4),
                          key=f"sv-region-{r.get('code')}", padding=8, border_radius=8, bgcolor=theme.PANEL,
                          on_click=bind(self._choose, str(r["code"])), ink=True), button=True)
             for r in self.vm.region_list()]
@@ -124,13 +137,14 @@ class MapPart(Part):
             return
         alerts = r.get("open_alerts") or []
         self.summary.controls = [
+            ft.Row(region_badges(r.get("level"), r.get("coverage"), t, key="sv-map-selected-badge"), wrap=True),
             theme.text(t("sv.map.summary", name=r.get("name"), level=level_words(r.get("level"), t.lang),
                          score=r.get("score"), reports=r.get("report_count"),
                          heard=when(t, r.get("last_heard"), self.vm.clock())), bold=True, key="sv-map-selected"),
             *self._personnel(r),
             section_title(t("sv.map.alerts", count=len(alerts))),
             *[theme.test_id(f"sv-map-alert-{a.get('region_code')}", ft.Container(ft.Row([
-                level_badge(a.get("level"), t.lang, size=12),
+                *region_badges(a.get("level"), a.get("coverage"), t, size=12),
                                    theme.text(str(a.get("region_name")), size=15, expand=True)]),
                            key=f"sv-map-alert-{a.get('id')}", padding=8, border_radius=8,
                            border=ft.Border.all(1, "#C8CDD5"),
