@@ -2,9 +2,9 @@
 
 Level is shown by colour *and* by pattern, so the map reads in black-and-white print and for
 colour-blind readers: kurang rawan green and plain, rawan yellow with diagonal hatching, sangat
-rawan red with cross-hatching. A coverage gap (officers silent during a critical tahapan) gets a
-thick dashed outline and "tanpa kabar" under its name; when nothing raised its level it is grey,
-never green — silence is not safety. Regions in scope with no assessment are light grey.
+rawan red with cross-hatching. A coverage gap (a region with desa not heard from for 24 h, or with
+no officer: ``alerts/coverage.py``) gets a thick dashed outline and "tanpa kabar" under its name;
+when nothing raised its level it is grey, never green — silence is not safety. Regions in scope with no assessment are light grey.
 
 Longitude is scaled by cos(mid-latitude), so shapes keep their true proportions. Names sit at
 each region's interior point with a white halo; a name that would collide with another gets a

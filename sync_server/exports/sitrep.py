@@ -181,8 +181,9 @@ def _map_block(data: SitrepData, width: float) -> list:
         block.append(Paragraph("Nomor pada peta: " + ", &nbsp;".join(entries), STYLES["note"]))
     block.append(Paragraph(
         "Warna dan arsiran menunjukkan tingkat: hijau polos kurang rawan, kuning arsir miring rawan, "
-        "merah arsir silang sangat rawan. Garis putus-putus tebal: wilayah tanpa kabar dari petugas "
-        "pada tahapan kritis (diam bukan berarti aman).", STYLES["note"]))
+        "merah arsir silang sangat rawan. Garis putus-putus tebal: wilayah dengan desa tanpa kabar 24 jam "
+        "terakhir atau belum ada Bhabin — diam bukan berarti aman: bila tidak rawan, abu-abu, bukan hijau.",
+        STYLES["note"]))
     return [KeepTogether(block[:2]), *block[2:]]
 
 

@@ -241,17 +241,26 @@ def _plus(value: object) -> str:
 def gaps_section(gaps: Sequence[Mapping], generated_at: datetime, width: float) -> list:
     story = [Spacer(0, 2 * mm), Paragraph("4. Wilayah tanpa kabar (celah pemantauan)", STYLES["h2"])]
     if not gaps:
-        return story + [_empty("Semua wilayah dalam cakupan memberi kabar pada tahapan ini.")]
+        return story + [_empty("Semua desa dalam cakupan memberi kabar dalam 24 jam terakhir.")]
     heard = {id(g): wording.as_datetime(g.get("last_heard")) for g in gaps}
     ordered = sorted(gaps, key=lambda g: (heard[id(g)] is not None, heard[id(g)] or generated_at))
-    rows = [["Wilayah", "Terakhir ada kabar", "Diam selama"]]
+    rows = [["Wilayah", "Keadaan", "Terakhir ada kabar", "Diam selama"]]
     for gap in ordered:
         moment = heard[id(gap)]
-        rows.append([_cell(_region(gap)), wording.short_moment(moment) if moment else "belum pernah",
-                     _silence(moment, generated_at)])
-    story.append(_table(rows, [0.5 * width, 0.3 * width, 0.2 * width]))
-    story.append(_empty("Diam bukan berarti aman: hubungi Bhabinkamtibmas wilayah ini atau kirim patroli."))
+        rows.append([_cell(_region(gap)), _cell(_quiet_words(gap)),
+                     wording.short_moment(moment) if moment else "belum pernah", _silence(moment, generated_at)])
+    story.append(_table(rows, [0.38 * width, 0.28 * width, 0.19 * width, 0.15 * width]))
+    story.append(_empty("Diam bukan berarti aman: hubungi Bhabinkamtibmas wilayah ini, tunjuk Bhabin untuk desa "
+                        "yang belum ada, atau kirim patroli."))
     return story
+
+
+def _quiet_words(gap: Mapping) -> str:
+    """"Tanpa kabar" / "Belum ada Bhabin" for a desa; "12 desa tanpa kabar (10 belum ada Bhabin)" above."""
+    silent, unassigned = int(gap.get("silent_desa") or 1), int(gap.get("unassigned_desa") or 0)
+    if str(gap.get("region_code") or "").count(".") == 3:
+        return "Belum ada Bhabin" if unassigned else "Tanpa kabar"
+    return f"{silent} desa tanpa kabar" + (f" ({unassigned} belum ada Bhabin)" if unassigned else "")
 
 
 def _silence(moment: datetime | None, generated_at: datetime) -> str:

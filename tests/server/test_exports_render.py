@@ -345,7 +345,7 @@ def test_sitrep_text_holds_the_tables(tmp_path):
                      "(lewat)", "1x, ke kapolres_kerinci", "& <wakil>",
                      "Gangguan di TPS dan rekapitulasi 12", "Pemungutan dan penghitungan suara 26", "Jumlah 30",
                      "299*", "+522", "Jumlah penebalan", "perkiraan", "Bukit Kerman (15.01.20)", "1 hari 9 jam",
-                     "belum pernah", "tanpa kabar"):
+                     "belum pernah", "tanpa kabar", "Keadaan", "desa tanpa kabar"):
         assert expected in words, expected
 
 
@@ -355,7 +355,7 @@ def test_sitrep_renders_empty_sections_and_a_polsek_scope(tmp_path):
     pdf = render_sitrep_pdf(data)
     words = " ".join(pdf_text(pdf, tmp_path).split())
     assert "Peta kerawanan per desa" in words and "Tidak ada peringatan terbuka" in words
-    assert "Semua wilayah dalam cakupan memberi kabar" in words
+    assert "Semua desa dalam cakupan memberi kabar dalam 24 jam terakhir" in words
     page = render_page_one(pdf, tmp_path)
     assert count_near(page, mapdraw.UNASSESSED_FILL, tolerance=6) > 1000  # every desa drawn, none assessed
 
