@@ -21,6 +21,8 @@ from sync_server.errors import install_error_handlers
 from sync_server.routes import alerts, auth, docs, exports, health, media, regions, reports, sync, users
 from sync_server.services import Services
 from sync_server.settings import Settings
+from sync_server.sms import routes as sms_routes
+from sync_server.sms.service import SmsService
 from sync_server.storage import open_storage
 from sync_server.storage.base import Storage
 from sync_server.storage.files import MediaFiles
@@ -28,7 +30,7 @@ from sync_server.sweeper import sweep_periodically
 from sync_server.version import VERSION
 
 ROUTERS = (health.router, auth.router, users.router, sync.router, media.router, reports.router,
-           alerts.router, regions.router, exports.router, docs.router)
+           alerts.router, regions.router, exports.router, docs.router, sms_routes.router)
 # The officer's offline web app (``make web-offline``), served under /app/ when it has been published.
 WEB_APP_PATH = "/app"
 WEB_APP_DIR = Path(__file__).resolve().parents[1] / "build" / "web-offline" / "app"
@@ -55,6 +57,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
                                             interval=settings.alert_interval),
                         intake=ThreadPoolExecutor(settings.intake_threads, thread_name_prefix="peta-intake"))
 
+    sms = (SmsService(storage, settings.sms, settings.quotas, clock, gazetteer, calendar, alerts=services.alerts)
+           if hasattr(storage, "db") else None)     # SMS tables live in the SQLite backend
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop, task = asyncio.Event(), None
@@ -62,12 +67,16 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
             task = asyncio.create_task(services.alerts.run_periodically(settings.evaluate_seconds, stop))
         sweeper = (asyncio.create_task(sweep_periodically(services, settings.sweep_seconds, stop))
                    if settings.sweep_seconds > 0 else None)
+        sms_task = (asyncio.create_task(sms.run_periodically(settings.sms.poll_seconds, stop))
+                    if sms is not None and settings.sms.poll_seconds > 0 else None)
         yield
         stop.set()
         if task is not None:
             await task
         if sweeper is not None:
             await sweeper
+        if sms_task is not None:
+            await sms_task
         services.intake.shutdown(wait=True)
         await asyncio.to_thread(services.alerts.close)
         storage.close()
@@ -76,6 +85,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,  # docs: routes/docs.py
                   lifespan=lifespan, redirect_slashes=False)   # "/x/": 404, not a redirect to Host
     app.state.services = services
+    app.state.sms = sms
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     for router in ROUTERS:

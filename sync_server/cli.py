@@ -22,6 +22,7 @@ from kerawanan.moments import parse_moment
 from sync_server import accounts, cli_accounts
 from sync_server.auth import Authenticator
 from sync_server.settings import Settings
+from sync_server.sms import cli as sms_cli
 from sync_server.storage import open_storage
 from sync_server.storage.migrations import LATEST
 
@@ -190,6 +191,7 @@ COMMANDS: list[Command] = [
 
 
 COMMANDS += cli_accounts.COMMANDS
+COMMANDS += sms_cli.COMMANDS
 
 
 def build_parser() -> argparse.ArgumentParser:

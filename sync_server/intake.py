@@ -14,6 +14,7 @@ from kerawanan.corrections import refusal_error
 from kerawanan.errors import InvalidInput, KerawananError
 from kerawanan.report import parse_report
 from sync_server.body import too_large
+from sync_server.sms.store import SmsStore
 from sync_server.storage.base import Storage
 from sync_server.validation import Fields
 
@@ -63,6 +64,7 @@ def accept_reports(storage: Storage, officer: str, device_id: str | None, items:
             results[index] = _invalid(item, error, lang, budget)
             continue
         parsed.append((index, report))
+    parsed = _after_sms_short_versions(storage, officer, parsed, results, now)
     if admit is not None and parsed:
         ids = {report.id for _, report in parsed}
         admit(len(ids - storage.stored_report_ids(sorted(ids))))
@@ -79,6 +81,20 @@ def accept_reports(storage: Storage, officer: str, device_id: str | None, items:
     if budget.truncated:
         answer["truncated"] = True
     return answer
+
+
+def _after_sms_short_versions(storage: Storage, officer: str, parsed: list[tuple[int, Any]],
+                              results: list[dict[str, Any] | None], now: datetime) -> list[tuple[int, Any]]:
+    """The full report that follows an SMS short version of it (same id, same officer) is a
+    ``duplicate``: counted once, whatever its longer text (docs/sms.md)."""
+    db = getattr(storage, "db", None)
+    if db is None or not parsed:
+        return parsed
+    short = SmsStore(db).short_versions([report.id for _, report in parsed], officer, now)
+    for index, report in parsed:
+        if report.id in short:
+            results[index] = {"id": report.id, "status": "duplicate"}
+    return [(index, report) for index, report in parsed if report.id not in short]
 
 
 class ErrorBudget:

@@ -21,6 +21,7 @@
 | ``PETA_SWEEP_SECONDS`` | ``300``: seconds between background sweeps of stale partials and uncited photos; ``0`` none |
 | ``PETA_HEADER_SECONDS`` | ``10``: a connection must send a request's headers within this long, else it is closed |
 | ``PETA_BODY_SECONDS`` | ``120``: a request body must arrive whole within this long (a photo part keeps what came) |
+| ``PETA_SMS_*`` | the SMS gateway, its inbound secret and the notification bounds: ``sync_server/sms/config.py`` |
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sync_server.clock import clock_for
+from sync_server.sms.config import SmsSettings, sms_settings
 
 DEFAULT_DB = Path("var") / "peta_rawan.db"
 MiB = 1024 * 1024
@@ -82,6 +84,7 @@ class Settings:
     sweep_seconds: float = 300.0       # background media sweep interval; 0 = none
     header_seconds: float = 10.0       # longest wait for a request's headers
     body_seconds: float = 120.0        # longest wait for a whole request body
+    sms: SmsSettings = field(default_factory=SmsSettings)   # gateway, secret, bounds (PETA_SMS_*)
 
     def clock(self) -> Callable[[], datetime]:
         """The clock of this server: the clock file when set, else real UTC time."""
@@ -116,6 +119,7 @@ class Settings:
             sweep_seconds=max(0.0, float(env.get("PETA_SWEEP_SECONDS") or 300)),
             header_seconds=max(0.1, float(env.get("PETA_HEADER_SECONDS") or 10)),
             body_seconds=max(0.1, float(env.get("PETA_BODY_SECONDS") or 120)),
+            sms=sms_settings(env),
         )
         overrides = {key: value for key, value in overrides.items() if value is not None}
         if "db_path" in overrides:

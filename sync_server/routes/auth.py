@@ -60,8 +60,11 @@ async def enroll(request: Request, services: ServicesDep) -> JSONResponse:
     device_name = fields.text("device_name", max_length=100)
     fields.raise_if_invalid()
     session = await run_in_threadpool(services.auth.enroll, nrp, code, device_name, client_address(request))
-    return JSONResponse({"token": session.token, "device_id": session.device_id,
-                         "user": user_json(session.user)}, status_code=201)
+    answer = {"token": session.token, "device_id": session.device_id, "user": user_json(session.user)}
+    sms = getattr(request.app.state, "sms", None)
+    if sms is not None:       # the phone's SMS signing key and the gateway's number (sync_server/sms)
+        answer |= await run_in_threadpool(sms.issue_key, session.device_id)
+    return JSONResponse(answer, status_code=201)
 
 
 @router.post("/auth/logout", status_code=204, summary="Revoke the calling token")

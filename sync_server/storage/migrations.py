@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from sync_server.sms.schema import migrate_v10
 from sync_server.storage.v5_repair import migrate_v5
 from sync_server.storage.v6_credentials import migrate_v6
 
@@ -288,6 +289,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _script(V7_QUOTAS),  # 7: hardening, quotas and media garbage collection
     _script(V8_CORRECTIONS),  # 8: hardening, supersedes and alert notes
     _script(""),  # 9: truthful alerts (one scorer, incidents, nihil, caps)
+    migrate_v10,  # 10: SMS gateway (sync_server/sms/schema.py)
 )
 LATEST = len(MIGRATIONS)
 

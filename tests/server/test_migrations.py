@@ -212,3 +212,16 @@ def test_v6_credentials_from_v5_lower_cases_usernames_and_says_so(tmp_path):
         "polres.kerinci": "polres.kerlncl", "polres.jambi": "polres.jambl", "POLRES.JAMBI": "polres.jambl"}
     assert database.execute("PRAGMA foreign_key_check").fetchall() == []
     database.close()
+
+
+def test_v10_sms_tables_from_v9_keep_the_alert_history_readable(db):
+    migrate(db, 9)
+    migrate(db, 10)
+    assert {"sms_keys", "sms_parts", "sms_nonces", "sms_short", "sms_log", "sms_contacts", "sms_notified",
+            "sms_state"} <= set(db.table_names())
+    db.execute("INSERT INTO sms_nonces (device_id, counter, at) VALUES ('d', 1, ?)", [T0])
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO sms_nonces (device_id, counter, at) VALUES ('d', 1, ?)", [T0])
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO sms_log (at, direction, number, kind, text, state) VALUES (?, 'sideways', "
+                   "'+62', 'x', 'y', 'z')", [T0])

@@ -1,0 +1,173 @@
+"""Alert events → SMS to the people who must act, bounded.
+
+The notifier reads new ``alert_history`` rows (append-only: an id cursor misses nothing and needs
+no hook inside the engine) and turns some into notices:
+
+| event | who | preference |
+|---|---|---|
+| an alert opens at, or rises to, ``sangat_rawan`` | its owner | ``sangat_rawan`` |
+| ``escalated`` | the new owner, and the one who let the deadline pass | ``escalated`` |
+| ``overdue`` (no one above) | the owner | ``escalated`` |
+| ``assign`` | the assignee (an officer's task) | ``assigned`` |
+
+Bounds: one message per alert per event per person (``sms_notified``; ``sangat_rawan`` once per
+alert), the notices of one pass to one person go as ONE message, at most ``per_hour`` and
+``per_day`` messages per number (suppressed notices are summarised in the next message that may
+go), quiet hours (per user, default ``PETA_SMS_QUIET``) hold everything but ``sangat_rawan``.
+Nothing secret is ever in a text: region, level, deadline and a 4-character code of the alert.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from kerawanan import sms_codec as codec
+from sync_server.sms.config import parse_hours
+from sync_server.storage.connection import from_db
+
+if TYPE_CHECKING:
+    from sync_server.sms.service import SmsService
+
+WIB = timezone(timedelta(hours=7))
+EVENT_KINDS = ("sangat_rawan", "escalated", "assigned")
+LEVEL_WORDS = {"kurang_rawan": "KURANG RAWAN", "rawan": "RAWAN", "sangat_rawan": "SANGAT RAWAN"}
+MAX_TEXT = 160
+BATCH_LINES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    username: str
+    alert_id: str
+    key: str               # one message per (alert, key, person)
+    preference: str        # the event kind the person must have chosen
+    urgent: bool           # sangat_rawan: quiet hours do not hold it
+    line: str              # the sentence of this notice
+    short: str             # its line in a batch
+
+
+def notices(row: dict[str, Any], region_title: str) -> list[Notice]:
+    """What one history row asks to tell, and to whom."""
+    level, event, owner = row["level"], row["event"], row["owner"]
+    code = codec.short_code(row["alert_id"])
+    word = LEVEL_WORDS.get(level or "", str(level).upper())
+    deadline = _deadline(row)
+    urgent = level == "sangat_rawan"
+    short = f"{word} {region_title} ({code})"
+    make = lambda user, key, pref, line: Notice(user, row["alert_id"], key, pref, urgent, line, short)  # noqa: E731
+    rose = event in ("opened", "level") and level == "sangat_rawan" and row["previous_level"] != "sangat_rawan"
+    if rose and owner:
+        return [make(owner, "sangat_rawan", "sangat_rawan",
+                         f"Peringatan {word} di {region_title}. Tanggapi sebelum {deadline}. Kode {code}.")]
+    if event == "escalated":
+        told = []
+        if owner:
+            told.append(make(owner, f"escalated:{row['version']}", "escalated",
+                             f"Eskalasi ke Anda: {word} di {region_title}, belum ditanggapi. Batas baru "
+                             f"{deadline}. Kode {code}."))
+        if row["previous_owner"] and row["previous_owner"] != owner:
+            told.append(make(row["previous_owner"], f"escalated:{row['version']}", "escalated",
+                             f"Peringatan {word} di {region_title} dinaikkan ke atasan: batas tanggapan "
+                             f"terlewati. Kode {code}."))
+        return told
+    if event == "overdue" and owner:
+        return [make(owner, f"overdue:{row['version']}", "escalated",
+                     f"Batas tanggapan {word} di {region_title} terlewati, tidak ada atasan lagi. Kode {code}.")]
+    if event == "assign":
+        assignee = json.loads(row["data"] or "{}").get("assignee")
+        if assignee:
+            return [make(assignee, f"assign:{row['version']}", "assigned",
+                         f"Tugas untuk Anda: {word} di {region_title}. Batas {deadline}. Kode {code}.")]
+    return []
+
+
+def _deadline(row: dict[str, Any]) -> str:
+    data = json.loads(row["data"] or "{}") if row["data"] else {}
+    text = data.get("deadline_at") or row["deadline_at"]
+    if not text:
+        return "-"
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if "T" in text else from_db(text)
+    return moment.astimezone(WIB).strftime("%H:%M WIB %d/%m")
+
+
+def compose(batch: list[Notice], held: int) -> str:
+    """One message for everything of this pass to one person (and a count of what was held back)."""
+    if len(batch) == 1:
+        text = "PETA RAWAN: " + batch[0].line
+    else:
+        lines = "; ".join(notice.short for notice in batch[:BATCH_LINES])
+        more = f"; +{len(batch) - BATCH_LINES} lainnya" if len(batch) > BATCH_LINES else ""
+        text = f"PETA RAWAN: {len(batch)} pemberitahuan: {lines}{more}. Buka aplikasi."
+    if held:
+        text += f" (+{held} tertunda, lihat aplikasi)"
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
+
+
+def in_quiet_hours(now: datetime, quiet: tuple[int, int]) -> bool:
+    start, end = quiet
+    hour = now.astimezone(WIB).hour
+    if start == end:
+        return False
+    return start <= hour < end if start < end else hour >= start or hour < end
+
+
+def run_pass(service: SmsService, limit: int = 1000) -> int:
+    """Tell people about the alert events since the last pass; returns the messages sent."""
+    store = service.store
+    cursor = store.cursor()
+    if cursor is None:                          # first run: from now on, never the whole history
+        store.set_cursor(store.last_history_id())
+        return 0
+    rows = store.history_after(cursor, limit)
+    if not rows:
+        return 0
+    pending: dict[str, list[Notice]] = {}
+    for row in rows:
+        for notice in notices(row, service.region_title(row["region_code"])):
+            pending.setdefault(notice.username, []).append(notice)
+    contacts = store.contacts(list(pending))
+    now = service.clock()
+    sent = sum(_tell(service, contacts.get(username), batch, now) for username, batch in pending.items())
+    store.set_cursor(rows[-1]["id"])
+    return sent
+
+
+def _tell(service: SmsService, contact: Any, batch: list[Notice], now: datetime) -> int:
+    if contact is None:
+        return 0
+    wanted = [n for n in batch if n.preference in contact.events
+              and service.store.claim(n.alert_id, n.key, n.username, now)]
+    if not wanted:
+        return 0
+    quiet = parse_hours(contact.quiet) if contact.quiet is not None else service.settings.quiet
+    reason = None
+    if in_quiet_hours(now, quiet) and not any(n.urgent for n in wanted):
+        reason = "quiet"
+    elif service.store.sent_since(contact.phone, now - timedelta(hours=1)) >= service.settings.per_hour:
+        reason = "rate"
+    elif service.store.sent_since(contact.phone, _day_start(now)) >= service.settings.per_day:
+        reason = "daily_cap"
+    if reason is not None:
+        for notice in wanted:
+            service.store.log(now, "out", contact.phone, "alert", notice.line, "suppressed",
+                              username=contact.username, reason=reason, ref=notice.alert_id)
+        return 0
+    held = service.store.suppressed_since(contact.username, _last_sent(service, contact, now))
+    text = compose(wanted, held)
+    service.send(contact.phone, contact.username, "alert", text, urgent=any(n.urgent for n in wanted),
+                 ref=wanted[0].alert_id)
+    return 1
+
+
+def _day_start(now: datetime) -> datetime:
+    local = now.astimezone(WIB)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _last_sent(service: SmsService, contact: Any, now: datetime) -> datetime:
+    """Since when held-back notices are still to be summarised: the last message that went out."""
+    entries = service.store.entries(direction="out", username=contact.username, limit=50)
+    last = next((entry.at for entry in entries if entry.state != "suppressed" and entry.kind == "alert"), None)
+    return last or (now - timedelta(days=1))
