@@ -2,12 +2,20 @@
 
     .venv/bin/python bench/faults.py --trials 200 --seed 1          # randomised fault trials
     .venv/bin/python bench/faults.py --profile 2g                    # 200 reports + 20 photos over 2G
+    .venv/bin/python bench/faults.py --profile 2g --photos-from /usr/share/backgrounds/mate/nature
+                                                                     # the same with real photographs
 
 Each run starts its own real server (``python -m sync_server init`` + ``serve``) on a temporary
 database, enrolls an officer with a CLI code, and puts the fault proxy of ``tests/faults/proxy.py``
 between the app's sync client and the server. The same seed gives the same trials (the fault plans
 and the reports; the timing of stalls may differ). Exit status 1 when anything was lost or
 counted twice. The figures go into docs/reliability.md.
+
+Photos: by default synthetic camera frames (gradients under heavy grain: the worst case, grain
+compresses like nothing else); ``--photos-from DIR`` takes the camera's bytes from the photographs
+in DIR instead (in name order, again from the first when there are fewer than ``--photos``), e.g.
+Debian's ``mate-backgrounds`` (12 photographs, 1280–2560 px). Either way ``field_app.photos``
+shrinks them as the app does.
 """
 from __future__ import annotations
 
@@ -22,7 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from common import machine_line  # noqa: E402
 
-from tests.faults.harness import RealServer, integrity, unexpected_tracebacks  # noqa: E402
+from tests.faults.harness import RealServer, camera_jpeg, integrity, unexpected_tracebacks  # noqa: E402
 from tests.faults.network import run_network  # noqa: E402
 from tests.faults.proxy import PROFILES, FaultProxy  # noqa: E402
 from tests.faults.trials import TrialSettings, run_trial, summarise  # noqa: E402
@@ -54,13 +62,17 @@ def run_trials(server: RealServer, token: str, workdir: Path, trials: int, seed:
 
 
 def run_profile(server: RealServer, token: str, workdir: Path, name: str, reports: int, photos: int,
-                seed: int) -> bool:
+                seed: int, photos_from: Path | None = None) -> bool:
     profile = PROFILES[name]
+    camera = folder_camera(photos_from) if photos_from else camera_jpeg
     with FaultProxy(server.port, seed=seed) as proxy:
         run = run_network(server, proxy, OFFICER, token, workdir, profile=profile, reports=reports,
-                          photos=photos, seed=seed)
+                          photos=photos, seed=seed, camera=camera)
+    text = "never" if run.text_seconds is None else f"{run.text_seconds:.1f}"
     rows = [("reports", run.reports), ("photos (shrunk by field_app.photos)", run.photos),
+            ("photos from", photos_from or "synthetic (grain)"),
             ("photo bytes", run.photo_bytes), ("total time (s)", f"{run.seconds:.1f}"),
+            ("every report's text on the server after (s)", text),
             ("sync passes (failed)", f"{run.passes} ({run.failed_passes})"), ("requests", run.exchanges),
             ("faults (loss as drops/resets/stalls)", run.faults), ("bytes up", run.bytes_up),
             ("bytes down", run.bytes_down), ("bytes per report (all traffic / reports)", f"{run.bytes_per_report:.0f}"),
@@ -70,6 +82,15 @@ def run_profile(server: RealServer, token: str, workdir: Path, name: str, report
              f"{len(run.audit.lost)} / {len(run.audit.duplicated)} / {len(run.audit.media_missing)}")]
     _print_rows(f"profile {name}: {profile}", rows)
     return run.audit.exact
+
+
+def folder_camera(folder: Path):
+    """A camera that returns the photographs in ``folder`` one after the other."""
+    files = sorted(path for path in folder.iterdir() if path.suffix.lower() in (".jpg", ".jpeg", ".png"))
+    if not files:
+        raise SystemExit(f"no JPEG or PNG photographs in {folder}")
+    taken = iter(range(10**9))
+    return lambda rng, size: files[next(taken) % len(files)].read_bytes()
 
 
 def _print_rows(title: str, rows) -> None:
@@ -88,6 +109,7 @@ def main() -> int:
     parser.add_argument("--profile", choices=sorted(PROFILES), help="run the bad-network profile instead")
     parser.add_argument("--reports", type=int, default=200)
     parser.add_argument("--photos", type=int, default=20)
+    parser.add_argument("--photos-from", type=Path, help="a folder of photographs (default: synthetic frames)")
     args = parser.parse_args()
     print(machine_line())
     started = time.monotonic()
@@ -98,7 +120,8 @@ def main() -> int:
         try:
             token = server.enroll_officer(OFFICER)
             if args.profile:
-                ok = run_profile(server, token, workdir, args.profile, args.reports, args.photos, args.seed)
+                ok = run_profile(server, token, workdir, args.profile, args.reports, args.photos, args.seed,
+                                 args.photos_from)
             else:
                 ok = run_trials(server, token, workdir, args.trials, args.seed)
         finally:

@@ -1,12 +1,16 @@
-"""Shrink photos on the phone before they queue: small JPEGs, right way up, no hidden metadata.
+"""Shrink photos on the phone before they queue: small WebP pictures, right way up, no hidden metadata.
 
-A 12-megapixel camera photo (4–6 MB) becomes a JPEG of at most 1280 px on its longest side at
-quality 80 (typically 150–300 kB), which is what a slow village connection can carry. The EXIF
-orientation is applied to the pixels and then every EXIF field is dropped (GPS position, phone
-model, time), so a photo never leaks more than the report itself says.
+A 12-megapixel camera photo (4–6 MB) becomes a WebP of at most 1024 px on its longest side at
+quality 80: about 30 kB for a real photograph (at most ~80 kB), a third of the JPEG of 1280 px at
+quality 80 the app made before (issue 14), with the same SSIM on faces and close-ups — chosen by
+``bench/photo_encoding.py`` on real photographs (the table is in docs/reliability.md). Every
+reader shows WebP: the app (Flutter decodes it on every platform), browsers, the server serves it
+as ``image/webp``. The EXIF orientation is applied to the pixels and then every EXIF field is
+dropped (GPS position, phone model, time), so a photo never leaks more than the report itself says.
 
 Pillow does it on a CPython host (phone, desktop, web-mode host); in the offline web app the
-browser's own decoder and JPEG encoder do the same (``platform.current().shrink_photo``).
+browser's own decoder and WebP encoder do the same (``platform.current().shrink_photo``; JPEG where
+a browser cannot encode WebP).
 """
 from __future__ import annotations
 
@@ -18,8 +22,10 @@ from typing import Any
 from field_app import platform
 from field_app.errors import PhotoUnreadable
 
-MAX_SIDE = 1280
+MAX_SIDE = 1024
 QUALITY = 80
+FORMAT = "WEBP"                # Pillow's name; the server judges the type by the bytes
+WEBP_METHOD = 4                # libwebp's effort 0–6: 4 is its default, ~40 ms a photo on a desktop core
 MAX_PIXELS = 80_000_000        # refuse decompression bombs; a 50 MP camera fits
 
 
@@ -32,7 +38,7 @@ class ShrunkPhoto:
 
 
 def shrink_photo(raw: bytes, *, max_side: int = MAX_SIDE, quality: int = QUALITY) -> ShrunkPhoto:
-    """Decode ``raw`` (JPEG, PNG, HEIC if the platform can, …) and return the shrunk JPEG and its SHA-256."""
+    """Decode ``raw`` (JPEG, PNG, HEIC if the platform can, …) and return the shrunk photo and its SHA-256."""
     if not raw:
         raise PhotoUnreadable("Foto kosong.", message_en="The photo is empty.")
     data, width, height = platform.current().shrink_photo(raw, max_side, quality)
@@ -40,7 +46,7 @@ def shrink_photo(raw: bytes, *, max_side: int = MAX_SIDE, quality: int = QUALITY
 
 
 def shrink_with_pillow(raw: bytes, max_side: int, quality: int) -> tuple[bytes, int, int]:
-    """The JPEG bytes, width and height, by Pillow."""
+    """The WebP bytes, width and height, by Pillow."""
     from PIL import Image, ImageOps
 
     image = _open(raw)
@@ -50,7 +56,7 @@ def shrink_with_pillow(raw: bytes, max_side: int, quality: int) -> tuple[bytes, 
         rgb = _flatten(upright)
         rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         out = io.BytesIO()
-        rgb.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
+        rgb.save(out, format=FORMAT, quality=quality, method=WEBP_METHOD)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise PhotoUnreadable("Foto tidak dapat dibaca.", message_en="The photo could not be read.") from exc
     return out.getvalue(), rgb.width, rgb.height

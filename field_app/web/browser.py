@@ -11,8 +11,8 @@ what it does instead.
   shown only once the report is in IndexedDB.
 - HTTP: ``fetch`` (``field_app/web/fetch.py``), same origin as the app, no CORS.
 - PIN hash: WebCrypto's PBKDF2 fills in ``hashlib.pbkdf2_hmac``, which Pyodide's Python lacks.
-- Photos: the browser decodes (EXIF orientation applied), an OffscreenCanvas scales, JPEG re-encoding
-  drops every EXIF field (Pillow has no Pyodide build here).
+- Photos: the browser decodes (EXIF orientation applied), an OffscreenCanvas scales, WebP re-encoding
+  (JPEG where the browser cannot encode WebP) drops every EXIF field (Pillow has no Pyodide build here).
 - No threads: background warm-ups run on the event loop when it is idle.
 - One window at a time: each window runs its own Python over its own in-memory copy of the files,
   and the last to write IndexedDB would win; a Web Lock lets one window hold the outbox.
@@ -75,7 +75,8 @@ HELPERS = run_js("""({
     context.imageSmoothingQuality = "high";
     context.drawImage(bitmap, 0, 0, width, height);
     bitmap.close();
-    const blob = await canvas.convertToBlob({type: "image/jpeg", quality: quality / 100});
+    let blob = await canvas.convertToBlob({type: "image/webp", quality: quality / 100});
+    if (blob.type !== "image/webp") blob = await canvas.convertToBlob({type: "image/jpeg", quality: quality / 100});
     return {data: new Uint8Array(await blob.arrayBuffer()), width, height};
   },
 })""")

@@ -138,13 +138,14 @@ def camera_jpeg(rng: random.Random, size: tuple[int, int] = (2400, 1800)) -> byt
 
 
 def queue_reports(outbox: Outbox, officer: str, rng: random.Random, count: int, *, photos: int = 0,
-                  now: datetime, photo_size: tuple[int, int] = (2400, 1800)) -> dict[str, str]:
-    """Save ``count`` reports (the first ``photos`` with one shrunk photo each); returns id -> content hash."""
+                  now: datetime, photo_size: tuple[int, int] = (2400, 1800), camera=camera_jpeg) -> dict[str, str]:
+    """Save ``count`` reports (the first ``photos`` with one shrunk photo each, ``camera(rng, size)``
+    the camera's bytes); returns id -> content hash."""
     saved = {}
     for number in range(count):
         media: tuple[str, ...] = ()
         if number < photos:
-            shrunk = shrink_photo(camera_jpeg(rng, photo_size))
+            shrunk = shrink_photo(camera(rng, photo_size))
             outbox.store_photo(shrunk.data, shrunk.sha256)
             media = (shrunk.sha256,)
         report = make_report(rng, now, media)

@@ -7,6 +7,7 @@ counts every byte, every exchange and every fault, so the cost of a lost photo u
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from field_app.outbox import Outbox
 from field_app.sync_client import SyncClient
 from field_app.sync_engine import SyncEngine
-from tests.faults.harness import Audit, RealServer, audit, queue_reports, utc_now
+from tests.faults.harness import Audit, RealServer, audit, camera_jpeg, queue_reports, read_only, utc_now
 from tests.faults.proxy import NO_FAULT, FaultProxy, Profile
 
 
@@ -34,6 +35,7 @@ class NetworkRun:
     audit: Audit | None = None
 
     text_bytes: int = 0               # push and pull traffic (everything but photos)
+    text_seconds: float | None = None  # from the first pass until every report's text was on the server
 
     @property
     def bytes_per_report(self) -> float:
@@ -49,10 +51,10 @@ class NetworkRun:
 
 def run_network(server: RealServer, proxy: FaultProxy, officer: str, token: str, workdir: Path, *,
                 profile: Profile, reports: int, photos: int, seed: int = 1, read_timeout: float = 20.0,
-                max_seconds: float = 3600) -> NetworkRun:
+                max_seconds: float = 3600, camera=camera_jpeg) -> NetworkRun:
     rng = random.Random(seed)
     outbox = Outbox(workdir / f"phone-{seed}")
-    saved = queue_reports(outbox, officer, rng, reports, photos=photos, now=utc_now())
+    saved = queue_reports(outbox, officer, rng, reports, photos=photos, now=utc_now(), camera=camera)
     media = {sha for entry in outbox.entries(officer, limit=reports) for sha in entry.media}
     run = NetworkRun(reports, photos, sum(outbox.photo_path(sha).stat().st_size for sha in media))
     proxy.plan, proxy.profile, proxy.stall_seconds = (lambda exchange: NO_FAULT), profile, read_timeout + 5
@@ -60,6 +62,9 @@ def run_network(server: RealServer, proxy: FaultProxy, officer: str, token: str,
     client = SyncClient(proxy.url, token, read_timeout=read_timeout)
     engine = SyncEngine(outbox, client, officer)
     started = time.monotonic()
+    done = threading.Event()
+    watcher = threading.Thread(target=_watch_text, args=(server, run, len(saved), started, done), daemon=True)
+    watcher.start()
     try:
         while time.monotonic() - started < max_seconds:
             outcome = engine.sync_once(utc_now())
@@ -68,6 +73,8 @@ def run_network(server: RealServer, proxy: FaultProxy, officer: str, token: str,
             if outcome.ok and not outbox.pending_count(officer) and not outbox.media_counts(officer).get("waiting"):
                 break
     finally:
+        done.set()
+        watcher.join()
         proxy.profile = Profile()
         client.close()
         outbox.close()
@@ -75,6 +82,19 @@ def run_network(server: RealServer, proxy: FaultProxy, officer: str, token: str,
     _count(run, proxy)
     run.audit = audit(server.db, saved, media, server.workdir / "media")
     return run
+
+
+def _watch_text(server: RealServer, run: NetworkRun, expected: int, started: float, done: threading.Event) -> None:
+    """Note when the server first holds every report (a figure, not a test: polled every 0.25 s)."""
+    while not done.wait(0.25):
+        connection = read_only(server.db)
+        try:
+            held = connection.execute("SELECT count(*) FROM reports").fetchone()[0]
+        finally:
+            connection.close()
+        if held >= expected:
+            run.text_seconds = time.monotonic() - started
+            return
 
 
 def _count(run: NetworkRun, proxy: FaultProxy) -> None:

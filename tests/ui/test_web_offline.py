@@ -7,7 +7,7 @@ server stopped* (nothing but the service worker can answer): reload, unlock with
 quick report from a GPS fix and a full report with a camera photo (shrunk by the browser: there is
 no Pillow in Pyodide), close the browser right after "Tersimpan", reopen the same profile and find
 both waiting in the outbox; the server back and the network on: both are sent, the server holds
-each exactly once, and the photo arrives upright, at most 1280 px, with no EXIF.
+each exactly once, and the photo arrives upright, at most 1024 px, WebP, with no EXIF.
 """
 from __future__ import annotations
 
@@ -261,9 +261,9 @@ def assert_shrunk_upright_without_exif(data: bytes) -> None:
     from PIL import Image
 
     photo = Image.open(io.BytesIO(data))
-    assert photo.format == "JPEG" and photo.size[1] == 1280 and abs(photo.size[0] - 853) <= 1  # upright 2:3
+    assert photo.format == "WEBP" and photo.size[1] == 1024 and abs(photo.size[0] - 683) <= 1  # upright 2:3
     assert dict(photo.getexif()) == {}
-    red, green, blue = photo.convert("RGB").getpixel((427, 40))      # the blue band is now on top
+    red, green, blue = photo.convert("RGB").getpixel((341, 32))      # the blue band is now on top
     assert blue > 150 and red < 100, (red, green, blue)
 
 
