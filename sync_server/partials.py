@@ -34,13 +34,14 @@ _LOCK_NAME = ".lock"
 
 class PartialUploads:
     """The partial files under ``<media dir>/partial``; stateless, so cheap to make per request.
-    ``charge(n)`` is called before a request may write ``n`` bytes (the photo-bytes quota)."""
+    ``room(n)`` raises when the account may not hold ``n`` more photo bytes (``n``: its partials
+    and this request's range; the photo-bytes quota)."""
 
     def __init__(self, files: MediaFiles, *, max_age: float = PARTIAL_MAX_AGE,
                  now: Callable[[], float] = time.time, quotas: Quotas | None = None,
-                 charge: Callable[[int], None] | None = None):
+                 room: Callable[[int], None] | None = None):
         self.files, self.max_age, self.now = files, max_age, now
-        self.quotas, self.charge = quotas or Quotas(), charge
+        self.quotas, self.room = quotas or Quotas(), room
         self.root = files.root / "partial"
 
     def path(self, sha256: str, owner: str) -> Path:
@@ -69,9 +70,8 @@ class PartialUploads:
                 raise upload_in_progress(size or 0)
             if (size or 0) != span.start and size != span.total:
                 raise offset_mismatch(size or 0)
-            self._require_room(path, size, span)
-            if self.charge is not None and size != span.total:
-                self.charge(span.length)
+            if size != span.total:
+                self._require_room(path, size, span)
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -124,13 +124,15 @@ class PartialUploads:
         return stat.st_size or None
 
     def _require_room(self, path: Path, size: int | None, span: Span) -> None:
-        """429 ``quota.partials`` when this request would pass the account's partials quota."""
+        """429 ``quota.partials`` (or ``quota.photo_bytes``) when this request would pass the account's quota."""
         others = [entry for entry in path.parent.iterdir() if entry.name not in (_LOCK_NAME, path.name)]
         held = sum(_size_of(entry) for entry in others)
         count = len(others) + 1
         if count > self.quotas.partials or held + (size or 0) + span.length > self.quotas.partial_bytes:
             raise exceeded("partials", retry_after=PARTIALS_RETRY_SECONDS, limit=self.quotas.partials,
                            limit_bytes=self.quotas.partial_bytes, held=len(others), held_bytes=held)
+        if self.room is not None:
+            self.room(held + (size or 0) + span.length)
 
     def _finish(self, sha256: str, path: Path, verify: Callable[[bytes, str], None]) -> None:
         digest = hashlib.sha256()

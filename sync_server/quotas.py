@@ -1,23 +1,22 @@
 """Per-account quotas (``Settings.quotas``): what an officer may add to the server per window.
 
-Counts live in the database and are checked before anything is written, so they hold for any
-number of worker processes and a refused request leaves nothing behind. Photo bytes are taken in
-one write (``Storage.take_quota``) per fixed window (``window_seconds`` long, aligned on the
-epoch; ``Retry-After``: when it ends). Reports are counted from the stored reports over the last
-``window_seconds`` (a read, no extra commit per push; ``Retry-After``: when enough have aged out);
-pushes of one account running at the same moment in several workers may pass the quota by
-their own sizes.
+Everything is counted from what the server holds — reports and photos stored in the last
+``window_seconds`` (database reads, no extra commit per request), partial uploads on disk (under
+the account's lock) — and checked before anything is written, so the quotas hold for any number
+of worker processes and a refused request leaves nothing behind. ``Retry-After`` says when enough
+has aged out of the window. Requests of one account running at the very same moment in several
+workers may each pass the check, so the quota can be passed by their own sizes.
 
 | quota | counted | over it |
 |---|---|---|
 | ``reports`` | new report ids per push (resends of stored ids are free) | the whole push 429 ``quota.reports`` |
-| ``photo_bytes`` | bytes of each whole ``PUT`` and each ``PUT …/parts`` request | 429 ``quota.photo_bytes`` |
+| ``photo_bytes`` | photos stored in the window + partial uploads held + this request | 429 ``quota.photo_bytes`` |
 | ``partials`` | unfinished uploads held at once, and their bytes | 429 ``quota.partials`` |
 """
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from kerawanan.errors import RateLimited
 from sync_server.settings import Quotas
@@ -35,24 +34,22 @@ _MESSAGES = {
 }
 
 
-def window_start(quotas: Quotas, now: datetime) -> datetime:
-    seconds = quotas.window_seconds
-    return datetime.fromtimestamp(math.floor(now.timestamp() / seconds) * seconds, UTC)
-
-
 def exceeded(kind: str, *, retry_after: float, limit: int, **details: object) -> RateLimited:
     message, message_en = _MESSAGES[kind]
     return RateLimited(message, message_en=message_en, code=f"quota.{kind}",
                        retry_after=math.ceil(retry_after), details={"limit": limit, **details})
 
 
-def take_photo_bytes(storage: Storage, quotas: Quotas, username: str, amount: int, now: datetime) -> None:
-    """Count ``amount`` photo bytes for ``username`` in this window; 429 (nothing counted) when over."""
-    start = window_start(quotas, now)
-    if amount <= 0 or storage.take_quota(username, "photo_bytes", amount, quotas.photo_bytes, start):
+def require_photo_room(storage: Storage, quotas: Quotas, username: str, extra: int, now: datetime) -> None:
+    """429 when the photos ``username`` stored in the last ``window_seconds`` plus ``extra`` bytes
+    (the caller's partial uploads and this request) pass ``quotas.photo_bytes``."""
+    window = timedelta(seconds=quotas.window_seconds)
+    stored, oldest = storage.photo_bytes_since(username, now - window)
+    if stored + extra <= quotas.photo_bytes:
         return
-    retry = start.timestamp() + quotas.window_seconds - now.timestamp()
-    raise exceeded("photo_bytes", retry_after=retry, limit=quotas.photo_bytes, window_seconds=quotas.window_seconds)
+    retry = (oldest + window - now).total_seconds() if oldest is not None else quotas.window_seconds
+    raise exceeded("photo_bytes", retry_after=max(1.0, retry), limit=quotas.photo_bytes,
+                   window_seconds=quotas.window_seconds, stored_bytes=stored)
 
 
 def admit_reports(storage: Storage, quotas: Quotas, officer: str, new: int, now: datetime) -> None:

@@ -86,7 +86,7 @@ def _require_hash(sha256: str, digest: str) -> None:
 def _store(services: Services, principal: Principal, sha256: str, data: bytes, mime: str) -> bool:
     if _stored_by(services, principal, sha256) is not None:
         return False                                  # a repeat of this officer's upload: nothing new
-    _charge(services, principal)(len(data))           # 429 before a byte is written
+    _room(services, principal)(len(data))             # 429 before a byte is written
     services.media.write(sha256, data)
     return services.storage.add_media(sha256, len(data), mime, principal.username, services.clock())
 
@@ -189,15 +189,15 @@ def _partials(services: Services, principal: Principal) -> PartialUploads:
     settings = services.settings
     return PartialUploads(services.media, max_age=settings.media_grace_seconds,
                           now=lambda: services.clock().timestamp(), quotas=settings.quotas,
-                          charge=_charge(services, principal))
+                          room=_room(services, principal))
 
 
-def _charge(services: Services, principal: Principal) -> Callable[[int], None]:
-    """Counts photo bytes against the caller's quota (429 ``quota.photo_bytes`` when over)."""
-    def charge(size: int) -> None:
-        quotas.take_photo_bytes(services.storage, services.settings.quotas, principal.username, size,
-                                services.clock())
-    return charge
+def _room(services: Services, principal: Principal) -> Callable[[int], None]:
+    """429 ``quota.photo_bytes`` when ``size`` more bytes would pass the caller's photo quota."""
+    def room(size: int) -> None:
+        quotas.require_photo_room(services.storage, services.settings.quotas, principal.username, size,
+                                  services.clock())
+    return room
 
 
 def _verifier(sha256: str, mimes: list[str]) -> Callable[[bytes, str], None]:

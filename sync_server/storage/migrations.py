@@ -229,14 +229,8 @@ INSERT INTO engine_state (name, value) VALUES ('scoring_seq', 0);
 
 
 V7_QUOTAS = """
-CREATE TABLE quota_usage (
-    username TEXT NOT NULL,
-    kind TEXT NOT NULL,                  -- 'photo_bytes'
-    window_start TEXT NOT NULL,          -- the fixed window this count belongs to
-    used INTEGER NOT NULL,
-    PRIMARY KEY (username, kind, window_start)
-) WITHOUT ROWID;
 CREATE INDEX media_created ON media (created_at);
+CREATE INDEX media_uploads_username ON media_uploads (username, created_at);
 CREATE INDEX reports_officer_received ON reports (officer, received_at);
 """
 

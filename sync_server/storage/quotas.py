@@ -1,9 +1,4 @@
-"""SQLite queries for per-account quotas.
-
-Photo bytes are counted per fixed window in ``quota_usage``, taken in one write transaction (the
-one writer of every server process), so two workers can never both take the last of it. Reports
-are counted from the ``reports`` table itself (a read: no extra commit per push).
-"""
+"""SQLite queries for per-account quotas: counted from the stored reports and photos (reads)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -12,23 +7,14 @@ from datetime import datetime
 from sync_server.storage.connection import Database, from_db, to_db
 
 
-def take_quota(db: Database, username: str, kind: str, amount: int, limit: int,
-               window_start: datetime) -> bool:
-    """Add ``amount`` to ``username``'s count of ``kind`` in the window; False (nothing taken) when
-    the count would pass ``limit``. Counts of older windows are dropped on the way."""
-    start = to_db(window_start)
-    with db.writing() as conn:
-        conn.execute("DELETE FROM quota_usage WHERE username = ? AND kind = ? AND window_start < ?",
-                     (username, kind, start))
-        row = conn.execute("SELECT used FROM quota_usage WHERE username = ? AND kind = ? AND window_start = ?",
-                           (username, kind, start)).fetchone()
-        used = row[0] if row else 0
-        if used + amount > limit:
-            return False
-        conn.execute("INSERT INTO quota_usage (username, kind, window_start, used) VALUES (?, ?, ?, ?) "
-                     "ON CONFLICT (username, kind, window_start) DO UPDATE SET used = used + excluded.used",
-                     (username, kind, start, amount))
-    return True
+def photo_bytes_since(db: Database, username: str, since: datetime) -> tuple[int, datetime | None]:
+    """Bytes of the photos ``username`` uploaded since ``since``, and when the oldest of them was."""
+    with db.reading() as conn:
+        total, oldest = conn.execute(
+            "SELECT COALESCE(SUM(media.size), 0), MIN(media_uploads.created_at) FROM media_uploads "
+            "JOIN media ON media.sha256 = media_uploads.sha256 "
+            "WHERE media_uploads.username = ? AND media_uploads.created_at >= ?", (username, to_db(since))).fetchone()
+    return total, from_db(oldest) if oldest else None
 
 
 def stored_report_ids(db: Database, ids: Sequence[str]) -> set[str]:

@@ -236,8 +236,8 @@ class SqliteStorage:
         return media.forget_uncited_media(self.db, before)
 
     # ---- quotas
-    def take_quota(self, username: str, kind: str, amount: int, limit: int, window_start: datetime) -> bool:
-        return quotas.take_quota(self.db, username, kind, amount, limit, window_start)
+    def photo_bytes_since(self, username: str, since: datetime) -> tuple[int, datetime | None]:
+        return quotas.photo_bytes_since(self.db, username, since)
 
     def stored_report_ids(self, ids: Sequence[str]) -> set[str]:
         return quotas.stored_report_ids(self.db, ids)

@@ -9,13 +9,14 @@ from tests.server.test_storage_contract import NOW, OFFICER, backend, parsed, st
 HOUR = timedelta(hours=1)
 
 
-def test_a_quota_is_taken_whole_or_not_at_all_per_window(storage):  # noqa: F811
-    assert storage.take_quota(OFFICER.username, "photo_bytes", 60, 100, NOW)
-    assert not storage.take_quota(OFFICER.username, "photo_bytes", 41, 100, NOW)     # nothing taken
-    assert storage.take_quota(OFFICER.username, "photo_bytes", 40, 100, NOW)
-    assert not storage.take_quota(OFFICER.username, "photo_bytes", 1, 100, NOW)
-    assert storage.take_quota("someone-else", "photo_bytes", 100, 100, NOW)          # per account
-    assert storage.take_quota(OFFICER.username, "photo_bytes", 100, 100, NOW + HOUR)  # a new window
+def test_photo_bytes_since_count_each_uploaders_photos(storage):  # noqa: F811
+    assert storage.photo_bytes_since(OFFICER.username, NOW) == (0, None)
+    storage.add_media("a" * 64, 100, "image/jpeg", OFFICER.username, NOW)
+    storage.add_media("b" * 64, 50, "image/jpeg", OFFICER.username, NOW + HOUR)
+    storage.add_media("b" * 64, 50, "image/jpeg", "someone-else", NOW + HOUR)       # a second uploader
+    assert storage.photo_bytes_since(OFFICER.username, NOW) == (150, NOW)
+    assert storage.photo_bytes_since(OFFICER.username, NOW + timedelta(minutes=1)) == (50, NOW + HOUR)
+    assert storage.photo_bytes_since("someone-else", NOW) == (50, NOW + HOUR)
 
 
 def test_report_times_and_stored_ids(storage):  # noqa: F811
