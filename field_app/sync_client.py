@@ -271,6 +271,30 @@ class SyncClient:
         body = {"username": username, "name": name, "role": role, "scope": scope, "password": password}
         return self._json("POST", "/users", {k: v for k, v in body.items() if v is not None})
 
+    def change_password(self, old_password: str, new_password: str) -> None:
+        """The caller's own password (also the forced change after an admin's reset)."""
+        self._json("POST", "/me/password", {"old_password": old_password, "new_password": new_password})
+
+    def get_user(self, username: str) -> dict[str, Any]:
+        """``{username, name, role, scope, disabled_at, password_change_required}``."""
+        return self._json("GET", f"/users/{username}")
+
+    def reset_password(self, username: str) -> dict[str, Any]:
+        """``{username, temporary_password, expires_at}``: changed by the user at the next login."""
+        return self._json("POST", f"/users/{username}/password-reset")
+
+    def set_user_disabled(self, username: str, disabled: bool) -> dict[str, Any]:
+        """Disable (every token, phone and the password stop) or enable a user: the account."""
+        return self._json("POST", f"/users/{username}/{'disable' if disabled else 'enable'}")
+
+    def revoke_sessions(self, username: str) -> int:
+        """End every login session of the user (phones keep working); how many ended."""
+        return int(self._json("DELETE", f"/users/{username}/sessions").get("revoked", 0))
+
+    def login_failures(self) -> list[dict[str, Any]]:
+        """Who is being guessed: ``[{kind, account, address, failures, last_at, blocked_until}]``."""
+        return self._json("GET", "/auth/failures").get("items", [])
+
     def issue_enrollment_code(self, username: str) -> dict[str, Any]:
         """``{code, expires_at}``: a one-time code for an officer (72 h)."""
         return self._json("POST", f"/users/{username}/enrollment-codes")

@@ -142,3 +142,44 @@ class FakeSupervisorClient:
     def revoke_device(self, device_id: str) -> None:
         self._check()
         self.calls.append(("revoke", device_id))
+
+    # ---- credentials (the answers of the real routes, docs/api.md)
+    ACCOUNTS = {"88030417": {"username": "88030417", "name": "Bripka Andri Saputra", "role": "officer",
+                             "scope": ["15.72.07.2001"], "disabled_at": None, "password_change_required": False}}
+    FAILURES = [{"kind": "login", "account": "polres.kerinci", "address": "10.9.8.7", "failures": 7,
+                 "last_at": iso(NOW), "blocked_until": iso(NOW + timedelta(minutes=4))},
+                {"kind": "address", "account": None, "address": "10.9.8.7", "failures": 9,
+                 "last_at": iso(NOW), "blocked_until": None}]
+
+    def change_password(self, old_password: str, new_password: str) -> None:
+        self._check()
+        self.calls.append(("change_password", old_password, new_password))
+        if old_password != "lama-benar-123":
+            raise ServerRejected(422, "password.old_wrong", "Kata sandi lama salah.",
+                                 details={"fields": {"old_password": "Salah."}})
+
+    def get_user(self, username: str) -> dict[str, Any]:
+        self._check()
+        self.calls.append(("get_user", username))
+        if username not in self.ACCOUNTS:
+            raise ServerRejected(404, "not_found", "Pengguna tidak ditemukan.")
+        return dict(self.ACCOUNTS[username])
+
+    def reset_password(self, username: str) -> dict[str, Any]:
+        self._check()
+        self.calls.append(("reset_password", username))
+        return {"username": username, "temporary_password": "KQ7M-3XPA-W9HD", "expires_at": iso(NOW + timedelta(hours=72))}
+
+    def set_user_disabled(self, username: str, disabled: bool) -> dict[str, Any]:
+        self._check()
+        self.calls.append(("disabled", username, disabled))
+        return {**self.ACCOUNTS[username], "disabled_at": iso(NOW) if disabled else None}
+
+    def revoke_sessions(self, username: str) -> int:
+        self._check()
+        self.calls.append(("revoke_sessions", username))
+        return 2
+
+    def login_failures(self) -> list[dict[str, Any]]:
+        self._check()
+        return [dict(item) for item in self.FAILURES]

@@ -201,3 +201,41 @@ def test_a_lost_phone_is_picked_from_the_officers_list_and_shown_revoked():
     assert admin.done == "89999999 belum mendaftarkan HP."
     with pytest.raises(KeyError):
         admin.set_user_field("nope", "x")
+
+
+def test_an_admin_resets_disables_and_ends_the_sessions_of_an_account():
+    client = FakeSupervisorClient()
+    admin = AdminPanel(client, clock=lambda: NOW)
+    assert admin.reset_password() is False and admin.problem == "Isi nama pengguna lalu tekan Lihat akun."
+    assert admin.load_account("tidak.ada") is False and admin.problem == "Pengguna tidak ditemukan."
+    assert admin.load_account(" 88030417 ") and admin.account["name"] == "Bripka Andri Saputra"
+    assert admin.reset_password() and admin.temporary["temporary_password"] == "KQ7M-3XPA-W9HD"
+    assert admin.done == "Kata sandi 88030417 direset; sesi login-nya diakhiri."
+    assert admin.set_disabled(True) and admin.account["disabled_at"] is not None
+    assert admin.done == "88030417 dinonaktifkan: semua token, HP dan kata sandinya berhenti."
+    assert admin.set_disabled(False) and admin.account["disabled_at"] is None
+    assert admin.revoke_sessions() and admin.done == "2 sesi login 88030417 diakhiri (HP tetap jalan)."
+    assert client.calls[-4:] == [("reset_password", "88030417"), ("disabled", "88030417", True),
+                                 ("disabled", "88030417", False), ("revoke_sessions", "88030417")]
+    client.offline = True
+    assert admin.revoke_sessions() is False and admin.problem == admin.t("sv.offline")
+
+
+def test_changing_ones_own_password_checks_the_repeat_and_shows_the_servers_refusal():
+    client = FakeSupervisorClient()
+    admin = AdminPanel(client, clock=lambda: NOW)
+    assert admin.change_own_password("", "baru-sekali-123", "baru-sekali-123") is False
+    assert admin.change_own_password("lama-benar-123", "baru-sekali-123", "baru-sekali-124") is False
+    assert admin.problem == "Kata sandi baru dan ulangannya tidak sama." and client.calls == []
+    assert admin.change_own_password("salah", "baru-sekali-123", "baru-sekali-123") is False
+    assert admin.problem == "Kata sandi lama salah. old_password: Salah."
+    assert admin.change_own_password("lama-benar-123", "baru-sekali-123", "baru-sekali-123")
+    assert admin.done == "Kata sandi diganti. Sesi lain akun ini diakhiri."
+
+
+def test_the_admin_sees_which_account_is_being_guessed_from_where():
+    admin = AdminPanel(FakeSupervisorClient(), clock=lambda: NOW)
+    assert admin.failure_lines() == []
+    assert admin.load_failures()
+    [line] = admin.failure_lines()                       # the per-address total is not an account
+    assert line.startswith("Sedang ditebak: polres.kerinci dari 10.9.8.7 · 7× · alamat itu menunggu sampai ")

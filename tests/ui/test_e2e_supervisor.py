@@ -4,7 +4,8 @@ In order (the tests share the module's processes): an officer's phone is enrolle
 supervisor door sits on the unlock screen); a Polres Kerinci supervisor signs in, sees the Kota
 Sungai Penuh alert on the board and the map, opens it and acknowledges it; a second session (Polda)
 that still shows the old version is told who changed it and shown the current state; a Kota Jambi
-supervisor sees it nowhere; an admin issues an enrollment code that an officer then uses.
+supervisor sees it nowhere; an admin issues an enrollment code that an officer then uses, sees whose
+password is being guessed and resets it.
 Screenshots of every supervisor screen at 1366×768 and 412×915 go to $PETA_SHOTS (docs/screenshots/ when refreshing them).
 """
 from __future__ import annotations
@@ -29,6 +30,7 @@ SHOTS = Path(os.environ.get("PETA_SHOTS") or Path(tempfile.gettempdir()) / "peta
 WIDE, PHONE = {"width": 1366, "height": 768}, {"width": 412, "height": 915}
 OFFICER, PIN = "90110233", "274916"
 NEW_OFFICER = "88030417"
+GUESSED = "polsek.pesisirbukit"
 LOAD_TIMEOUT, STEP_TIMEOUT = 60_000, 20_000
 SUNGAI_PENUH = "15.72"
 
@@ -228,7 +230,12 @@ def test_an_admin_issues_an_enrollment_code_that_an_officer_then_uses(tab, world
     page.set_viewport_size(WIDE)
     page.wait_for_timeout(1000)
     sign_in(page, "admin", "demo-admin-jambi")
+    for guess in ("tebakan-1", "tebakan-2", "tebakan-3"):     # someone is guessing a Polsek's password
+        with pytest.raises(ServerRejected):
+            SyncClient(world["server"].url).login(GUESSED, guess)
     go(page, "Admin")
+    expect(page.get_by_text(re.compile(f"^Percobaan gagal: {re.escape(GUESSED)} dari 127.0.0.1 · 3×"))
+           ).to_be_visible(timeout=STEP_TIMEOUT)
     type_into(page, "NRP petugas", NEW_OFFICER)
     button(page, "Buat kode").click()
     code_text = page.get_by_text(re.compile(r"^Kode: \S+ · berlaku"))
@@ -253,8 +260,25 @@ def test_an_admin_issues_an_enrollment_code_that_an_officer_then_uses(tab, world
     with pytest.raises(ServerRejected) as refused:
         officer.pull(0)
     assert refused.value.status == 401
+    # the Polsek's password may have leaked: the admin resets it (a one-time password) and ends its sessions
+    type_into(page, "Nama pengguna atau NRP", GUESSED)
+    button(page, "Lihat akun").click()
+    expect(page.get_by_text(re.compile(r"^AKP Syafrizal Anwar · Pengawas · aktif"))).to_be_visible(timeout=STEP_TIMEOUT)
+    button(page, "Reset kata sandi").click()
+    temporary_text = page.get_by_text(re.compile(r"^Kata sandi sementara: \S+ · sekali pakai"))
+    expect(temporary_text).to_be_visible(timeout=STEP_TIMEOUT)
+    temporary = re.search(r"sementara: (\S+) ·", temporary_text.inner_text()).group(1)
+    assert SyncClient(world["server"].url).login(GUESSED, temporary)["password_change_required"] is True
+    temporary_text.scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    shot(page, "admin-accounts")
     page.set_viewport_size(PHONE)
     page.wait_for_timeout(1500)
+    page.get_by_text(re.compile(r"^AKP Syafrizal Anwar · Pengawas")).scroll_into_view_if_needed()
+    page.wait_for_timeout(800)
+    shot(page, "admin-accounts")
+    page.mouse.wheel(0, -20000)
+    page.wait_for_timeout(800)
     shot(page, "admin")
     go(page, "Peta")
     shot(page, "map")

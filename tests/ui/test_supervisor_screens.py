@@ -122,3 +122,35 @@ async def test_the_supervisor_switches_to_english_and_back_and_the_device_rememb
         assert shell.app.device.language == "id"
     finally:
         await app.close()
+
+
+async def test_the_admin_screen_resets_disables_ends_sessions_and_changes_the_own_password(tmp_path):
+    client = FakeSupervisorClient([an_alert("a1")])
+    app, shell = await open_shell(tmp_path, client, width=1366, height=768, role="admin")
+    try:
+        shell.show_section("admin")
+        shell.app.push()
+        await app.wait_for(lambda: app.has("sv-admin-failure-0"), timeout=30, what="who is being guessed")
+        assert app.find("sv-admin-failure-0").value.startswith("Sedang ditebak: polres.kerinci dari 10.9.8.7 · 7×")
+        await app.type("sv-account-for", "88030417")
+        await app.click("sv-account-load")
+        await app.wait_for(lambda: app.has("sv-account-card"), what="the account")
+        assert app.find("sv-account-state").value == "Bripka Andri Saputra · Petugas (Bhabin) · aktif"
+        await app.click("sv-account-reset")
+        await app.wait_for(lambda: app.has("sv-account-temporary"), what="the one-time password")
+        assert app.find("sv-account-temporary").value.startswith("Kata sandi sementara: KQ7M-3XPA-W9HD · sekali pakai")
+        await app.click("sv-account-disable")
+        await app.wait_for(lambda: "NONAKTIF sejak" in app.find("sv-account-state").value, what="disabled")
+        assert app.find("sv-account-disable").content.value == "Aktifkan"           # the button turns around
+        await app.click("sv-account-sessions")
+        await app.wait_for(lambda: "2 sesi login 88030417 diakhiri (HP tetap jalan)." in app.texts(),
+                           what="sessions ended")
+        for key, value in (("sv-password-old", "lama-benar-123"), ("sv-password-new", "baru-sekali-123"),
+                           ("sv-password-repeat", "baru-sekali-123")):
+            await app.type(key, value)
+        await app.click("sv-password-change")
+        await app.wait_for(lambda: ("change_password", "lama-benar-123", "baru-sekali-123") in client.calls,
+                           what="the change sent")
+        assert ("disabled", "88030417", True) in client.calls and ("revoke_sessions", "88030417") in client.calls
+    finally:
+        await app.close()
