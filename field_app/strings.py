@@ -500,6 +500,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sv.admin.revoked": ("Perangkat {device_id} dicabut.", "Device {device_id} revoked."),
     "sv.admin.need_device": ("Isi ID perangkat.", "Enter the device id."),
     "sv.admin.my_password": ("Kata sandi saya", "My password"),
+    "supervisor.must_change": ("Ini kata sandi sementara dari admin: buat kata sandi baru (dua kali) lalu tekan Masuk.",
+                               "This is a temporary password from an admin: choose a new one (twice), then sign in."),
     "sv.admin.old_password": ("Kata sandi lama", "Current password"),
     "sv.admin.new_password": ("Kata sandi baru (min. 10 karakter)", "New password (10+ characters)"),
     "sv.admin.repeat_password": ("Ulangi kata sandi baru", "Repeat the new password"),

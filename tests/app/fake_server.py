@@ -45,6 +45,7 @@ class FakeSyncServer:
                                    "scope": ["15.72.07.2004"]}}
         self.codes = {("87050123", "ABCD-1234")}
         self.passwords = {"87050123": "rahasia"}
+        self.must_change: set[str] = set()                  # logged in with an admin's one-time password
         self.tokens: dict[str, str] = {}
         self.reports: dict[str, dict[str, Any]] = {}       # id -> {hash, officer, seq, wire}
         self.media: dict[str, bytes] = {}
@@ -103,6 +104,10 @@ class FakeSyncServer:
         user = self.tokens.get(headers.get("authorization", "").removeprefix("Bearer "))
         if user is None:
             return 401, {"error": {"code": "auth.unauthorized", "message": "Token tidak berlaku.", "details": {}}}, {}
+        if path == "/api/v1/me/password" and method == "POST":
+            return self.change_password(user, json.loads(body))
+        if user in self.must_change:
+            return 403, {"error": {"code": "auth.password_change_required", "message": "Ganti.", "details": {}}}, {}
         if path == "/api/v1/sync/push" and method == "POST":
             return self.push(user, json.loads(body))
         if path == "/api/v1/sync/pull" and method == "GET":
@@ -121,7 +126,18 @@ class FakeSyncServer:
         if self.passwords.get(body.get("username")) != body.get("password"):
             return 401, {"error": {"code": "auth.bad_credentials", "message": "Salah.", "details": {}}}, {}
         return 200, {"token": self.issue_token(body["username"]), "expires_at": None,
-                     "user": self.users[body["username"]]}, {}
+                     "user": self.users[body["username"]],
+                     "password_change_required": body["username"] in self.must_change}, {}
+
+    def change_password(self, user: str, body: dict) -> tuple[int, Any, dict]:
+        if self.passwords.get(user) != body.get("old_password"):
+            return 422, {"error": {"code": "password.old_wrong", "message": "Kata sandi lama salah.", "details": {}}}, {}
+        if len(body.get("new_password") or "") < 10:
+            return 422, {"error": {"code": "password.weak", "message": "Kata sandi baru terlalu lemah.",
+                                   "details": {"fields": {"new_password": "Panjang 10 sampai 256 karakter."}}}}, {}
+        self.passwords[user] = body["new_password"]
+        self.must_change.discard(user)
+        return 200, {}, {}
 
     def push(self, user: str, body: dict) -> tuple[int, Any, dict]:
         items = body.get("reports")

@@ -133,3 +133,30 @@ async def test_the_supervisor_door_logs_in_and_shows_the_alert_board(enrolled, s
     await app.click("sup-sign-out")
     await app.wait_for(lambda: app.has("unlock-submit"), what="back at unlock")
     await app.close()
+
+
+async def test_after_an_admins_reset_the_door_asks_for_a_new_password_before_the_board(enrolled, server):
+    server.users["polsek.reset"] = {"username": "polsek.reset", "name": "AKP Reset", "role": "supervisor",
+                                    "scope": ["15.72.07"]}
+    server.passwords["polsek.reset"] = "KQ7M-3XPA-W9HD"
+    server.must_change.add("polsek.reset")
+    app = await start_app(enrolled)
+    await app.click("unlock-supervisor")
+    await app.type("sup-username", "polsek.reset")
+    await app.type("sup-password", "KQ7M-3XPA-W9HD")
+    await app.click("sup-submit")
+    await app.wait_for(lambda: app.find("sup-message").value.startswith("Ini kata sandi sementara dari admin"))
+    assert app.find("sup-new-password").visible and not app.has("sv-board-summary")
+    await app.type("sup-new-password", "pendek")
+    await app.type("sup-repeat-password", "pendek")
+    await app.click("sup-submit")
+    await app.wait_for(lambda: app.find("sup-message").value.startswith("Kata sandi baru terlalu lemah."))
+    await app.type("sup-new-password", "sandi-baru-Kerinci-1")
+    await app.type("sup-repeat-password", "sandi-baru-Kerinci-2")
+    await app.click("sup-submit")
+    await app.wait_for(lambda: app.find("sup-message").value == "Kata sandi baru dan ulangannya tidak sama.")
+    await app.type("sup-repeat-password", "sandi-baru-Kerinci-1")
+    await app.click("sup-submit")
+    await app.wait_for(lambda: app.has("sv-board-summary"), what="the alert board")
+    assert server.passwords["polsek.reset"] == "sandi-baru-Kerinci-1" and "polsek.reset" not in server.must_change
+    await app.close()

@@ -1,5 +1,8 @@
 """The supervisors' door: a username/password login that opens the supervisor shell.
 
+After an admin's reset the server answers ``password_change_required``: the door then asks for a
+new password (twice), changes it with the temporary one, and only then opens the shell.
+
 ``SupervisorSession.client`` is a logged-in ``SyncClient``; the shell (``supervisor.shell``) gets it.
 """
 from __future__ import annotations
@@ -35,6 +38,8 @@ class SupervisorLogin(Screen):
         super().__init__(app)
         self.values = {"server_url": app.device.default_server_url, "username": "", "password": ""}
         self.busy = False
+        self.pending: SupervisorSession | None = None    # logged in with a temporary password
+        self.new_passwords = {"new": "", "repeat": ""}
 
     def appbar(self) -> ft.AppBar:
         return ft.AppBar(title=theme.text(self.t("supervisor.title"), size=20, bold=True, color=theme.SURFACE),
@@ -51,9 +56,15 @@ class SupervisorLogin(Screen):
             "password": theme.field(t("supervisor.password"), key="sup-password", password=True,
                                     on_change=self._setter("password")),
         }
+        self.new_boxes = [theme.field(t(f"sv.admin.{name}_password"), key=f"sup-{name}-password", password=True,
+                                      on_change=lambda e, n=name: self.new_passwords.__setitem__(n, e.control.value or ""))
+                          for name in ("new", "repeat")]
+        for box in self.new_boxes:
+            box.visible = self.pending is not None
         self.message = theme.message_text("sup-message")
         self.submit = theme.primary_button(t("supervisor.submit"), self._login, key="sup-submit", icon=ft.Icons.LOGIN)
-        body = [theme.text(t("supervisor.intro"), color=theme.MUTED), *self.boxes.values(), self.message]
+        body = [theme.text(t("supervisor.intro"), color=theme.MUTED), *self.boxes.values(), *self.new_boxes,
+                self.message]
         return theme.screen(body, bottom=[self.submit])
 
     def _setter(self, name: str):
@@ -64,6 +75,9 @@ class SupervisorLogin(Screen):
 
     @sends_update
     async def _login(self) -> None:
+        if self.pending is not None:
+            await self._change_and_enter()
+            return
         missing = [name for name, value in self.values.items() if not value]
         for name in missing:
             self.boxes[name].error = self.t("supervisor.required")
@@ -79,6 +93,30 @@ class SupervisorLogin(Screen):
         if session is None:
             theme.show_message(self.message, problem, theme.ERROR)
             return
+        if problem == "must_change":
+            self.pending = session
+            for box in self.new_boxes:
+                box.visible = True
+            theme.show_message(self.message, self.t("supervisor.must_change"), theme.ERROR)
+            return
+        self.app.device.remember_server_url(self.values["server_url"])
+        self.app.open_session(session)
+
+    async def _change_and_enter(self) -> None:
+        new, repeat = self.new_passwords["new"], self.new_passwords["repeat"]
+        if not new or new != repeat:
+            theme.show_message(self.message, self.t("sv.admin.passwords_differ"), theme.ERROR)
+            return
+        try:
+            await asyncio.to_thread(self.pending.client.change_password, self.values["password"], new)
+        except Offline:
+            theme.show_message(self.message, self.t("supervisor.offline"), theme.ERROR)
+            return
+        except ServerRejected as exc:
+            fields = exc.details.get("fields") or {}
+            theme.show_message(self.message, " ".join([exc.message, *fields.values()]), theme.ERROR)
+            return
+        session, self.pending = self.pending, None
         self.app.device.remember_server_url(self.values["server_url"])
         self.app.open_session(session)
 
@@ -93,8 +131,9 @@ class SupervisorLogin(Screen):
         user = body.get("user") or {}
         if user.get("role") not in SUPERVISOR_ROLES:
             return None, self.t("supervisor.not_supervisor")
-        return SupervisorSession(username=str(user.get("username")), name=str(user.get("name") or ""),
-                                 role=str(user["role"]), scope=tuple(user.get("scope") or ()), client=client), None
+        session = SupervisorSession(username=str(user.get("username")), name=str(user.get("name") or ""),
+                                    role=str(user["role"]), scope=tuple(user.get("scope") or ()), client=client)
+        return session, "must_change" if body.get("password_change_required") else None
 
 
 def scope_words(scope: tuple[str, ...]) -> str:
