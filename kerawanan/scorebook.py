@@ -27,7 +27,9 @@ The factors that depend on the other reports of the desa:
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -187,7 +189,7 @@ def ancestors(code: str) -> list[str]:
     return found
 
 
-_EPOCH = lambda entry: entry[0]    # noqa: E731 — the bisect key of entries
+_EPOCH = operator.itemgetter(0)    # the bisect key of entries: their epoch
 NO_REASON: tuple[str, ...] = ()
 
 
@@ -447,7 +449,8 @@ class ScoreBook:
         self._dirty: set[str] = set()               # desa whose reports changed
         self._pending: set[str] = set()             # parents whose children changed
         self._ref: float | None = None
-        self._holds = (INF, -INF)                   # every desa tally holds for ``at`` in this interval
+        self._expiring: list[tuple[float, str]] = []   # heap of (valid_until, desa) of the tallies
+        self._latest = -INF                            # the latest ``at`` the tallies were brought to
 
     def __len__(self) -> int:
         return len(self._where)
@@ -517,24 +520,36 @@ class ScoreBook:
         ref = reference_for(at, self.config)
         if ref != self._ref:
             self._ref, self._dirty = ref, set(self._desa)
-        tallies, (since, until) = self._tallies, self._holds
-        stale = [] if since <= at < until else [
-            code for code in self._desa if code not in self._dirty and (
-                code not in tallies or not tallies[code].valid_from <= at < tallies[code].valid_until)]
-        for code in [*self._dirty, *stale]:
+        tallies = self._tallies
+        for code in [*self._dirty, *self._stale(at)]:
             tally = self._desa[code].tally(at, ref, self._parts)
             if not tally.same_values(tallies.get(code)):
                 self._mark(code)
             tallies[code] = tally
-            since, until = max(since, tally.valid_from), min(until, tally.valid_until)
-        if stale or not since <= at < until:                # the interval every desa tally holds for, anew
-            since, until = -INF, INF
-            for code in self._desa:
-                since, until = max(since, tallies[code].valid_from), min(until, tallies[code].valid_until)
-        self._holds = (since, until)
+            if tally.valid_until < INF:
+                heapq.heappush(self._expiring, (tally.valid_until, code))
+        self._latest = at
         self._dirty.clear()
         self._roll_up()
         return tallies
+
+    def _stale(self, at: float) -> set[str]:
+        """Desa (not already dirty) whose tally does not hold at ``at``: those expiring by then, from
+        the heap — or, when time went backwards, a look at every desa."""
+        tallies, dirty = self._tallies, self._dirty
+        if at < self._latest or len(self._expiring) > 4 * len(self._desa) + 1024:   # rebuilt, not leaked
+            self._expiring = [(tally.valid_until, code) for code, tally in tallies.items()
+                              if code in self._desa and tally.valid_until < INF]
+            heapq.heapify(self._expiring)
+            return {code for code in self._desa if code not in dirty and (
+                code not in tallies or not tallies[code].valid_from <= at < tallies[code].valid_until)}
+        stale, heap = set(), self._expiring
+        while heap and heap[0][0] <= at:
+            until, code = heapq.heappop(heap)
+            tally = tallies.get(code)
+            if code not in dirty and tally is not None and tally.valid_until == until:
+                stale.add(code)
+        return stale
 
     def tally(self, code: str) -> Tally | None:
         """The region's tally as last computed by ``tallies_at``."""
