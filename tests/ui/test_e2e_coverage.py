@@ -166,6 +166,11 @@ def test_the_coverage_screen_names_the_nihil_and_never_greens_a_silent_kecamatan
     type_into(page, "Kata sandi", "demo-polres-kerinci")
     button(page, "Masuk").click()
     expect(page.get_by_text(re.compile(r"^\d+ peringatan aktif"))).to_be_visible(timeout=STEP_TIMEOUT)
+    active = world["polres"].list_alerts(status="active")["items"]
+    quiet = [alert for alert in active if alert["coverage"]["state"] != "reporting"]
+    assert quiet, active                                                    # e.g. Kecamatan Koto Baru: 4/6 silent
+    expect(tid(page, f"sv-level-{quiet[0]['id']}-coverage")).to_be_attached(timeout=STEP_TIMEOUT)
+    shot(page, "supervisor-board-critical")                                 # the card: level and TANPA KABAR
     go(page, "Cakupan")
     expect(page.get_by_text(re.compile("^TAHAPAN KRITIS"))).to_be_visible(timeout=STEP_TIMEOUT)
     expect(page.get_by_text(re.compile(rf"^{OFFICER_NAME} · .* · nihil"))).to_be_visible()
