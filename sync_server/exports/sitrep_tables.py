@@ -175,14 +175,15 @@ def _reinforcement_table(shown: list[Mapping], quiet: int, width: float) -> list
     for row in shown:
         mark = "*" if row.get("estimate") else ""
         table.append([_cell(_region(row)), wording.level_label(row.get("level")), text(row.get("pattern", "")),
-                      f"{text(row.get('tps', ''))}{mark}", f"{_whole(row.get('reinforced_tps'))}{mark}",
+                      f"{text(row.get('tps', ''))}{mark}", f"{_whole(_reinforced_tps(row))}{mark}",
                       _plus(row.get("from_reports")), _plus(row.get("from_baseline")),
                       _plus(row.get("reinforcement"))])
     sums = {key: sum(int(_number(row.get(key))) for row in shown)
-            for key in ("tps", "reinforced_tps", "from_reports", "from_baseline", "reinforcement")}
+            for key in ("tps", "from_reports", "from_baseline", "reinforcement")}
+    sums["reinforced_tps"] = sum(int(_number(_reinforced_tps(row))) for row in shown)
     table.append(["Jumlah penebalan", "", "", str(sums["tps"]), str(sums["reinforced_tps"]),
                   f"+{sums['from_reports']}", f"+{sums['from_baseline']}", f"+{sums['reinforcement']}"])
-    widths = [0.24, 0.1, 0.1, 0.08, 0.11, 0.1, 0.15, 0.12]
+    widths = [0.22, 0.1, 0.12, 0.08, 0.11, 0.1, 0.15, 0.12]
     extra = _level_styles([r.get("level") for r in shown], column=1) + [
         ("ALIGN", (3, 1), (-1, -1), "RIGHT"), ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 7.5)]
     story = [_table(table, [w * width for w in widths], extra)]
@@ -226,6 +227,13 @@ def _strength_table(strength: Sequence[Mapping], width: float) -> list:
     if example:
         note += " Angka kekuatan di tabel ini CONTOH (sumber: contoh) sampai Polda menetapkan angka sebenarnya."
     return story + [_empty(note)]
+
+
+def _reinforced_tps(row: Mapping) -> object:
+    """Never more than the region's TPS: desa estimates are rounded one by one, so their sum can pass
+    the region's own estimate (every TPS reinforced reads "849 dari 849", not 861)."""
+    value, tps = row.get("reinforced_tps"), row.get("tps")
+    return min(int(_number(value)), int(_number(tps))) if value is not None and tps is not None else value
 
 
 def _whole(value: object) -> str:
