@@ -1,0 +1,230 @@
+"""A region's tally: the sums of its counted reports' terms at the book's reference time.
+
+``DesaTally`` keeps one desa's counted reports, oldest first, with their factors (``kerawanan.weights``)
+and terms, recomputes only what a change can touch, and resumes its ordered sums where they stood;
+``combine`` adds children into their parent in code order. See ``kerawanan.scorebook``.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kerawanan.weights import EPOCH, NO_REASON, Entry, Parts, beyond_limits, corroborated_among, window_start
+
+INF = math.inf
+
+MARGIN_S = 0.001             # a tally expires this much early around a horizon crossing (then recomputed)
+
+
+SNAPSHOT_BEFORE_S = 4 * 86400   # a desa keeps its sums as they stood this long before its newest report
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """A region's counted reports: terms summed at the common reference time ``ref``."""
+
+    ref: float
+    mass: float                                   # Σ terms at ``ref``
+    categories: tuple[float, ...]                 # Σ terms per category, in the order of ``codes``
+    count: int                                    # reports that count (weight-0 ones too)
+    officers: frozenset[str]
+    backers: frozenset[str]                       # officers with weight > 0 (at most min_officers kept)
+    confirmed: int                                # confirmed reports with weight > 0
+    first: float | None                           # observed epoch of the oldest / newest counted report
+    last: tuple[float, str] | None                # (epoch, id) of the newest counted report
+    last_stage: str | None = None                 # its tahapan
+    valid_from: float = -INF                      # desa tallies: the ``at`` interval their set holds for
+    valid_until: float = INF
+    codes: tuple[str, ...] = ()                   # the category codes (every category of the config)
+
+    def factor_at(self, at: float, half_life_hours: float) -> float:
+        """The factor taking a sum at ``ref`` to a sum at ``at``."""
+        return 2.0 ** ((self.ref - at) / 3600.0 / half_life_hours)
+
+    def score_at(self, at: float, half_life_hours: float) -> float:
+        return self.mass * self.factor_at(at, half_life_hours) if self.count else 0.0
+
+    def top_at(self, at: float, half_life_hours: float, limit: int = 3) -> tuple[tuple[str, float], ...]:
+        """The heaviest categories with weight > 0 at ``at``, heaviest first (ties by code)."""
+        factor = self.factor_at(at, half_life_hours)
+        heavy = sorted(((code, mass * factor) for code, mass in zip(self.codes, self.categories, strict=False) if mass > 0),
+                       key=lambda item: (-item[1], item[0]))
+        return tuple(heavy[:limit])
+
+    def by_category(self) -> dict[str, float]:
+        """Σ terms (at ``ref``) of each category with reports that weigh."""
+        return {code: mass for code, mass in zip(self.codes, self.categories, strict=False) if mass}
+
+    def corroborated(self, needed: int) -> bool:
+        """Whether ``sangat_rawan`` may stand: several officers, or a supervisor's confirmation."""
+        return len(self.backers) >= needed or self.confirmed > 0
+
+    def same_values(self, other: Tally | None) -> bool:
+        return other is not None and _values(self) == _values(other)
+
+
+def _values(tally: Tally) -> tuple:
+    return (tally.ref, tally.mass, tally.categories, tally.count, tally.officers, tally.backers,
+            tally.confirmed, tally.first, tally.last, tally.last_stage)
+
+
+EMPTY = Tally(0.0, 0.0, (), 0, frozenset(), frozenset(), 0, None, None)
+
+
+class DesaTally:
+    """The counted reports of one desa, oldest first, with their factors and terms at ``ref``."""
+
+    __slots__ = ("entries", "factors", "terms", "cut", "ref", "dirty_from", "stable", "snapshot")
+
+    def __init__(self):
+        self.entries: list[Entry] = []
+        self.factors: list[tuple] = []       # (corroboration, area, limit, reasons) of entries below ``cut``
+        self.terms: list[float] = []
+        self.cut = 0                         # entries[:cut] were not in the future when factors were set
+        self.ref: float | None = None
+        self.dirty_from = INF                # factors from this epoch on must be recomputed
+        self.stable = 0                      # entries[:stable] and their terms unchanged since ``snapshot``
+        self.snapshot: tuple | None = None   # the sums of tally() part-way: (lo, k, mass, categories, ...)
+
+    def insert(self, entry: Entry) -> None:
+        entries = self.entries
+        if not entries or entries[-1] < entry:           # the usual case: newer than everything
+            entries.append(entry)
+            self.factors.append(None)
+            self.terms.append(0.0)
+        else:
+            index = bisect.bisect_left(entries, entry)
+            entries.insert(index, entry)
+            self.factors.insert(index, None)
+            self.terms.insert(index, 0.0)
+            self.cut += index < self.cut
+            self.stable = min(self.stable, index)
+        if entry[0] < self.dirty_from:
+            self.dirty_from = entry[0]
+
+    def remove(self, entry: Entry) -> None:
+        index = bisect.bisect_left(self.entries, entry)
+        del self.entries[index], self.factors[index], self.terms[index]
+        self.cut -= index < self.cut
+        self.stable = min(self.stable, index)
+        self.dirty_from = min(self.dirty_from, entry.epoch)
+
+    def bounds(self, at: float, horizon_hours: float) -> tuple[int, int]:
+        """[lo, hi): the entries that count at ``at`` (not in the future, within the horizon)."""
+        entries = self.entries
+        hi = bisect.bisect_right(entries, at, key=EPOCH)
+        lo = bisect.bisect_left(entries, at - horizon_hours * 3600.0, 0, hi, key=EPOCH)
+        while lo < hi and (at - entries[lo][0]) / 3600.0 > horizon_hours:
+            lo += 1
+        while lo > 0 and (at - entries[lo - 1][0]) / 3600.0 <= horizon_hours:
+            lo -= 1
+        return lo, hi
+
+    def refresh(self, hi: int, ref: float, parts: Parts) -> None:
+        """Bring factors and terms up to date for the entries below ``hi``."""
+        entries, config = self.entries, parts.config
+        if ref != self.ref:
+            self.ref, self.dirty_from = ref, -INF
+        if hi != self.cut:
+            low = min(hi, self.cut)
+            if low < len(entries):
+                self.dirty_from = min(self.dirty_from, entries[low][0])
+            self.cut = hi
+        if self.dirty_from == INF:
+            return
+        start = self.dirty_from
+        if start > -INF:
+            start = min(window_start(start, config), start - config.corroboration_window_hours * 3600.0)
+        first = bisect.bisect_left(entries, start, 0, hi, key=EPOCH)
+        self.stable = min(self.stable, first)
+        corroborated = corroborated_among(entries, first, hi, config)
+        limited = beyond_limits(entries, first, hi, config)
+        half_life, outside, boost = config.half_life_hours * 3600.0, config.outside_area_factor, \
+            config.corroboration_factor
+        factors, terms, part, kinds = self.factors, self.terms, parts.part, parts.by_kind
+        plain, boosted = (1.0, 1.0, 1.0, NO_REASON), (boost, 1.0, 1.0, NO_REASON)
+        for index in range(first, hi):
+            entry = entries[index]
+            corroboration = boost if index in corroborated else 1.0
+            area = outside if entry[9] and not entry[10] else 1.0        # outside, and not confirmed
+            limit_reason = limited.get(index) if limited else None
+            if area == 1.0 and limit_reason is None:
+                factors[index] = boosted if index in corroborated else plain
+                weight = kinds.get(entry[3:7]) or part(entry)
+                terms[index] = weight * 2.0 ** ((entry[0] - ref) / half_life) * corroboration
+                continue
+            limit = 0.0 if limit_reason else 1.0
+            reasons = (("outside_area",) if area != 1.0 else ()) + ((limit_reason,) if limit_reason else ())
+            factors[index] = (corroboration, area, limit, reasons)
+            terms[index] = part(entry) * 2.0 ** ((entry[0] - ref) / half_life) * corroboration * area * limit
+        for index in range(hi, len(entries)):
+            factors[index], terms[index] = None, 0.0
+        self.dirty_from = INF
+
+    def tally(self, at: float, ref: float, parts: Parts) -> Tally:
+        config = parts.config
+        lo, hi = self.bounds(at, config.horizon_hours)
+        self.refresh(hi, ref, parts)
+        entries, terms = self.entries, self.terms
+        horizon = config.horizon_hours * 3600.0
+        valid_from = max(entries[hi - 1][0] if hi else -INF, entries[lo - 1][0] + horizon + MARGIN_S if lo else -INF)
+        valid_until = min(entries[hi][0] if hi < len(entries) else INF,
+                          entries[lo][0] + horizon - MARGIN_S if lo < hi else INF)
+        if lo >= hi:
+            return Tally(ref, 0.0, (), 0, frozenset(), frozenset(), 0, None, None, None, valid_from, valid_until,
+                         parts.codes)
+        newest = entries[hi - 1]
+        state, start = (0.0, {}, set(), set(), 0), lo
+        snapshot = self.snapshot
+        if snapshot is not None and snapshot[0] == lo and snapshot[1] <= min(self.stable, hi):
+            start = snapshot[1]               # sums are taken in order: resume where they stood
+            state = (snapshot[2], dict(snapshot[3]), set(snapshot[4]), set(snapshot[5]), snapshot[6])
+        mark = max(start, bisect.bisect_left(entries, newest.epoch - SNAPSHOT_BEFORE_S, start, hi, key=EPOCH))
+        state = _sums(entries, terms, start, mark, *state)
+        self.snapshot, self.stable = (lo, mark, state[0], dict(state[1]), set(state[2]), set(state[3]),
+                                      state[4]), len(entries)
+        mass, categories, officers, backers, confirmed = _sums(entries, terms, mark, hi, *state)
+        return Tally(ref, mass, tuple([categories.get(code, 0.0) for code in parts.codes]), hi - lo,
+                     frozenset(officers),
+                     _few(backers, config.corroboration_min_officers), confirmed, entries[lo][0],
+                     (newest.epoch, newest.id), newest.stage, valid_from, valid_until, parts.codes)
+
+
+def _sums(entries: list[Entry], terms: list[float], start: int, end: int, mass: float, categories: dict,
+          officers: set, backers: set, confirmed: int) -> tuple:
+    """The running sums of a desa tally carried over entries[start:end], in order."""
+    for index in range(start, end):
+        entry, term = entries[index], terms[index]
+        mass += term
+        category = entry[3]
+        categories[category] = categories.get(category, 0.0) + term
+        officers.add(entry[7])
+        if term > 0:
+            backers.add(entry[7])
+            confirmed += entry[10]
+    return mass, categories, officers, backers, confirmed
+
+
+def _few(officers: Iterable[str], needed: int) -> frozenset[str]:
+    """At most ``needed`` officers, chosen the same way whatever the order they came in."""
+    officers = set(officers)
+    return frozenset(officers if len(officers) <= needed else sorted(officers)[:needed])
+
+
+def combine(children: Iterable[Tally], needed: int) -> Tally:
+    """A parent's tally from its children's (given in code order): plain sums at the common reference."""
+    counted = [child for child in children if child.count]
+    if not counted:
+        return EMPTY
+    mass = 0.0
+    for child in counted:
+        mass += child.mass
+    categories = tuple([sum(column, 0.0) for column in zip(*[child.categories for child in counted], strict=True)])
+    newest = max(counted, key=lambda child: child.last)
+    return Tally(counted[0].ref, mass, categories, sum(child.count for child in counted),
+                 frozenset().union(*[child.officers for child in counted]),
+                 _few(frozenset().union(*[child.backers for child in counted]), needed),
+                 sum(child.confirmed for child in counted), min(child.first for child in counted),
+                 newest.last, newest.last_stage, codes=counted[0].codes)
