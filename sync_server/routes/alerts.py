@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from kerawanan.vocab import LEVELS
+from sync_server.alerts import tasks
 from sync_server.body import read_json
 from sync_server.filters import parse_cursor
 from sync_server.routes import schemas
@@ -43,6 +44,7 @@ def list_alerts(
 @router.get("/{alert_id}", summary="One alert: contributing reports, the arithmetic of its score, history")
 def get_alert(alert_id: str, principal: PrincipalDep, services: ServicesDep) -> JSONResponse:
     alert, body = services.alerts.detail(principal, alert_id.lower())
+    body["task"] = tasks.task_times(services.storage.alert_history(alert.id))
     return JSONResponse(body, headers={"ETag": f'"{alert.version}"'})
 
 
@@ -56,6 +58,16 @@ async def act_on_alert(alert_id: str, request: Request, principal: PrincipalDep,
     body = await read_json(request, limit=limits.json_bytes, max_depth=limits.json_depth)
     alert = await run_in_threadpool(services.alerts.act, principal, alert_id.lower(), body, if_match)
     return JSONResponse(services.alerts.views.alert(alert, services.alerts.coverage(), internal=True), headers={"ETag": f'"{alert.version}"'})
+
+
+@router.post("/{alert_id}/task", summary="The assignee officer: acknowledge the task, or report what was done")
+async def answer_task(alert_id: str, request: Request, principal: PrincipalDep, services: ServicesDep) -> JSONResponse:
+    principal.require_role("officer")
+    limits = services.settings.limits
+    body = await read_json(request, limit=limits.json_bytes, max_depth=limits.json_depth)
+    receipt = await run_in_threadpool(tasks.answer, services.alerts, principal, alert_id.lower(), body,
+                                      services.clock())
+    return JSONResponse(receipt, status_code=201 if receipt["status"] == "created" else 200)
 
 
 def _require_choice(name: str, value: str | None, options: tuple[str, ...]) -> None:
