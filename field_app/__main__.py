@@ -1,7 +1,11 @@
 """``python -m field_app``: the app in web mode, with no CDN (web client, CanvasKit and fonts served locally).
 
+Flet's web app (``flet_web.fastapi``) runs under uvicorn behind ``field_app.web_client``, which
+serves the Flutter client's big files precompressed (gzip) and cached by version (issue 14.4).
+
 Environment: PETA_APP_HOST (127.0.0.1), PETA_APP_PORT (8550), PETA_SERVER_URL (the sync server
-offered at enrolment), FLET_APP_STORAGE_DATA (the data folder; default ./var/app).
+offered at enrolment), FLET_APP_STORAGE_DATA (the data folder; default ./var/app), PETA_WEB_CACHE
+(where the gzipped client is kept; default ./var/web-client).
 """
 from __future__ import annotations
 
@@ -17,14 +21,26 @@ from field_app.main import main
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
+def web_app():
+    """The ASGI app: Flet's web app (WebSocket, patched index, the app's assets) behind the compressed client."""
+    import flet_web.fastapi as flet_fastapi
+
+    from field_app.web_client import CompressedClient
+
+    app = flet_fastapi.FastAPI()                     # its lifespan starts and stops Flet's session manager
+    app.mount("/", flet_fastapi.app(main, assets_dir=str(ASSETS), no_cdn=True,
+                                    web_renderer=ft.WebRenderer.CANVAS_KIT))
+    return CompressedClient(app)
+
+
 def run() -> None:
+    import uvicorn
+
     logging.basicConfig(level=os.environ.get("PETA_LOG_LEVEL", "WARNING"))
     host = os.environ.get("PETA_APP_HOST", "127.0.0.1")
     port = int(os.environ.get("PETA_APP_PORT", "8550"))
     shared_device(AppConfig.from_env())      # open the outbox before the first browser arrives
-    os.environ.setdefault("BROWSER", "true")  # never try to open a browser on the serving host
-    ft.run(main, view=ft.AppView.WEB_BROWSER, host=host, port=port, assets_dir=str(ASSETS), no_cdn=True,
-           web_renderer=ft.WebRenderer.CANVAS_KIT)
+    uvicorn.run(web_app(), host=host, port=port, ws="websockets-sansio", log_level="warning")
 
 
 if __name__ == "__main__":
