@@ -152,6 +152,7 @@ def plan_personnel(desa_codes: Iterable[str], live_levels: Mapping[str, str], co
     """
     rank = {level: index for index, level in enumerate(LEVELS)}
     desa_codes = sorted(desa_codes)
+    tps_of = apportion_tps(desa_codes, config)
     child_top = _highest_child_levels(desa_codes, live_levels, rank)
     totals: dict[str, list[int]] = {}          # code -> [reinforcement, reinforced_tps, from_reports, top rank]
     for code in desa_codes:
@@ -159,7 +160,7 @@ def plan_personnel(desa_codes: Iterable[str], live_levels: Mapping[str, str], co
         kabupaten = config.context(code)
         standing = kabupaten.baseline_level(critical_stage=critical_stage) if kabupaten else LEVELS[0]
         planned = standing if rank[standing] > rank[live] else live
-        tps = estimate_tps(code, config, desa_counts).tps
+        tps = tps_of[code]
         base = config.patterns[LEVELS[0]].headcount(tps)
         extra = config.patterns[planned].headcount(tps) - base
         from_reports = config.patterns[live].headcount(tps) - base
@@ -175,7 +176,30 @@ def plan_personnel(desa_codes: Iterable[str], live_levels: Mapping[str, str], co
             if top > row[3]:
                 row[3] = top
             region = region.rpartition(".")[0] or None
-    return {code: _planned(code, row, config, desa_counts) for code, row in totals.items()}
+    return {code: _planned(code, row, config, tps_of) for code, row in totals.items()}
+
+
+def apportion_tps(desa_codes: Iterable[str], config) -> dict[str, int]:
+    """TPS of every desa and of every region above them, adding up exactly: a kabupaten's count
+    (context file) is shared over its desa by largest remainder (equal shares, the remainder to the
+    first desa in code order), a kecamatan holds the sum of its desa, the province the sum of its
+    kabupaten. Estimates all (no per-desa TPS list was published)."""
+    by_kabupaten: dict[str, list[str]] = {}
+    for code in sorted(desa_codes):
+        by_kabupaten.setdefault(".".join(code.split(".")[:2]), []).append(code)
+    tps: dict[str, int] = {}
+    for kabupaten_code, desa in by_kabupaten.items():
+        context = config.context(kabupaten_code)
+        if context is None:
+            raise KeyError(f"no context (TPS count) for kabupaten/kota {kabupaten_code}")
+        share, remainder = divmod(context.tps, len(desa))
+        for index, code in enumerate(desa):
+            count = share + (1 if index < remainder else 0)
+            region: str | None = code
+            while region:
+                tps[region] = tps.get(region, 0) + count
+                region = region.rpartition(".")[0] or None
+    return tps
 
 
 def _highest_child_levels(desa_codes: list[str], live_levels: Mapping[str, str], rank) -> dict[str, int]:
@@ -202,14 +226,13 @@ def _live_plan_level(desa: str, live_levels: Mapping[str, str], child_top: Mappi
     return level
 
 
-def _planned(code: str, row: list[int], config, desa_counts: Mapping[str, int]) -> PlannedPersonnel:
+def _planned(code: str, row: list[int], config, tps_of: Mapping[str, int]) -> PlannedPersonnel:
     reinforcement, reinforced_tps, from_reports, top = row
+    tps = tps_of[code]
     if "." in code:
-        tps = estimate_tps(code, config, desa_counts).tps
         baseline = config.patterns[LEVELS[0]].headcount(tps)
     else:                                             # the province: the sum of its kabupaten
         kabupaten = [ctx for key, ctx in config.contexts.items() if key.startswith(code + ".")]
-        tps = sum(ctx.tps for ctx in kabupaten)
         baseline = sum(config.patterns[LEVELS[0]].headcount(ctx.tps) for ctx in kabupaten)
     return PlannedPersonnel(str(config.patterns[LEVELS[top]]), tps, baseline + reinforcement, baseline,
                             reinforcement, True, reinforced_tps, from_reports, reinforcement - from_reports)

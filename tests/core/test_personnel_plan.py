@@ -97,3 +97,20 @@ def test_every_parent_reinforcement_is_the_sum_of_its_children(desa, counts, con
             assert value.from_reports == sum(plans[child].from_reports for child in children)
         assert value.recommended == value.baseline + value.reinforcement
         assert 0 <= value.from_reports <= value.reinforcement
+
+
+def test_tps_add_up_exactly_from_desa_to_province(desa, config):
+    from kerawanan.personnel import apportion_tps
+
+    tps = apportion_tps(desa, config)
+    for code, context in config.contexts.items():
+        assert tps[code] == context.tps
+        kecamatan = {c for c in tps if c.count(".") == 2 and c.startswith(code + ".")}
+        assert sum(tps[c] for c in kecamatan) == context.tps
+    assert tps["15"] == sum(context.tps for context in config.contexts.values())
+
+
+def test_a_region_never_has_more_reinforced_tps_than_tps(desa, counts, config):
+    plans = plan(desa, counts, config, {"15.01": "sangat_rawan", "15": "sangat_rawan"}, critical=True)
+    assert all(value.reinforced_tps <= value.tps for value in plans.values())
+    assert plans[KERINCI].reinforced_tps == plans[KERINCI].tps == config.context(KERINCI).tps
