@@ -277,6 +277,7 @@ def test_an_admin_issues_an_enrollment_code_that_an_officer_then_uses(tab, world
     page.get_by_text(re.compile(r"^AKP Syafrizal Anwar · Pengawas")).scroll_into_view_if_needed()
     page.wait_for_timeout(800)
     shot(page, "admin-accounts")
+    page.mouse.move(200, 400)
     page.mouse.wheel(0, -20000)
     page.wait_for_timeout(800)
     shot(page, "admin")
