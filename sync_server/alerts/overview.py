@@ -151,28 +151,36 @@ def _gap_rows(service: AlertService, principal: Principal, tier: str, coverage: 
 
 def _officer_rows(service: AlertService, principal: Principal, code: str, coverage: Coverage) -> list[dict]:
     """The officers covering desa of ``code`` (in the caller's scope): who sent today's laporan nihil
-    (WIB day of the evaluation time), who reported, and when each was last heard."""
+    (WIB day of the evaluation time) and when each was last heard; those without a nihil first."""
     if principal.role == "officer":
         return []
-    today = wib_day(coverage.at)
-    start = datetime.combine(today, time(0), WIB)
-    nihil: dict[str, datetime] = {}
-    reported: dict[str, datetime] = {}
-    items, _ = service.storage.list_reports(ReportQuery(scopes=(code,), since=start, limit=1000))
-    for item in items:
-        if wib_day(item.observed_at) != today:
-            continue
-        found = nihil if item.category == NIHIL else reported
-        found[item.officer] = max(found.get(item.officer, item.observed_at), item.observed_at)
+    nihil = _nihil_today(service, code, coverage.at)
     activity = service.storage.activity().officer_heard
+    under = set(coverage.under(code))
     rows = []
     for officer in service.storage.users_with_role("officer"):
-        desa = [item for item in coverage.under(code) if in_scope(item, officer.scope)]
+        desa = sorted(item for scope in officer.scope for item in
+                      ([scope] if scope in under else [d for d in under if d.startswith(scope + ".")]))
         if not desa or not principal.can_read_region(desa[0]):
             continue
         rows.append({"username": officer.username, "name": officer.name, "desa": desa,
                      "desa_names": [service.views.region_name(item) for item in desa],
                      "nihil_today_at": iso_z(nihil.get(officer.username)),
-                     "reported_today_at": iso_z(reported.get(officer.username)),
                      "last_heard_at": iso_z(activity.get(officer.username))})
     return sorted(rows, key=lambda row: (row["nihil_today_at"] is not None, row["name"]))
+
+
+def _nihil_today(service: AlertService, code: str, at: datetime) -> dict[str, datetime]:
+    """Per officer, the newest laporan nihil in ``code`` observed on the WIB day of ``at``."""
+    today = wib_day(at)
+    found: dict[str, datetime] = {}
+    before = None
+    while True:
+        items, before = service.storage.list_reports(ReportQuery(
+            scopes=(code,), category=NIHIL, since=datetime.combine(today, time(0), WIB), before_seq=before,
+            limit=EXPORT_PAGE))
+        for item in items:
+            if wib_day(item.observed_at) == today and item.review.status not in ("rejected", "duplicate"):
+                found[item.officer] = max(found.get(item.officer, item.observed_at), item.observed_at)
+        if before is None:
+            return found
