@@ -23,7 +23,7 @@ import sqlite_utils
 from field_app import platform
 
 DB_FILE = "peta_rawan_outbox.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class SchemaTooNew(RuntimeError):
@@ -111,7 +111,18 @@ def _create_v1(db: sqlite_utils.Database) -> None:
                       not_null={"value"})
 
 
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _create_v1}
+def _create_v2(db: sqlite_utils.Database) -> None:
+    """Answers to tasks ("Diterima", what was done), queued like reports (``field_app.task_queue``)."""
+    db["task_answers"].create({
+        "id": str, "officer": str, "alert_id": str, "action": str, "note": str, "media": str, "state": str,
+        "attempts": int, "created_at": str, "sent_at": str, "error_code": str, "error_message": str,
+    }, pk="id", not_null={"officer", "alert_id", "action", "media", "state", "attempts", "created_at"},
+        defaults={"state": "waiting", "attempts": 0, "media": "[]"})
+    db["task_answers"].create_index(["officer", "state", "created_at"], index_name="task_answers_by_state")
+    db["task_answers"].create_index(["officer", "alert_id"], index_name="task_answers_by_alert")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {1: _create_v1, 2: _create_v2}
 
 
 # ---------------------------------------------------------------- meta

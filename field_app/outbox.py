@@ -22,6 +22,7 @@ from typing import Any
 
 from field_app.database import DB_FILE, Database, Meta, parse_time, time_text
 from field_app.inbox import Inbox
+from field_app.task_queue import TaskQueue
 from kerawanan.errors import Conflict
 
 STATES = ("waiting", "sending", "sent", "attention")
@@ -72,6 +73,7 @@ class Outbox:
         self.database = Database(self.folder / DB_FILE)
         self.meta = Meta(self.database)
         self.inbox = Inbox(self.database)
+        self.tasks = TaskQueue(self.database)          # answers to tasks, sent after the reports
         if recover:
             self.requeue_sending()
 

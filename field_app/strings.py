@@ -6,6 +6,8 @@ braces must be the same in both languages (a test checks).
 """
 from __future__ import annotations
 
+from field_app.strings_loop import LOOP_STRINGS
+
 STRINGS: dict[str, tuple[str, str]] = {
     "app.title": ("Peta Rawan", "Peta Rawan"),
     "language.id": ("Bahasa Indonesia", "Bahasa Indonesia"),
@@ -551,6 +553,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 MONTHS: dict[str, tuple[str, ...]] = {
+STRINGS.update(LOOP_STRINGS)          # the officer's loop (issue 14): field_app/strings_loop.py
     "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }

@@ -254,6 +254,10 @@ class SyncClient:
                                   headers={"If-Match": f'"{int(version)}"'})
         return _decode(response_)
 
+    def answer_task(self, alert_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """The assignee's "Diterima" or what was done: ``{"status": "created"|"duplicate", "at", …}``."""
+        return self._json("POST", f"/alerts/{alert_id}/task", body)
+
     def get_region(self, code: str) -> dict[str, Any]:
         """Level, score, open alerts, last heard, children and coverage of one region in scope."""
         return self._json("GET", f"/regions/{code}")

@@ -32,7 +32,8 @@ from field_app.outbox import Outbox, OutboxEntry
 from field_app.sync_client import PushResult
 
 CURSOR_KEY = "pull_cursor"
-LAST_SYNC_KEY = "last_sync_at"
+LAST_SYNC_KEY = "last_sync_at"               # the last successful pass, in the SERVER's time
+SERVER_OFFSET_KEY = "server_offset_s"        # server clock minus phone clock at the last exchange
 
 
 class WakeReason(StrEnum):
@@ -118,7 +119,10 @@ class SyncEngine:
         self.last: SyncOutcome | None = None
         self.link: frozenset[str] = frozenset()      # the connection types the phone reports ("wifi", "mobile"…)
         self.photos_released = False                 # the officer sent held photos: upload them anyway
+        self.progress: tuple[int, int] | None = None  # (sent, of) during a pass: "Mengirim 3 dari 5"
+        self.on_progress: Callable[[], None] | None = None   # called from the sync thread
         self._recovered = False
+        self._server_now: datetime | None = None     # the server's clock seen in this pass
         self._running = threading.Lock()
 
     @property
@@ -171,10 +175,14 @@ class SyncEngine:
     def _pass(self, now: datetime) -> SyncOutcome:
         if not self._recovered:
             self.outbox.requeue_sending(self.officer)
+            self.outbox.tasks.requeue_sending(self.officer)
             self._recovered = True
         tally = _Tally()
+        self.progress = (0, self.outbox.pending_count(self.officer) + self.outbox.tasks.pending(self.officer))
         try:
             self._push_all(tally, now)
+            self._push_tasks(tally, now)
+            self._learn_server_time(now)
             self._pull_all(tally, now)        # feedback before photos: a slow photo on 2G never holds it back
             if self.photos_held():
                 tally.media_held = self.outbox.media_counts(self.officer).get("waiting", 0)
@@ -189,8 +197,10 @@ class SyncEngine:
             return self._failed(now, tally, exc.code, exc.message)
         except (Offline, ServerRejected) as exc:
             return self._failed(now, tally, exc.code, exc.message)
+        finally:
+            self.progress = None
         self.failures, self.next_attempt_at, self.not_before = 0, None, None
-        self.outbox.meta.set(self.officer, LAST_SYNC_KEY, now.isoformat())
+        self.outbox.meta.set(self.officer, LAST_SYNC_KEY, self.server_time(now).isoformat())
         if self.policy.purge_after_days is not None:
             self.outbox.purge_text(self.officer, now=now, older_than_days=self.policy.purge_after_days)
         return self._outcome(now, tally, ok=True)
@@ -237,6 +247,60 @@ class SyncEngine:
                 self.outbox.release([entry.id for entry in batch])
                 raise
             self._apply_results(batch, results, tally, now)
+            self._advance(len(batch))
+
+    def _advance(self, done: int) -> None:
+        if self.progress is not None:
+            self.progress = (min(self.progress[0] + done, self.progress[1]), self.progress[1])
+            if self.on_progress is not None:
+                self.on_progress()
+
+    # ------------------------------------------------------------ server time
+
+    def server_time(self, moment: datetime) -> datetime:
+        """``moment`` (the phone's clock) in the server's clock, by the offset of the last exchange."""
+        offset = self.outbox.meta.get(self.officer, SERVER_OFFSET_KEY)
+        return moment + timedelta(seconds=float(offset)) if offset is not None else moment
+
+    def _learn_server_time(self, now: datetime) -> None:
+        """The server's clock from this pass's receipts, or once from ``GET /healthz`` (``now``)."""
+        server_now = self._server_now
+        if server_now is None and self.outbox.meta.get(self.officer, SERVER_OFFSET_KEY) is None:
+            try:
+                stamp = (self.client.healthz() or {}).get("now")
+                server_now = datetime.fromisoformat(str(stamp).replace("Z", "+00:00")) if stamp else None
+            except (Offline, ServerRejected, ValueError, AttributeError):
+                server_now = None
+        self._server_now = None
+        if server_now is not None:
+            self.outbox.meta.set(self.officer, SERVER_OFFSET_KEY, round((server_now - now).total_seconds(), 1))
+
+    # ------------------------------------------------------------ tasks
+
+    def _push_tasks(self, tally: _Tally, now: datetime) -> None:
+        """Answers to tasks, after the reports: each is a receipt when it landed before."""
+        tasks = self.outbox.tasks
+        while batch := tasks.claim(self.officer):
+            for index, answer in enumerate(batch):
+                try:
+                    for sha256 in answer.media:
+                        self._upload_one(sha256, Path(self.outbox.photo_path(sha256)), tally)
+                    receipt = self.client.answer_task(answer.alert_id, answer.wire())
+                except (Offline, AuthRevoked, RateLimited) as exc:
+                    tasks.release([item.id for item in batch[index:]], code=exc.code, message=exc.message)
+                    raise
+                except ServerRejected as exc:
+                    tasks.mark_attention(answer.id, code=exc.code, message=exc.message)
+                    tally.attention += 1
+                    continue
+                except Exception:
+                    tasks.release([item.id for item in batch[index:]])
+                    raise
+                at = _instant(receipt.get("at")) if isinstance(receipt, dict) else None
+                tasks.mark_sent(answer.id, at=at or now)
+                self._server_now = self._server_now or at
+                tally.sent += 1
+                self._advance(1)
 
     def _reject_batch(self, batch: Sequence[OutboxEntry], exc: ServerRejected, tally: _Tally) -> None:
         """The whole request was refused (not a transport problem): each report needs attention."""
@@ -253,6 +317,8 @@ class SyncEngine:
                 if result is None:
                     unresolved.append(entry.id)
                 elif result.status in ("created", "duplicate"):
+                    if result.status == "created" and result.received_at is not None:
+                        self._server_now = result.received_at
                     self.outbox.mark_sent(entry.id, received_at=result.received_at or now, server_seq=result.seq)
                     tally.sent += 1
                     tally.duplicates += result.status == "duplicate"
@@ -313,6 +379,13 @@ def _aligned(batch: Sequence[OutboxEntry], results: Sequence[PushResult]) -> lis
         by_id = {result.id: result for result in results}
         return [by_id.get(entry.id) for entry in batch]
     return [result if result.id in (entry.id, None) else None for entry, result in zip(batch, results, strict=True)]
+
+
+def _instant(text: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
 
 
 def _field_name(path: str) -> str:

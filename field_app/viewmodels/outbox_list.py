@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from field_app import sync_state
 from field_app.i18n import Translator, has_key
 from field_app.outbox import Outbox, OutboxEntry
 from field_app.sync_engine import LAST_SYNC_KEY, SyncOutcome, WakeReason
+from field_app.sync_state import SyncState
 from field_app.viewmodels.base import Clock, ViewModel, utc_now
+from field_app.viewmodels.report_opened import ReportOpened, correction_draft, open_report
 from kerawanan import assets
 
 
@@ -29,6 +32,7 @@ class OutboxItem:
     facts: str
     photos: int
     can_retry: bool
+    attempts: int = 0
 
 
 class OutboxList(ViewModel):
@@ -45,7 +49,10 @@ class OutboxList(ViewModel):
         self.items: list[OutboxItem] = []
         self.counts: dict[str, int] = {}
         self.sync_running = False
+        self.requested = False                 # "Kirim sekarang" tapped: "Mengirim…" until the pass ends
         self.outcome: SyncOutcome | None = None
+        self.state: SyncState = SyncState("done")
+        self.opened: ReportOpened | None = None
         self.refresh()
 
     # ------------------------------------------------------------ what the screen shows
@@ -59,10 +66,16 @@ class OutboxList(ViewModel):
         return self.counts.get("attention", 0)
 
     @property
+    def tasks_pending(self) -> int:
+        return self.outbox.tasks.pending(self.officer)
+
+    @property
     def pending_text(self) -> str:
+        tasks = self.tasks_pending
         if self.pending_count == 0:
-            return self.t("outbox.pending.none")
-        return self.t("outbox.pending", count=self.pending_count)
+            return self.t("syncstate.tasks_pending", count=tasks) if tasks else self.t("outbox.pending.none")
+        text = self.t("outbox.pending", count=self.pending_count)
+        return f"{text} · {self.t('syncstate.tasks_pending', count=tasks)}" if tasks else text
 
     @property
     def attention_text(self) -> str | None:
@@ -77,21 +90,9 @@ class OutboxList(ViewModel):
 
     @property
     def sync_text(self) -> str | None:
-        """What the last sync pass did, or that one is running; None before the first pass."""
-        if self.sync_running:
-            return self.t("sync.running")
-        outcome = self.outcome
-        if outcome is None or outcome.skipped:
-            return None
-        if outcome.ok:
-            return self.t("sync.ok", time=self.t.time(outcome.started_at, now=self.clock()))
-        if outcome.auth_revoked:
-            return self.t("sync.auth_revoked")
-        when = self.t.time(outcome.retry_at, now=self.clock()) if outcome.retry_at else ""
-        key = f"sync.{outcome.error_code}"
-        if has_key(key):
-            return self.t(key, time=when)
-        return self.t("sync.rejected", message=outcome.error_message or outcome.error_code)
+        """The one sync state in words — the same line every unsent card shows; None when nothing
+        is on its way (all sent, or waiting for the first pass)."""
+        return sync_state.line(self.state, self.t)
 
     @property
     def empty_text(self) -> str | None:
@@ -106,6 +107,8 @@ class OutboxList(ViewModel):
     def refresh(self) -> None:
         self.counts = self.outbox.counts(self.officer)
         now = self.clock()
+        self.state = sync_state.current(pending=self.pending_count + self.tasks_pending, running=self.sync_running,
+                                        requested=self.requested, engine=self.engine, outcome=self.outcome, now=now)
         self.items = [self._item(entry, now) for entry in self.outbox.entries(self.officer, limit=self.limit)]
         self.changed()
 
@@ -114,8 +117,14 @@ class OutboxList(ViewModel):
         self.refresh()
 
     def sync_now(self) -> None:
-        if self.wake is not None:
-            self.wake(WakeReason.DEMAND)
+        """"Kirim sekarang": the strip says "Mengirim…" at once when a pass may start now."""
+        if self.wake is None:
+            return
+        engine = self.engine
+        if engine is None or engine.should_run(WakeReason.DEMAND, self.clock()):
+            self.requested = True
+            self.refresh()
+        self.wake(WakeReason.DEMAND)
 
     def retry(self, report_id: str) -> None:
         """Send a report that needs attention once more (e.g. after the server was fixed)."""
@@ -129,10 +138,36 @@ class OutboxList(ViewModel):
 
     def show_outcome(self, outcome: SyncOutcome) -> None:
         """Called by the sync loop after each pass (``SyncLoop(on_outcome=...)``)."""
-        self.sync_running = False
+        self.sync_running = self.requested = False
         if not outcome.skipped:
             self.outcome = outcome
         self.refresh()
+
+    # ------------------------------------------------------------ one report opened, a correction
+
+    def open(self, report_id: str) -> None:
+        entry = self.outbox.get(report_id)
+        if entry is None or entry.officer != self.officer:
+            return
+        item = self._item(entry, self.clock())
+        self.opened = open_report(self.outbox, self.officer, entry, item.state_text, self.t, self.vocabulary)
+        self.changed()
+
+    def close(self) -> None:
+        self.opened = None
+        self.changed()
+
+    def correct(self, report_id: str) -> bool:
+        """"Koreksi": the full form opens prefilled from the report, as a NEW report that supersedes it."""
+        entry = self.outbox.get(report_id)
+        if entry is None or entry.officer != self.officer or not self._may_correct(entry):
+            return False
+        self.outbox.meta.set(self.officer, "draft", correction_draft(entry))
+        return True
+
+    def _may_correct(self, entry: OutboxEntry) -> bool:
+        opened = open_report(self.outbox, self.officer, entry, "", self.t, self.vocabulary)
+        return opened.can_correct
 
     # ------------------------------------------------------------ words for one report
 
@@ -144,14 +179,15 @@ class OutboxList(ViewModel):
             threat_stage=entry.threat_stage or "NIHIL", desa=region.title if region else entry.desa_code,
             observed=self.t.time(entry.observed_at, now=now), state=entry.state,
             state_text=self.state_text(entry, now), facts=facts, photos=len(entry.media),
-            can_retry=entry.state == "attention")
+            can_retry=entry.state == "attention", attempts=entry.attempts)
 
     def state_text(self, entry: OutboxEntry, now: datetime | None = None) -> str:
         if entry.state == "sent" and entry.sent_at is not None:
             return self.t("outbox.state.sent", time=self.t.time(entry.sent_at, now=now))
         if entry.state == "attention":
             return self.t("outbox.state.attention", reason=self._reason(entry), action=self._action(entry))
-        text = self.t(f"outbox.state.{entry.state}")
+        shared = sync_state.line(self.state, self.t)       # the strip's words: never a contradiction
+        text = shared or self.t(f"outbox.state.{entry.state}")
         if entry.state == "waiting" and entry.attempts:
             text = f"{text} · {self.t('outbox.attempts', count=entry.attempts)}"
         return text

@@ -82,17 +82,23 @@ def test_nothing_pending_says_all_sent(outbox, clock):
 
 
 def test_sync_line_after_a_failed_and_a_good_pass(outbox, clock):
+    save_reports(outbox, 2)
     screen = _screen(outbox, clock)
-    assert screen.sync_text is None
+    assert screen.sync_text is None                         # queued: the cards say "Menunggu sinyal"
     screen.sync_started()
-    assert screen.sync_text == "Mengirim…"
+    assert screen.sync_text == "Mengirim… 0 dari 2"
     screen.show_outcome(SyncOutcome(started_at=NOW, ok=False, error_code="sync.offline",
-                                    retry_at=NOW + timedelta(minutes=5)))
-    assert screen.sync_text == "Tidak ada sinyal, akan dicoba lagi hari ini 22:05 WIB."
-    screen.show_outcome(SyncOutcome(started_at=NOW, ok=False, error_code="auth.unauthorized", auth_revoked=True))
-    assert screen.sync_text.startswith("HP ini tidak lagi terdaftar")
+                                    retry_at=NOW + timedelta(seconds=42)))
+    assert screen.sync_text == "Menunggu sinyal · dicoba lagi dalam 42 detik"
+    assert {item.state_text for item in screen.items} == {screen.sync_text}    # the strip's words on every card
+    screen.show_outcome(SyncOutcome(started_at=NOW, ok=False, error_code="rate_limited",
+                                    retry_at=NOW + timedelta(seconds=60)))
+    assert screen.sync_text == "Gagal: server sedang sibuk · dicoba lagi dalam 60 detik"
+    outbox.claim(OFFICER, 2)
+    for number in (1, 2):
+        outbox.mark_sent(uuid_for(number), received_at=NOW)
     screen.show_outcome(SyncOutcome(started_at=NOW, ok=True))
-    assert screen.sync_text == "Sinkron berhasil hari ini 22:00 WIB."
+    assert screen.sync_text is None and screen.pending_text == "Semua laporan terkirim"
 
 
 def test_sync_now_and_retry_wake_the_engine_on_demand(outbox, clock):
@@ -137,5 +143,6 @@ def test_from_waiting_to_sent_through_a_real_sync(outbox, clock, server, token):
     engine = SyncEngine(outbox, SyncClient(server.url, token), OFFICER)
     screen.show_outcome(engine.sync_once(clock()))
     assert {item.state for item in screen.items} == {"sent"}
-    assert screen.pending_count == 0 and screen.last_sync_text == "Sinkron terakhir: hari ini 22:00 WIB"
+    sent_at = outbox.get(uuid_for(1)).sent_at                    # the server's clock
+    assert screen.pending_count == 0 and screen.last_sync_text == "Sinkron terakhir: " + screen.t.time(sent_at, now=clock())
     assert all(item.state_text.startswith("Terkirim ") for item in screen.items)
