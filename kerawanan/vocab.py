@@ -99,7 +99,7 @@ def load_vocabulary(toml_text: str) -> Vocabulary:
         document = tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"vocabulary: not valid TOML: {exc}") from exc
-    extra = set(document) - set(KINDS)
+    extra = set(document) - set(KINDS) - {"quick_order"}      # quick_order: the app's grid order per tahapan
     if extra:
         raise ValueError(f"vocabulary: unknown tables {sorted(extra)}")
     return Vocabulary({kind: _read_kind(kind, codes, document.get(kind))

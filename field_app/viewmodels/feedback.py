@@ -1,6 +1,7 @@
 """Feedback from supervisors and area alerts, readable offline once pulled, with unread counts."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -8,7 +9,9 @@ from typing import Any
 from field_app.i18n import Translator, has_key
 from field_app.inbox import KINDS, FeedbackEntry
 from field_app.outbox import Outbox
+from field_app.viewmodels import feedback_opened as opened_words
 from field_app.viewmodels.base import Clock, ViewModel, utc_now
+from field_app.viewmodels.feedback_opened import FeedbackOpened
 from kerawanan import assets
 
 
@@ -25,11 +28,16 @@ class FeedbackItem:
 
 class Feedback(ViewModel):
     def __init__(self, outbox: Outbox, officer: str, *, clock: Clock = utc_now,
-                 translator: Translator | None = None, gazetteer: Any = None, vocabulary: Any = None):
+                 translator: Translator | None = None, gazetteer: Any = None, vocabulary: Any = None,
+                 calendar: Any = None, on_answer: Callable[[], None] | None = None):
         super().__init__(clock=clock, translator=translator)
         self.outbox, self.officer = outbox, officer
         self.gazetteer = gazetteer or assets.gazetteer()
         self.vocabulary = vocabulary or assets.vocabulary()
+        self.calendar = calendar or assets.calendar()
+        self.on_answer = on_answer                   # an answer was queued: wake the sync
+        self.opened: FeedbackOpened | None = None
+        self.message: str | None = None
         self.kind = "alert"
         self.items: list[FeedbackItem] = []
         self.unread: dict[str, int] = dict.fromkeys(KINDS, 0)
@@ -66,6 +74,86 @@ class Feedback(ViewModel):
     def mark_all_read(self) -> None:
         self.outbox.inbox.mark_all_read(self.officer, self.kind)
         self.refresh()
+
+    # ------------------------------------------------------------ one item opened; tasks answered
+
+    @property
+    def unacknowledged_tasks(self) -> int:
+        """Tasks the officer has not said "Diterima" to: the home nudge until they do."""
+        done = self.outbox.tasks.acknowledged(self.officer)
+        return sum(1 for entry in self.outbox.inbox.entries(self.officer, "task")
+                   if entry.data.get("alert_id") and entry.data["alert_id"] not in done)
+
+    def open(self, seq: int) -> None:
+        entry = next((entry for entry in self.outbox.inbox.entries(self.officer) if entry.seq == seq), None)
+        if entry is None:
+            return
+        if not entry.read:
+            self.outbox.inbox.mark_read(self.officer, seq)
+        self.message = None
+        self.opened = self._opened(entry)
+        self.refresh()
+
+    def close(self) -> None:
+        self.opened, self.message = None, None
+        self.refresh()
+
+    def acknowledge(self) -> None:
+        """"Diterima": queued like a report, sent by the sync engine (offline is fine)."""
+        opened = self.opened
+        if opened is None or opened.alert_id is None or opened.acknowledged:
+            return
+        self.outbox.tasks.add(self.officer, opened.alert_id, "acknowledge", now=self.clock())
+        self._answered()
+
+    def report_task(self, note: str, photos: tuple[str, ...] = ()) -> bool:
+        """What was done (text, optional photos already stored in the outbox's media folder)."""
+        opened = self.opened
+        if opened is None or opened.alert_id is None:
+            return False
+        if not note.strip() and not photos:
+            self.message = self.t("task.report.empty")
+            self.changed()
+            return False
+        if not opened.acknowledged:          # answering is accepting: acknowledge first, in order
+            self.outbox.tasks.add(self.officer, opened.alert_id, "acknowledge", now=self.clock())
+        self.outbox.tasks.add(self.officer, opened.alert_id, "report", now=self.clock(), note=note,
+                              media=tuple(photos))
+        self._answered()
+        return True
+
+    def _answered(self) -> None:
+        self.message = None
+        self.reopen()
+        if self.on_answer is not None:
+            self.on_answer()
+
+    def reopen(self) -> None:
+        """After a sync pass or an answer: the opened item in its newest state."""
+        if self.opened is not None:
+            entry = next((entry for entry in self.outbox.inbox.entries(self.officer)
+                          if entry.seq == self.opened.seq), None)
+            self.opened = self._opened(entry) if entry is not None else None
+        self.refresh()
+
+    def _opened(self, entry: FeedbackEntry) -> FeedbackOpened:
+        t, data = self.t, entry.data
+        title, _ = self._words(entry.kind, data)
+        alert = opened_words.alert_of(entry.kind, data)
+        level_code = alert.get("level") or data.get("level")
+        alert_id = str(data.get("alert_id")) if entry.kind == "task" and data.get("alert_id") else None
+        answers = self.outbox.tasks.for_alert(self.officer, alert_id) if alert_id else []
+        if entry.kind == "task":
+            region = data.get("region_name") or self._region_name(data.get("region_code"))
+            title = t("task.title", region=region)
+        return FeedbackOpened(
+            seq=entry.seq, kind=entry.kind, title=title, level_code=level_code,
+            level=t("fb.level", level=self._label("level", level_code)) if level_code else None,
+            status=opened_words.status_words(alert, t),
+            why=opened_words.why_lines(alert, t, self.vocabulary, self.calendar),
+            asked=opened_words.asked_lines(entry.kind, data, t), alert_id=alert_id,
+            acknowledged=any(answer.action == "acknowledge" for answer in answers),
+            answers=opened_words.answer_lines(answers, t, self.clock()))
 
     # ------------------------------------------------------------ words
 

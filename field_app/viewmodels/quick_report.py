@@ -5,16 +5,27 @@ category and threat stage ("Laporan cepat: Bentrok antar pendukung (GN - Ganggua
 """
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from field_app.i18n import Translator
 from field_app.outbox import Outbox
 from field_app.viewmodels.base import Clock, ViewModel, utc_now
 from field_app.viewmodels.report_form import Choice, ReportForm
+from kerawanan import assets
 
 STEPS = ("category", "threat_stage", "confirm", "done")
+NOTE_LIMIT = 200
+
+
+@lru_cache(maxsize=1)
+def quick_orders() -> dict[str, tuple[str, ...]]:
+    """``[quick_order]`` of ``assets/vocabulary.toml``: tahapan code -> categories that come first."""
+    table = tomllib.loads(assets.read_text("vocabulary.toml")).get("quick_order") or {}
+    return {str(stage): tuple(str(code) for code in codes) for stage, codes in table.items()}
 
 
 class QuickReport(ViewModel):
@@ -25,9 +36,11 @@ class QuickReport(ViewModel):
         self.form = ReportForm(outbox, officer, clock=clock, translator=self.t, on_saved=on_saved, **form_options)
         self.form.subscribe(self.changed)
         self.step = "category"
+        self.note = ""                     # the optional one line, added to the generated facts
 
     def reset(self) -> None:
         self.step = "category"
+        self.note = ""
         self.form.reset()
 
     # ------------------------------------------------------------ what the screen shows
@@ -38,7 +51,17 @@ class QuickReport(ViewModel):
 
     @property
     def category_choices(self) -> list[Choice]:
-        return self.form.category_choices
+        """The categories, what matters in the current tahapan first (``[quick_order]`` of
+        ``assets/vocabulary.toml``), then the rest in their binding order."""
+        choices = self.form.category_choices
+        try:
+            stage = self.form.calendar.stage_for(self.clock())
+        except (ValueError, KeyError):
+            stage = None
+        orders = quick_orders()
+        first = orders.get(stage, orders.get("default", ()))
+        rank = {code: index for index, code in enumerate(first)}
+        return sorted(choices, key=lambda choice: rank.get(choice.code, len(rank)))
 
     @property
     def threat_stage_choices(self) -> list[Choice]:
@@ -102,6 +125,11 @@ class QuickReport(ViewModel):
     def set_facts(self, text: str) -> None:
         self.form.set_facts(text)
 
+    def set_note(self, text: str) -> None:
+        """The optional one-line note ("Sekitar 40 orang saling dorong")."""
+        self.note = " ".join(text.split())[:NOTE_LIMIT]
+        self.changed()
+
     def facts_to_send(self) -> str:
         form = self.form
         if form.facts.strip():
@@ -109,8 +137,9 @@ class QuickReport(ViewModel):
         if not (form.category and form.threat_stage):
             return ""
         threat = form.vocabulary.threat_stage(form.threat_stage)
-        return self.t("quick.facts", category=form.vocabulary.category(form.category).label(self.t.lang),
-                      threat_stage=f"{threat.code} - {threat.label(self.t.lang)}")
+        facts = self.t("quick.facts", category=form.vocabulary.category(form.category).label(self.t.lang),
+                       threat_stage=f"{threat.code} - {threat.label(self.t.lang)}")
+        return f"{facts} {self.note}" if self.note else facts
 
     def confirm(self, now: datetime) -> str | None:
         """The third tap: save now (observed now). Returns the saved id, or None with ``errors``."""
