@@ -46,6 +46,7 @@ class SyncHub:
         if self.started:
             return
         self.loop = SyncLoop(self.engine, clock=self.clock, on_start=self._started, on_outcome=self._finished)
+        self.engine.on_progress = self._progressed
         self.future = page.run_task(self.loop.run)
 
     def stop(self) -> None:
@@ -76,6 +77,12 @@ class SyncHub:
         if not outcome.skipped:
             self.last = outcome
         self._tell("outcome", outcome)
+
+    def _progressed(self) -> None:
+        """From the sync thread: "Mengirim 3 dari 5" on every screen, told on the event loop."""
+        loop = getattr(self.loop, "_loop", None)
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._tell, "progress", None)
 
     def _tell(self, event: str, outcome: SyncOutcome | None) -> None:
         for listener in list(self._listeners):

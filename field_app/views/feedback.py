@@ -4,6 +4,7 @@ from __future__ import annotations
 import flet as ft
 
 from field_app.viewmodels.feedback import FeedbackItem
+from field_app.viewmodels.feedback_opened import FeedbackOpened
 from field_app.views import theme
 from field_app.views.base import Part
 
@@ -30,12 +31,24 @@ class FeedbackPage(Part):
                             on_change=self._tab_changed, content=self.tab_bar, key="feedback-tabs")
         self.list = ft.ListView(spacing=10, padding=ft.Padding.only(left=16, right=16, top=12, bottom=16),
                                 expand=True, key="feedback-list")
+        self.detail = ft.Container(expand=True, visible=False, key="feedback-detail")
+        self.answer_text = ""
         self.watch(self.vm, self.render)
         self.vm.refresh()
-        return ft.Column([self.tabs, self.list], spacing=0, expand=True)
+        return ft.Column([self.tabs, self.list, self.detail], spacing=0, expand=True)
+
+    def dispose(self) -> None:
+        self.vm.opened = None
+        super().dispose()
 
     def render(self) -> None:
         vm = self.vm
+        opened = vm.opened
+        self.tabs.visible = self.list.visible = opened is None
+        self.detail.visible = opened is not None
+        if opened is not None:
+            self.detail.content = self._opened(opened)
+            return
         self.tab_bar.tabs = [ft.Tab(label=self.t(f"feedback.tab.{kind}", count=count) if count else
                                     self.t(f"feedback.tab.{kind}.plain"), key=f"feedback-tab-{kind}")
                              for kind, _, count in vm.tabs if kind in TAB_KINDS]
@@ -71,5 +84,51 @@ class FeedbackPage(Part):
         card = ft.Container(ft.Column(parts, spacing=6), key=f"feedback-item-{item.seq}", padding=12,
                             border_radius=10, bgcolor=theme.PANEL if unread else theme.SURFACE,
                             border=ft.Border(left=ft.BorderSide(8, edge), top=side, right=side, bottom=side),
-                            on_click=(lambda: self.vm.mark_read(item.seq)) if unread else None)
+                            on_click=lambda: self.vm.open(item.seq))
         return theme.test_id(f"feedback-item-{item.seq}", card, container=True)
+
+    # ------------------------------------------------------------ one item opened
+
+    def _opened(self, opened: FeedbackOpened) -> ft.Control:
+        t = self.t
+        body: list[ft.Control] = [theme.text(opened.title, size=19, bold=True, key="fb-open-title")]
+        if opened.level:
+            colour = LEVEL_COLOURS.get(str(opened.level_code), theme.NAVY)
+            body.append(ft.Container(theme.text(opened.level, size=16, bold=True, color=theme.SURFACE,
+                                                key="fb-open-level"), bgcolor=colour, border_radius=6,
+                                     padding=ft.Padding.symmetric(horizontal=10, vertical=4)))
+        if opened.status:
+            body.append(theme.text(opened.status, size=15, color=theme.MUTED, key="fb-open-status"))
+        if opened.why:
+            body.append(_section(t("fb.why"), opened.why, "fb-open-why"))
+        body.append(_section(t("fb.asked"), opened.asked or (t("fb.asked.none"),), "fb-open-asked"))
+        bottom: list[ft.Control] = []
+        if opened.alert_id is not None:
+            if opened.answers:
+                body.append(_section(t("task.report"), opened.answers, "fb-open-answers"))
+            self.answer = theme.field(t("task.report.hint"), key="task-answer", value=self.answer_text,
+                                      on_change=self._typed, max_length=1000)
+            body.append(theme.test_id("task-answer", self.answer))
+            if self.vm.message:
+                body.append(theme.text(self.vm.message, size=15, color=theme.ERROR, key="task-message"))
+            if not opened.acknowledged:
+                bottom.append(theme.primary_button(t("task.acknowledge"), lambda: self.vm.acknowledge(),
+                                                   key="task-acknowledge", icon=ft.Icons.DONE))
+            bottom.append(theme.secondary_button(t("task.report.send"), self._send_answer, key="task-send",
+                                                 icon=ft.Icons.SEND))
+        bottom.append(theme.secondary_button(t("fb.close"), lambda: self.vm.close(), key="fb-close",
+                                             icon=ft.Icons.ARROW_BACK))
+        return theme.screen(body, bottom=bottom)
+
+    def _typed(self, e) -> None:
+        self.answer_text = e.control.value or ""
+
+    def _send_answer(self) -> None:
+        if self.vm.report_task(self.answer_text):
+            self.answer_text = ""
+
+
+def _section(title: str, lines, key: str) -> ft.Control:
+    rows = [theme.text(title, size=15, bold=True, color=theme.MUTED)]
+    rows += [theme.text(line, size=16, key=f"{key}-{index}") for index, line in enumerate(lines)]
+    return theme.panel(ft.Column(rows, spacing=4), key=key)

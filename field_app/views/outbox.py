@@ -17,13 +17,23 @@ class OutboxPage(Part):
     def build(self) -> ft.Control:
         self.list = ft.ListView(spacing=10, padding=ft.Padding.only(left=16, right=16, top=12, bottom=16),
                                 expand=True, key="outbox-list")
+        self.detail = ft.Container(expand=True, visible=False, key="outbox-detail")
         self.watch(self.vm, self.render)
         self.vm.refresh()
         self.render()
-        return self.list
+        return ft.Column([self.list, self.detail], spacing=0, expand=True)
+
+    def dispose(self) -> None:
+        self.vm.opened = None
+        super().dispose()
 
     def render(self) -> None:
         vm = self.vm
+        self.list.visible = vm.opened is None
+        self.detail.visible = vm.opened is not None
+        if vm.opened is not None:
+            self.detail.content = self._opened()
+            return
         rows: list[ft.Control] = []
         if vm.empty_text:
             rows.append(theme.text(vm.empty_text, size=17, color=theme.MUTED, key="outbox-empty"))
@@ -52,5 +62,40 @@ class OutboxPage(Part):
                                                 key=f"outbox-retry-{item.id}", icon=ft.Icons.REFRESH))
         card = ft.Container(ft.Column(parts, spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
                             key=f"outbox-item-{item.id}", padding=12, border_radius=10,
-                            border=ft.Border.all(1, "#B8BEC8"), bgcolor=theme.SURFACE)
+                            border=ft.Border.all(1, "#B8BEC8"), bgcolor=theme.SURFACE,
+                            on_click=lambda: self.vm.open(item.id))
         return theme.test_id(f"outbox-item-{item.id}", card, container=True)
+
+    # ------------------------------------------------------------ one report opened
+
+    def _opened(self) -> ft.Control:
+        t, opened = self.t, self.vm.opened
+        current = next((item for item in self.vm.items if item.id == opened.id), None)
+        state_text = current.state_text if current is not None else opened.state_text
+        body: list[ft.Control] = [
+            ft.Row([theme.threat_badge(opened.threat_stage or "NIHIL"),
+                    theme.text(opened.category, size=18, bold=True, expand=True, key="report-open-title")]),
+            theme.text(opened.facts, size=16, key="report-open-facts"),
+            theme.text(t("report.open.state"), size=15, bold=True, color=theme.MUTED),
+            theme.state_chip(current.state if current else opened.state, state_text, key="report-open-state"),
+            theme.text(t("report.open.review"), size=15, bold=True, color=theme.MUTED),
+            theme.text(opened.review, size=16, key="report-open-review"),
+        ]
+        if opened.opinion:
+            body.insert(2, theme.text(opened.opinion, size=15, color=theme.MUTED))
+        if opened.corrects:
+            body.append(theme.text(t("report.open.corrects"), size=15, color=theme.MUTED))
+        if opened.corrected:
+            body.append(theme.text(t("report.open.corrected_by"), size=15, bold=True, key="report-open-corrected"))
+        bottom: list[ft.Control] = []
+        if opened.can_correct:
+            bottom.append(theme.primary_button(t("report.correct"), self._correct, key="report-correct",
+                                               icon=ft.Icons.EDIT))
+        bottom.append(theme.secondary_button(t("fb.close"), lambda: self.vm.close(), key="report-close",
+                                             icon=ft.Icons.ARROW_BACK))
+        return theme.screen(body, bottom=bottom)
+
+    def _correct(self) -> None:
+        if self.vm.correct(self.vm.opened.id):
+            self.vm.opened = None
+            self.shell.show_full_report()

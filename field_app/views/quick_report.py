@@ -50,18 +50,25 @@ class QuickReportPage(Part):
     # ------------------------------------------------------------ tap 1
 
     def _categories(self) -> ft.Control:
-        tiles = [self._category_tile(choice.code, choice.label) for choice in self.vm.category_choices]
-        grid = ft.GridView(tiles, runs_count=2, child_aspect_ratio=1.05, spacing=10, run_spacing=10, expand=True,
-                           padding=ft.Padding.only(bottom=12))
-        return ft.Container(ft.Column([self._title(), grid], spacing=10, expand=True),
-                            padding=ft.Padding.only(left=16, right=16, top=12), expand=True)
+        # all 16 in two columns of compact tiles (icon beside the words): no scrolling at 412x915,
+        # what matters in this tahapan first (assets/vocabulary.toml [quick_order])
+        choices = self.vm.category_choices
+        rows = [ft.Row([self._category_tile(choice.code, choice.label) for choice in choices[index:index + 2]],
+                       spacing=8, expand=True, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
+                for index in range(0, len(choices), 2)]
+        grid = ft.Column(rows, spacing=8, expand=True, key="quick-grid")
+        return ft.Container(ft.Column([self._title(), grid], spacing=8, expand=True),
+                            padding=ft.Padding.only(left=12, right=12, top=10, bottom=10), expand=True)
 
     def _category_tile(self, code: str, label: str) -> ft.Control:
         tile = ft.Container(
-            ft.Column([ft.Icon(theme.CATEGORY_ICONS.get(code, ft.Icons.INFO), size=32, color=theme.NAVY),
-                       theme.text(label, size=15, bold=True)], spacing=6),
-            key=f"quick-cat-{code}", on_click=lambda: self.vm.choose_category(code), padding=12,
-            bgcolor=theme.PANEL, border_radius=12, border=ft.Border.all(1.5, theme.NAVY), ink=True)
+            ft.Row([ft.Icon(theme.CATEGORY_ICONS.get(code, ft.Icons.INFO), size=24, color=theme.NAVY),
+                    ft.Text(label, size=14, font_family=theme.FONT_BOLD, color=theme.INK, expand=True,
+                            max_lines=4, overflow=ft.TextOverflow.ELLIPSIS)],
+                   spacing=6, vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            key=f"quick-cat-{code}", on_click=lambda: self.vm.choose_category(code),
+            padding=ft.Padding.symmetric(horizontal=8, vertical=4), expand=True,
+            bgcolor=theme.PANEL, border_radius=10, border=ft.Border.all(1.5, theme.NAVY), ink=True)
         return theme.test_id(f"quick-cat-{code}", tile, button=True)
 
     # ------------------------------------------------------------ tap 2
@@ -93,8 +100,10 @@ class QuickReportPage(Part):
         self.save = theme.primary_button(t("quick.save"), self._save, key="quick-confirm", icon=ft.Icons.SEND)
         back = theme.secondary_button(t("action.back"), lambda: self.vm.back(), key="quick-back",
                                       icon=ft.Icons.ARROW_BACK)
-        body = [self._title(), theme.panel(self.summary), theme.text(t("field.desa_code"), size=17, bold=True),
-                self.picker.build(), self.message]
+        note = theme.field(t("quick.note"), key="quick-note", value=self.vm.note, max_length=200,
+                           on_change=lambda e: self.vm.set_note(e.control.value or ""))
+        body = [self._title(), theme.panel(self.summary), theme.test_id("quick-note", note),
+                theme.text(t("field.desa_code"), size=17, bold=True), self.picker.build(), self.message]
         return theme.screen(body, bottom=[self.save, back])
 
     def _render_confirm(self) -> None:

@@ -7,6 +7,8 @@ itself (background work gets no auto-update).
 """
 from __future__ import annotations
 
+import asyncio
+
 import flet as ft
 
 from field_app.sync_engine import SyncOutcome, WakeReason
@@ -30,7 +32,8 @@ class OfficerShell(Screen):
         self.hub = device.hub_for(session)
         self.outbox_vm = OutboxList(device.outbox, session.officer, clock=device.clock, translator=app.t,
                                     engine=self.hub.engine, wake=self.hub.wake)
-        self.feedback_vm = Feedback(device.outbox, session.officer, clock=device.clock, translator=app.t)
+        self.feedback_vm = Feedback(device.outbox, session.officer, clock=device.clock, translator=app.t,
+                                    on_answer=self._task_answered)
         self.nihil_vm = Nihil(device.outbox, session.officer, session.scope, clock=device.clock, translator=app.t,
                               on_saved=self.report_saved)
         self.tab = "home"
@@ -42,6 +45,7 @@ class OfficerShell(Screen):
     def build(self) -> ft.Control:
         self.title = theme.text("", size=20, bold=True, color=theme.SURFACE, key="shell-title")
         self.content = ft.Container(expand=True)
+        self.banners = Banners(self)
         self.strip = StatusStrip(self)
         strip = self.strip.build()
         self.nav = ft.NavigationBar(destinations=[], on_change=self._nav_changed, key="nav",
@@ -60,10 +64,28 @@ class OfficerShell(Screen):
         self.outbox_vm.outcome = self.hub.last
         self.watch(self.outbox_vm, self.strip.render)
         self.watch(self.feedback_vm, self._render_nav)
+        self.watch(self.feedback_vm, self.banners.render)
+        self.page.on_connect = self._page_connected
         self.hub.start(self.page)
         self.hub.wake(WakeReason.START)
+        self.ticking = True
+        self.page.run_task(self._tick)
         self.show_tab("home")
-        return ft.Column([self.content, strip], spacing=0, expand=True)
+        return ft.Column([self.banners.build(), self.content, strip], spacing=0, expand=True)
+
+    async def _tick(self) -> None:
+        """Once a second while a next try is counted down: "dicoba lagi dalam N detik" stays true."""
+        while self.ticking:
+            await asyncio.sleep(1.0)
+            if self.ticking and self.outbox_vm.state.phase in ("waiting", "failed"):
+                self.outbox_vm.refresh()
+                self.app.push()
+
+    def _page_connected(self, e=None) -> None:
+        """Web mode: the browser is back on the app server; sync now and show the truth."""
+        self.banners.disconnected = False
+        self.banners.render()
+        self.hub.wake(WakeReason.CONNECTIVITY)
 
     def appbar(self) -> ft.AppBar:
         return self._appbar
@@ -72,6 +94,7 @@ class OfficerShell(Screen):
         return self.nav
 
     def dispose(self) -> None:
+        self.ticking = False
         if self.part is not None:
             self.part.dispose()
         if self.app.connectivity_listener == self._connectivity_changed:
@@ -109,6 +132,7 @@ class OfficerShell(Screen):
         self.title.value = title
         self.back.visible = report
         self.strip.root.visible = not report
+        self.banners.render()
         self.nav.visible = not report
         self.content.content = part.build()
         self._render_nav()
@@ -155,14 +179,26 @@ class OfficerShell(Screen):
             self.hub.wake(WakeReason.CONNECTIVITY)
 
     def _connectivity_changed(self) -> None:
+        self.banners.render()
         self.hub.wake(WakeReason.CONNECTIVITY)
+        self.app.push()
+
+    def _task_answered(self) -> None:
+        self.outbox_vm.refresh()
+        self.hub.wake(WakeReason.SAVED)
+
+    def show_tasks(self) -> None:
+        self.feedback_vm.choose_kind("task")
+        self.show_tab("feedback")
 
     def _sync_event(self, event: str, outcome: SyncOutcome | None) -> None:
         if event == "start":
             self.outbox_vm.sync_started()
+        elif event == "progress":
+            self.outbox_vm.refresh()
         elif outcome is not None:
             self.outbox_vm.show_outcome(outcome)
-            self.feedback_vm.refresh()
+            self.feedback_vm.reopen()
         self.app.push()
 
 
@@ -194,19 +230,47 @@ class StatusStrip(Part):
         vm = self.vm
         self.pending.value = vm.pending_text + (f" · {vm.attention_text}" if vm.attention_text else "")
         self.last_sync.value = vm.last_sync_text
-        state, icon = self._state()
-        self.state.value = state
-        self.state.visible = bool(state)
-        self.icon.icon = icon
+        self.state.value = vm.sync_text or ""          # the same words as every unsent card
+        self.state.visible = bool(self.state.value)
+        self.icon.icon = PHASE_ICONS.get(vm.state.phase, ft.Icons.CLOUD_QUEUE)
         theme.set_label(self.button, self.t("status.sync_now"))
 
-    def _state(self) -> tuple[str, str]:
-        vm = self.vm
-        if vm.sync_running:
-            return self.t("sync.running"), ft.Icons.CLOUD_UPLOAD
-        outcome = vm.outcome
-        if outcome is not None and not outcome.ok:
-            return vm.sync_text or "", ft.Icons.CLOUD_OFF
-        if vm.pending_count == 0:
-            return "", ft.Icons.CLOUD_DONE         # "all sent" + the last sync time say it all
-        return self.t("status.waiting"), ft.Icons.HOURGLASS_TOP
+
+PHASE_ICONS = {"sending": ft.Icons.CLOUD_UPLOAD, "waiting": ft.Icons.CLOUD_OFF, "failed": ft.Icons.ERROR_OUTLINE,
+               "revoked": ft.Icons.BLOCK, "done": ft.Icons.CLOUD_DONE, "queued": ft.Icons.HOURGLASS_TOP}
+
+
+class Banners(Part):
+    """Above every tab: no connection (at once), the app server lost (web), tasks not acknowledged."""
+
+    def __init__(self, shell: OfficerShell):
+        super().__init__(shell.app)
+        self.shell = shell
+        self.disconnected = False
+
+    def build(self) -> ft.Control:
+        self.offline = _banner(ft.Icons.WIFI_OFF, "banner-offline", "#FFF3CD")
+        self.tasks = _banner(ft.Icons.ASSIGNMENT_LATE, "banner-tasks", "#FDE2E1",
+                             on_click=lambda: self.shell.show_tasks())
+        self.root = ft.Column([self.offline, self.tasks], spacing=0)
+        self.render()
+        return self.root
+
+    def render(self) -> None:
+        if not hasattr(self, "root"):
+            return
+        link = getattr(self.shell.hub.engine, "link", frozenset())
+        offline = self.disconnected or (bool(link) and link <= {"none"})
+        self.offline.visible = offline and not self.shell.report_screen
+        self.offline.content.controls[1].value = self.t("syncstate.disconnected_banner" if self.disconnected
+                                                        else "syncstate.offline_banner")
+        waiting = self.shell.feedback_vm.unacknowledged_tasks
+        self.tasks.visible = bool(waiting) and self.shell.tab == "home" and not self.shell.report_screen
+        self.tasks.content.controls[1].value = self.t("task.nudge", count=waiting)
+
+
+def _banner(icon: str, key: str, colour: str, on_click=None) -> ft.Container:
+    return ft.Container(ft.Row([ft.Icon(icon, color=theme.INK), theme.text("", size=15, bold=True, expand=True,
+                                                                           key=f"{key}-text")]),
+                        key=key, bgcolor=colour, padding=ft.Padding.symmetric(horizontal=16, vertical=10),
+                        on_click=on_click, visible=False)

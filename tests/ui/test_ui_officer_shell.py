@@ -86,7 +86,8 @@ async def test_a_quick_report_in_three_taps_waits_in_the_outbox_without_signal(t
     assert chip.content.controls[1].value.startswith("Menunggu sinyal")
     assert "Menunggu sinyal" in " ".join(str(v) for v in app.conn.sent_values(mark))
     assert app.find("status-pending").value == "1 laporan belum terkirim"
-    assert app.find("status-sync").value.startswith("Tidak ada sinyal, akan dicoba lagi")
+    assert app.find("status-sync").value.startswith("Menunggu sinyal · dicoba lagi")
+    assert chip.content.controls[1].value.startswith(app.find("status-sync").value)   # strip and card agree
     await app.close()
     device.close()
 
