@@ -34,7 +34,6 @@ WIB = timezone(timedelta(hours=7))
 EVENT_KINDS = ("sangat_rawan", "escalated", "assigned")
 LEVEL_WORDS = {"kurang_rawan": "KURANG RAWAN", "rawan": "RAWAN", "sangat_rawan": "SANGAT RAWAN"}
 MAX_TEXT = 160
-BATCH_LINES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +45,7 @@ class Notice:
     urgent: bool           # sangat_rawan: quiet hours do not hold it
     line: str              # the sentence of this notice
     short: str             # its line in a batch
+    label: str = "pemberitahuan"   # what a batch of such notices is called
 
 
 def notices(row: dict[str, Any], region_title: str) -> list[Notice]:
@@ -55,31 +55,35 @@ def notices(row: dict[str, Any], region_title: str) -> list[Notice]:
     word = LEVEL_WORDS.get(level or "", str(level).upper())
     deadline = _deadline(row)
     urgent = level == "sangat_rawan"
-    short = f"{word} {region_title} ({code})"
-    make = lambda user, key, pref, line: Notice(user, row["alert_id"], key, pref, urgent, line, short)  # noqa: E731
+    short = f"{word} {region_title}" + (f" batas {deadline[:5]}" if deadline != "-" else "") + f" ({code})"
+    def make(user: str, key: str, pref: str, line: str, label: str) -> Notice:
+        return Notice(user, row["alert_id"], key, pref, urgent, line, short, label)
+
     rose = event in ("opened", "level") and level == "sangat_rawan" and row["previous_level"] != "sangat_rawan"
     if rose and owner:
         return [make(owner, "sangat_rawan", "sangat_rawan",
-                         f"Peringatan {word} di {region_title}. Tanggapi sebelum {deadline}. Kode {code}.")]
+                         f"Peringatan {word} di {region_title}. Tanggapi sebelum {deadline}. Kode {code}.",
+                     "peringatan baru")]
     if event == "escalated":
         told = []
         if owner:
             told.append(make(owner, f"escalated:{row['version']}", "escalated",
                              f"Eskalasi ke Anda: {word} di {region_title}, belum ditanggapi. Batas baru "
-                             f"{deadline}. Kode {code}."))
+                             f"{deadline}. Kode {code}.", "eskalasi ke Anda"))
         if row["previous_owner"] and row["previous_owner"] != owner:
             told.append(make(row["previous_owner"], f"escalated:{row['version']}", "escalated",
                              f"Peringatan {word} di {region_title} dinaikkan ke atasan: batas tanggapan "
-                             f"terlewati. Kode {code}."))
+                             f"terlewati. Kode {code}.", "peringatan dinaikkan ke atasan"))
         return told
     if event == "overdue" and owner:
         return [make(owner, f"overdue:{row['version']}", "escalated",
-                     f"Batas tanggapan {word} di {region_title} terlewati, tidak ada atasan lagi. Kode {code}.")]
+                     f"Batas tanggapan {word} di {region_title} terlewati, tidak ada atasan lagi. Kode {code}.",
+                     "batas terlewati")]
     if event == "assign":
         assignee = json.loads(row["data"] or "{}").get("assignee")
         if assignee:
             return [make(assignee, f"assign:{row['version']}", "assigned",
-                         f"Tugas untuk Anda: {word} di {region_title}. Batas {deadline}. Kode {code}.")]
+                         f"Tugas untuk Anda: {word} di {region_title}. Batas {deadline}. Kode {code}.", "tugas untuk Anda")]
     return []
 
 
@@ -93,15 +97,24 @@ def _deadline(row: dict[str, Any]) -> str:
 
 
 def compose(batch: list[Notice], held: int) -> str:
-    """One message for everything of this pass to one person (and a count of what was held back)."""
+    """One message (≤ 160 characters) for everything of this pass to one person, one line per alert,
+    as many lines as fit and a count of the rest; plus a count of what was held back before."""
+    batch = list({notice.alert_id: notice for notice in reversed(batch)}.values())[::-1]  # one line per alert
+    tail = (f" (+{held} tertunda, lihat aplikasi)" if held else "")
     if len(batch) == 1:
-        text = "PETA RAWAN: " + batch[0].line
-    else:
-        lines = "; ".join(notice.short for notice in batch[:BATCH_LINES])
-        more = f"; +{len(batch) - BATCH_LINES} lainnya" if len(batch) > BATCH_LINES else ""
-        text = f"PETA RAWAN: {len(batch)} pemberitahuan: {lines}{more}. Buka aplikasi."
-    if held:
-        text += f" (+{held} tertunda, lihat aplikasi)"
+        text = "PETA RAWAN: " + batch[0].line + tail
+        return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
+    labels = {notice.label for notice in batch}
+    head = f"PETA RAWAN: {len(batch)} {labels.pop() if len(labels) == 1 else 'pemberitahuan'}: "
+    lines: list[str] = []
+    for notice in batch:
+        rest = len(batch) - len(lines) - 1
+        more = f"; +{rest} lainnya" if rest else ""
+        if len(head + "; ".join([*lines, notice.short]) + more + ". Buka aplikasi." + tail) > MAX_TEXT:
+            break
+        lines.append(notice.short)
+    rest = len(batch) - len(lines)
+    text = head + "; ".join(lines) + (f"; +{rest} lainnya" if rest else "") + ". Buka aplikasi." + tail
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
 
 
