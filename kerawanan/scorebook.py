@@ -220,26 +220,29 @@ class ScoreBook:
         prefix = code + "."
         return sorted(desa for desa in self._desa if desa == code or desa.startswith(prefix))
 
-    def breakdowns(self, desa: str, at: float) -> list[tuple[Entry, WeightBreakdown]]:
-        """Every entry of the desa with its weight at ``at``: the terms its tally sums, × the decay
-        from the reference time — the same numbers, not a second computation."""
-        book = self._desa.get(desa)
+    def weights(self, desa: str, at: float) -> list[tuple[Entry, float]]:
+        """The counted entries of the desa with their weight at ``at``: the terms its tally sums, × the
+        decay from the reference time — the same numbers as ``breakdowns``, without the breakdown."""
+        book, lo, hi, to_at = self._brought_to(desa, at)
+        return [] if book is None else [(book.entries[i], book.terms[i] * to_at) for i in range(lo, hi)]
+
+    def breakdowns(self, desa: str, at: float, only: set[str] | None = None) -> list[tuple[Entry, WeightBreakdown]]:
+        """Every entry of the desa (or those whose id is in ``only``) with its weight at ``at``, and how
+        it was reached: the terms its tally sums, × the decay from the reference time."""
+        book, lo, hi, to_at = self._brought_to(desa, at)
         if book is None:
             return []
-        config, ref = self.config, reference_for(at, self.config)
-        lo, hi = book.bounds(at, config.horizon_hours)
-        book.refresh(hi, ref, self._parts)
-        to_at = 2.0 ** ((ref - at) / 3600.0 / config.half_life_hours)
-        found = []
+        config, found = self.config, []
         for index, entry in enumerate(book.entries):
+            if only is not None and entry.id not in only:
+                continue
             age = (at - entry.epoch) / 3600.0
             excluded = "future" if index >= hi else "expired" if index < lo else None
             category_weight, stage_weight, credibility = part_of(config, entry.category, entry.threat_stage,
                                                                   entry.reliability, entry.credibility)
             grade = f"{entry.reliability or UNGRADED[0]}{entry.credibility or UNGRADED[1]}"
             if excluded:
-                decay = 0.0
-                found.append((entry, WeightBreakdown(category_weight, stage_weight, credibility, decay, 1.0,
+                found.append((entry, WeightBreakdown(category_weight, stage_weight, credibility, 0.0, 1.0,
                                                      0.0, grade, age, excluded)))
                 continue
             corroboration, area, limit, reasons = book.factors[index]
@@ -247,6 +250,15 @@ class ScoreBook:
                 category_weight, stage_weight, credibility, 0.5 ** (age / config.half_life_hours),
                 corroboration, book.terms[index] * to_at, grade, age, None, area, limit, reasons)))
         return found
+
+    def _brought_to(self, desa: str, at: float) -> tuple[DesaTally | None, int, int, float]:
+        book = self._desa.get(desa)
+        if book is None:
+            return None, 0, 0, 0.0
+        config, ref = self.config, reference_for(at, self.config)
+        lo, hi = book.bounds(at, config.horizon_hours)
+        book.refresh(hi, ref, self._parts)
+        return book, lo, hi, 2.0 ** ((ref - at) / 3600.0 / config.half_life_hours)
 
     def _mark(self, desa: str) -> None:
         child = desa

@@ -22,15 +22,18 @@ SHOWN = 50
 
 def explain(alert: Alert, book: ScoreBook, storage: Storage, config: ScoringConfig) -> dict[str, Any]:
     """``{"explanation": …, "reports": […]}`` of the alert's region at ``alert.scored_at``."""
-    at = alert.scored_at
-    lines = [(breakdown.weight, entry.id, entry.desa, breakdown) for desa in book.desa_under(alert.region_code)
-             for entry, breakdown in book.breakdowns(desa, at.timestamp()) if breakdown.excluded is None]
+    at, epoch = alert.scored_at, alert.scored_at.timestamp()
+    lines = [(weight, entry.id, entry.desa) for desa in book.desa_under(alert.region_code)
+             for entry, weight in book.weights(desa, epoch)]
     lines.sort(key=lambda line: (-line[0], line[1]))
     shown, rest = lines[:SHOWN], lines[SHOWN:]
+    ids = {line[1] for line in shown}
+    breakdowns = {entry.id: breakdown for desa in {line[2] for line in shown}
+                  for entry, breakdown in book.breakdowns(desa, epoch, ids)}
     reports = {report.id: report for report in storage.reports_in_desa({line[2] for line in shown})}
     rest_weight = math.fsum(line[0] for line in rest)
     cents = apportion([line[0] for line in shown] + ([rest_weight] if rest else []), alert.score)
-    items = [_item(reports[report_id], breakdown, cents[index]) for index, (_, report_id, _, breakdown)
+    items = [_item(reports[report_id], breakdowns[report_id], cents[index]) for index, (_, report_id, _)
              in enumerate(shown) if report_id in reports]
     terms = [f"{cent / 100:.2f}" for cent in cents[:len(shown)]]
     if rest:

@@ -110,6 +110,8 @@ def test_the_lines_of_an_explanation_add_up_to_the_score(batch, moments):
         core = weigh_reports([observation(row) for row in batch], datetime.fromtimestamp(at, UTC), CONFIG)
         for desa in DESA:
             lines = feed.book.breakdowns(desa, at)
+            assert {entry.id: weight for entry, weight in feed.book.weights(desa, at)} == {
+                entry.id: b.weight for entry, b in lines if b.excluded is None}
             assert {entry.id: b for entry, b in lines} == {
                 entry.id: core[entry.id] for entry, _ in lines}
             if desa in tallies and tallies[desa].count:
