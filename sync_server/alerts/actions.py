@@ -5,7 +5,7 @@
 | ``acknowledge`` | open | acknowledged | the deadline stops (no more escalation) |
 | ``assign`` | open, acknowledged, in_progress | in_progress | ``assignee``: an officer the caller manages whose area holds the region; a ``task`` change for them |
 | ``respond`` | open, acknowledged, in_progress | in_progress | ``response``: what was done (≤ 2000) |
-| ``resolve`` | open, acknowledged, in_progress | resolved | the deadline stops |
+| ``resolve`` | open, acknowledged, in_progress | resolved | ``response``: the outcome (required, ≤ 2000); the deadline stops |
 | ``reopen`` | resolved | open | a new deadline; 409 when the region has another unresolved alert |
 
 Every action needs ``If-Match``: missing → 428 ``precondition.required``; another version → 412
@@ -41,6 +41,8 @@ ALLOWED_FROM = {"acknowledge": {"open"}, "assign": {"open", "acknowledged", "in_
 IF_MATCH = re.compile(r'\s*(?:W/)?"?(\d{1,12})"?\s*')
 MAX_NOTE = 1000
 MAX_RESPONSE = 2000
+RESOLVE_NEEDS_OUTCOME = ("Wajib diisi: hasil penanganan (apa yang dilakukan dan hasilnya) sebelum peringatan "
+                         "diselesaikan.", "Required: the outcome (what was done and its result) before resolving.")
 
 
 class PreconditionRequired(KerawananError):
@@ -66,9 +68,12 @@ def parse_action(body: object) -> dict[str, Any]:
         fields.fail("assignee", "required", "Wajib diisi untuk action assign.", "Required with action assign.")
     if action == "respond" and response is None and "response" not in fields.fields:
         fields.fail("response", "required", "Wajib diisi untuk action respond.", "Required with action respond.")
-    for name, allowed in (("assignee", "assign"), ("response", "respond")):
-        if fields.body.get(name) is not None and action is not None and action != allowed:
-            fields.fail(name, "unexpected", f"Hanya untuk action {allowed}.", f"Only with action {allowed}.")
+    if action == "resolve" and not (response or "").strip() and "response" not in fields.fields:
+        fields.fail("response", "required", RESOLVE_NEEDS_OUTCOME[0], RESOLVE_NEEDS_OUTCOME[1])
+    for name, allowed in (("assignee", ("assign",)), ("response", ("respond", "resolve"))):
+        if fields.body.get(name) is not None and action is not None and action not in allowed:
+            fields.fail(name, "unexpected", f"Hanya untuk action {' / '.join(allowed)}.",
+                        f"Only with action {' / '.join(allowed)}.")
     for_field = fields.body.get("for_field")
     if for_field is not None and not isinstance(for_field, bool):
         fields.fail("for_field", "type", "Harus true atau false.", "Must be true or false.")
@@ -105,7 +110,8 @@ def act(service: AlertService, principal: Principal, alert: Alert, body: object,
 def stale(service: AlertService, current: Alert) -> StaleVersion:
     return StaleVersion("Peringatan sudah berubah; muat ulang lalu ulangi tindakan.",
                         message_en="The alert has changed; reload it and repeat the action.",
-                        details={"current": service.views.alert(current, service.coverage(), internal=True),
+                        details={"current": service.people().alert(
+                            service.views.alert(current, service.coverage(), internal=True)),
                                  "version": current.version})
 
 
@@ -145,7 +151,7 @@ def _updated(service: AlertService, alert: Alert, request: dict[str, Any], now: 
         changes.update(resolved_at=None, deadline_at=deadline_after(now, alert.level, service.config))
     if action == "assign":
         changes["assignee"] = request["assignee"]
-    if action == "respond":
+    if action in ("respond", "resolve"):
         changes.update(response=request["response"], response_for_field=request["for_field"])
     if action in ("assign", "respond") and alert.status == "open":
         changes["deadline_at"] = None                  # someone is on it: it counts as acknowledged

@@ -65,20 +65,25 @@ def escalate(alert: Alert, at: datetime, chain: Chain, config: ScoringConfig) ->
     """Every hop due by ``at`` of an open alert; each hop is recorded at the deadline it passed."""
     events: list[AlertEvent] = []
     while alert.status == "open" and alert.deadline_at is not None and alert.deadline_at <= at:
-        passed = alert.deadline_at
+        passed, missed_by = alert.deadline_at, alert.owner
         above = chain.above(alert.region_code, alert.owner)
         if above is None:
             alert = replace(alert, deadline_at=None, version=alert.version + 1, updated_at=passed)
-            events.append(_event(alert, passed, "overdue", note="Tidak ada atasan lagi di atas pemilik."))
+            events.append(_event(alert, passed, "overdue", note="Tidak ada atasan lagi di atas penanggung jawab.",
+                                 hop={"from_owner": missed_by, "to_owner": None, "missed_by": missed_by}))
             break
         alert = replace(alert, owner=above, escalations=alert.escalations + 1,
                         deadline_at=deadline_after(passed, alert.level, config), version=alert.version + 1,
                         updated_at=passed)
-        events.append(_event(alert, passed, "escalated"))
+        events.append(_event(alert, passed, "escalated",
+                             hop={"from_owner": missed_by, "to_owner": above, "missed_by": missed_by}))
     return alert, events
 
 
-def _event(alert: Alert, at: datetime, kind: str, note: str | None = None) -> AlertEvent:
+def _event(alert: Alert, at: datetime, kind: str, note: str | None = None, *,
+           hop: dict[str, str | None]) -> AlertEvent:
+    """A hop's line: ``data`` says from whom to whom (``from_owner`` → ``to_owner``, None when no one
+    is left above) and who let the deadline pass (``missed_by``: the owner when it passed)."""
     return AlertEvent(alert_id=alert.id, version=alert.version, at=at, actor=SYSTEM, event=kind,
                       level=alert.level, score=alert.score, status=alert.status, owner=alert.owner, note=note,
-                      data={"escalations": alert.escalations, "deadline_at": iso_z(alert.deadline_at)})
+                      data={"escalations": alert.escalations, "deadline_at": iso_z(alert.deadline_at), **hop})

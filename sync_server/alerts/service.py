@@ -19,6 +19,7 @@ from sync_server.alerts.explanation import explain
 from sync_server.alerts.personnel import PersonnelPlanner, strength_reader
 from sync_server.alerts.pump import MIN_INTERVAL, SETTLE_SECONDS, Pump
 from sync_server.alerts.views import Views
+from sync_server.people import People
 from sync_server.scope import Principal, hidden
 from sync_server.storage.base import Alert, AlertQuery, Storage
 
@@ -123,9 +124,16 @@ class AlertService:
         body["reports"] = [report for report in body["reports"] if _may_read(principal, report)]
         explanation = body["explanation"]
         explanation["items"] = [item for item in explanation["items"] if _may_read(principal, item)]
-        body["history"] = [self.views.event(event, internal=internal)
+        people = self.people()
+        people.alert(body)
+        body["reports"] = [people.report(report) for report in body["reports"]]
+        body["history"] = [people.event(self.views.event(event, internal=internal))
                            for event in self.storage.alert_history(alert.id)]
         return alert, body
+
+    def people(self) -> People:
+        """Who each username is (``sync_server/people.py``), for one rendering."""
+        return People.of(self.storage, self.gazetteer, self.config)
 
     # ---- acting
     def act(self, principal: Principal, alert_id: str, body: object, if_match: str | None) -> Alert:

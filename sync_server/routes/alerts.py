@@ -36,8 +36,10 @@ def list_alerts(
                                   before=parse_cursor(cursor), limit=limit or services.settings.limits.page_default)
     items, before = services.storage.list_alerts(query)
     coverage = services.alerts.coverage() if items else None
-    internal = principal.reads_internal_notes()
-    return JSONResponse({"items": [services.alerts.views.alert(item, coverage, internal=internal) for item in items],
+    people = services.alerts.people()
+    return JSONResponse({"items": [people.alert(services.alerts.views.alert(item, coverage,
+                                                                            internal=principal.reads_internal_notes()))
+                                   for item in items],
                          "next_cursor": None if before is None else str(before)})
 
 
@@ -57,7 +59,8 @@ async def act_on_alert(alert_id: str, request: Request, principal: PrincipalDep,
     limits = services.settings.limits
     body = await read_json(request, limit=limits.json_bytes, max_depth=limits.json_depth)
     alert = await run_in_threadpool(services.alerts.act, principal, alert_id.lower(), body, if_match)
-    return JSONResponse(services.alerts.views.alert(alert, services.alerts.coverage(), internal=True), headers={"ETag": f'"{alert.version}"'})
+    body = services.alerts.people().alert(services.alerts.views.alert(alert, services.alerts.coverage(), internal=True))
+    return JSONResponse(body, headers={"ETag": f'"{alert.version}"'})
 
 
 @router.post("/{alert_id}/task", summary="The assignee officer: acknowledge the task, or report what was done")

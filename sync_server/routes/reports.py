@@ -32,7 +32,8 @@ def list_reports(
     query = filters.report_query(principal, services, region=region, category=category, stage=stage,
                                  review=review, since=since, limit=limit, cursor=cursor)
     items, next_seq = services.storage.list_reports(query)
-    return JSONResponse({"items": [report_json(item) for item in items],
+    people = services.alerts.people()
+    return JSONResponse({"items": [people.report(report_json(item)) for item in items],
                          "next_cursor": None if next_seq is None else str(next_seq)})
 
 

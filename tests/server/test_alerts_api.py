@@ -115,7 +115,7 @@ def test_actions_walk_the_states_bump_the_version_and_are_audited(world, area):
     token = area["polres"].token
     alert = alert_for(world, token, area["desa"][0])
     steps = [("acknowledge", {}, "acknowledged"), ("respond", {"response": "Patroli gabungan"}, "in_progress"),
-             ("resolve", {"note": "Kondusif"}, "resolved"), ("reopen", {}, "open")]
+             ("resolve", {"note": "Kondusif", "response": "Patroli gabungan"}, "resolved"), ("reopen", {}, "open")]
     for action, extra, status in steps:
         response = act(world, token, alert, action=action, **extra)
         assert response.status_code == 200, response.text

@@ -248,7 +248,7 @@ def request_for(method: str, path: str, scene: Scene) -> dict:
         "/api/v1/sync/push": {"json": {"reports": [report(desa_code=scene.desa)]}},
         "/api/v1/reports/{report_id}/review": {"json": {"verdict": "reject"}},
         "/api/v1/alerts/{alert_id}/actions": {
-            "json": {"action": "resolve"},
+            "json": {"action": "resolve", "response": "Kondusif"},
             "headers": if_match(alert_version),
         },
     }

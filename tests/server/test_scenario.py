@@ -189,7 +189,7 @@ def test_a_stale_version_changes_nothing(story):
     api = story.server.api
     alert = story.alerts["12-10"][SUNGAI_PENUH]
     token = story.login("polres.kerinci")
-    stale = api.post(f"/api/v1/alerts/{alert['id']}/actions", token=token, json={"action": "resolve"},
+    stale = api.post(f"/api/v1/alerts/{alert['id']}/actions", token=token, json={"action": "resolve", "response": "Kondusif"},
                      headers=if_match(alert["version"] - 1))
     error = assert_error(stale, 412, "precondition.stale")
     assert error["details"]["current"]["version"] == alert["version"]

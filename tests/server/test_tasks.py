@@ -114,5 +114,5 @@ def test_an_acknowledgement_makes_a_supervisors_old_version_stale(world, assigne
     alert, b = assigned["alert"], assigned["b"]
     assert task(world, b, alert["id"], id=str(uuid.uuid4()), action="acknowledge").status_code == 201
     stale = world.api.post(f"/api/v1/alerts/{alert['id']}/actions", token=assigned["polsek"].token,
-                           json={"action": "resolve"}, headers=if_match(alert["version"]))
+                           json={"action": "resolve", "response": "Kondusif"}, headers=if_match(alert["version"]))
     assert_error(stale, 412, "precondition.stale")
