@@ -114,7 +114,8 @@ def green_share(page: Page, locator) -> float:
     locator.scroll_into_view_if_needed()
     box = locator.bounding_box()
     image = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("RGB")
-    pixels = list(image.getdata())
+    data = image.tobytes()
+    pixels = [tuple(data[i:i + 3]) for i in range(0, len(data), 3)]
     return sum(1 for r, g, b in pixels if g > r + 20 and g > b + 20) / max(1, len(pixels))
 
 
@@ -135,7 +136,8 @@ def test_the_officer_sends_todays_nihil_with_one_tap_offline_and_it_syncs(page, 
     type_into(page, "Ulangi PIN", PIN)
     button(page, "Simpan PIN").click()
     expect(page.get_by_text(OFFICER_NAME)).to_be_visible(timeout=STEP_TIMEOUT)
-    expect(nihil_button(page, "Laporan nihil hari ini untuk desa binaan: satu ketukan")).to_be_visible()
+    expect(nihil_button(page, "Laporan nihil hari ini untuk desa binaan: satu ketukan")).to_be_visible(
+        timeout=STEP_TIMEOUT)
 
     world["proxy"].cut()
     tid(page, "home-nihil-button").click()                                   # one tap, no signal
@@ -176,6 +178,11 @@ def test_the_coverage_screen_names_the_nihil_and_never_greens_a_silent_kecamatan
     expect(page.get_by_text(re.compile(rf"^{OFFICER_NAME} · .* · nihil"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"· BELUM kirim nihil ·")).first).to_be_visible()
     expect(page.get_by_text("Tidak ada desa tanpa kabar")).to_have_count(0)
+    silent_desa = tid(page, "sv-gap-15.72.05.2007")              # Renah Kayu Embun: its Bhabin never synced
+    expect(silent_desa).to_be_attached()
+    silent_desa.scroll_into_view_if_needed()
+    expect(page.get_by_text("Desa Renah Kayu Embun · terakhir ada kabar belum pernah")).to_be_visible()
+    assert green_share(page, silent_desa) < 0.02
     code = quiet_kecamatan(world)
     level, coverage = tid(page, f"sv-coverage-badge-{code}"), tid(page, f"sv-coverage-badge-{code}-coverage")
     expect(coverage).to_be_attached()

@@ -83,12 +83,12 @@ class CoveragePart(SectionPart):
                 if summary["loaded"] else []
         critical = summary["critical_stage"]
         rows: list[ft.Control] = [section_title(t("sv.coverage.list"))]
-        rows += [ft.Container(
+        rows += [theme.test_id(f"sv-gap-{g.get('code')}", ft.Container(
             ft.Row([coverage_badge({"state": g.get("state") or "silent", "critical_stage": critical}, t, size=12),
                     theme.text(t("sv.coverage.row", name=g.get("name"), heard=when(t, g.get("last_heard"), now)),
                                size=15, expand=True)], spacing=8, vertical_alignment=ft.CrossAxisAlignment.START),
             bgcolor="#EEEEEE", padding=8, border_radius=6,
-            border=ft.Border.all(2, CRITICAL_BACKGROUND if critical else "#424242"), key=f"sv-gap-{g.get('code')}")
+            border=ft.Border.all(2, CRITICAL_BACKGROUND if critical else "#424242"), key=f"sv-gap-{g.get('code')}"))
                  for g in gaps[:SHOWN_GAPS]]
         if len(gaps) > SHOWN_GAPS:
             rows.append(small(t("sv.coverage.more", count=len(gaps) - SHOWN_GAPS), key="sv-gap-more"))
