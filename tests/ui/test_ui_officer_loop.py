@@ -2,8 +2,6 @@
 acknowledged offline; a report opened with its review and corrected into the prefilled form."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from tests.app.builders import NOW, save_reports, uuid_for
 from tests.app.test_app_tasks import TASK
 from tests.ui.conftest import OFFICER, start_app, unlock
@@ -31,7 +29,7 @@ async def test_a_task_is_nudged_on_home_opened_and_acknowledged(enrolled):
 async def test_a_report_opens_with_its_review_and_koreksi_opens_the_prefilled_form(enrolled):
     save_reports(enrolled.outbox, 1)
     enrolled.outbox.claim(OFFICER, 1)
-    enrolled.outbox.mark_sent(uuid_for(1), received_at=NOW + timedelta(minutes=1))
+    enrolled.outbox.mark_sent(uuid_for(1), received_at=enrolled.clock())    # not yet old enough to purge
     enrolled.outbox.inbox.add(OFFICER, [{"seq": 3, "kind": "review", "data": {
         "report_id": uuid_for(1), "review": {"status": "rejected", "note": "Desa salah."}}}], now=NOW)
     app = await start_app(enrolled)
