@@ -284,6 +284,8 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _script(V8_CORRECTIONS),  # 8: hardening, supersedes and alert notes
     _script(""),  # 9: truthful alerts (one scorer, incidents, nihil, caps)
     migrate_v10,  # 10: SMS gateway (sync_server/sms/schema.py)
+    _script(""),  # 11: reserved: names, not codes (users' titles) — replace with its step
+    _script(""),  # 12: reserved: alert engine inputs as columns (evaluation speed) — replace with its step
 )
 LATEST = len(MIGRATIONS)
 
