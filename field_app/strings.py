@@ -245,6 +245,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "outbox.observed": ("kejadian {time}", "observed {time}"),
     "outbox.retry": ("Coba kirim lagi", "Try sending again"),
     "outbox.more": ("Tampilkan lebih banyak", "Show more"),
+    "outbox.sms": ("Kirim lewat SMS", "Send by SMS"),
+    "outbox.sms.part": ("Kirim bagian {part}/{total} lewat SMS", "Send part {part}/{total} by SMS"),
     "feedback.unread_mark": ("Belum dibaca", "Unread"),
     "feedback.status": ("Status: {status}", "Status: {status}"),
     "feedback.tab.alert": ("Peringatan ({count})", "Alerts ({count})"),

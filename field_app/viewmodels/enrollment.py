@@ -141,7 +141,8 @@ class Enrollment(ViewModel):
         self.tokens.set(officer, body["token"])
         self.outbox.meta.set(officer, ENROLLMENT_KEY, {
             "server_url": self.server_url, "device_id": body.get("device_id"), "user": user,
-            "device_name": self.device_name, "enrolled_at": now.isoformat()})
+            "device_name": self.device_name, "enrolled_at": now.isoformat(),
+            "sms_key": body.get("sms_key"), "sms_number": body.get("sms_number")})   # field_app/sms_outbox.py
         self.officer, self.name = officer, str(user.get("name") or officer)
         self.step, self.code = "pin", ""
         self.message = self.t("enroll.done", name=self.name)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from field_app import sync_state
+from field_app import sms_outbox, sync_state
 from field_app.i18n import Translator, has_key
 from field_app.outbox import Outbox, OutboxEntry
 from field_app.sync_engine import LAST_SYNC_KEY, SyncOutcome, WakeReason
@@ -33,6 +33,8 @@ class OutboxItem:
     photos: int
     can_retry: bool
     attempts: int = 0
+    can_sms: bool = False  # "Kirim lewat SMS": waiting while the link is down (field_app/sms_outbox.py)
+    sms_text: str = ""     # the button's words: "Kirim lewat SMS", "Kirim bagian 2/3 lewat SMS"
 
 
 class OutboxList(ViewModel):
@@ -53,6 +55,8 @@ class OutboxList(ViewModel):
         self.outcome: SyncOutcome | None = None
         self.state: SyncState = SyncState("done")
         self.opened: ReportOpened | None = None
+        self.sms_queue: dict[str, tuple[int, int]] = {}     # report id -> (next part, parts)
+        self._sms_urls: dict[str, list[str]] = {}
         self.refresh()
 
     # ------------------------------------------------------------ what the screen shows
@@ -179,7 +183,33 @@ class OutboxList(ViewModel):
             threat_stage=entry.threat_stage or "NIHIL", desa=region.title if region else entry.desa_code,
             observed=self.t.time(entry.observed_at, now=now), state=entry.state,
             state_text=self.state_text(entry, now), facts=facts, photos=len(entry.media),
-            can_retry=entry.state == "attention", attempts=entry.attempts)
+            can_retry=entry.state == "attention", attempts=entry.attempts, **self._sms_offer(entry, now))
+
+    def _sms_offer(self, entry: OutboxEntry, now: datetime) -> dict[str, Any]:
+        queued = self.sms_queue.get(entry.id)
+        if queued:
+            return {"can_sms": True, "sms_text": self.t("outbox.sms.part", part=queued[0], total=queued[1])}
+        offer = (entry.state == "waiting" and sms_outbox.sms_ready(self.outbox, self.officer)
+                 and sms_outbox.link_down(self.outbox.meta.get(self.officer, LAST_SYNC_KEY), entry.created_at, now))
+        return {"can_sms": offer, "sms_text": self.t("outbox.sms") if offer else ""}
+
+    def next_sms(self, report_id: str) -> str | None:
+        """"Kirim lewat SMS": the ``sms:`` URL of the next part to open in the phone's composer."""
+        entry = self.outbox.get(report_id)
+        if entry is None or entry.officer != self.officer or entry.state != "waiting":
+            return None
+        if report_id not in self._sms_urls:
+            self._sms_urls[report_id] = sms_outbox.sms_urls(self.outbox, self.officer, entry.wire)[0]
+        urls = self._sms_urls[report_id]
+        total = self.sms_queue.get(report_id, (1, len(urls)))[1]
+        url = urls.pop(0)
+        if urls:
+            self.sms_queue[report_id] = (total - len(urls) + 1, total)
+        else:
+            self.sms_queue.pop(report_id, None)
+            self._sms_urls.pop(report_id, None)
+        self.refresh()
+        return url
 
     def state_text(self, entry: OutboxEntry, now: datetime | None = None) -> str:
         if entry.state == "sent" and entry.sent_at is not None:

@@ -1,11 +1,13 @@
 """Kotak Keluar: every report with its honest state, and a retry for those that need attention."""
 from __future__ import annotations
 
+import contextlib
+
 import flet as ft
 
 from field_app.viewmodels.outbox_list import OutboxItem
 from field_app.views import theme
-from field_app.views.base import Part
+from field_app.views.base import Part, sends_update
 
 
 class OutboxPage(Part):
@@ -60,11 +62,23 @@ class OutboxPage(Part):
         if item.can_retry:
             parts.append(theme.secondary_button(self.t("outbox.retry"), lambda: self.vm.retry(item.id),
                                                 key=f"outbox-retry-{item.id}", icon=ft.Icons.REFRESH))
+        if item.can_sms:         # the link is down: open the phone's SMS composer (field_app/sms_outbox.py)
+            parts.append(theme.secondary_button(item.sms_text, lambda: self._send_by_sms(item.id),
+                                                key=f"outbox-sms-{item.id}", icon=ft.Icons.SMS))
         card = ft.Container(ft.Column(parts, spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
                             key=f"outbox-item-{item.id}", padding=12, border_radius=10,
                             border=ft.Border.all(1, "#B8BEC8"), bgcolor=theme.SURFACE,
                             on_click=lambda: self.vm.open(item.id))
         return theme.test_id(f"outbox-item-{item.id}", card, container=True)
+
+    @sends_update
+    async def _send_by_sms(self, report_id: str) -> None:
+        """Open the next part in the phone's SMS composer, addressed to the Polres gateway."""
+        url = self.vm.next_sms(report_id)
+        if url is not None:
+            with contextlib.suppress(Exception):     # no composer here (a desktop): nothing to open
+                await ft.UrlLauncher().launch_url(url)
+        self.render()
 
     # ------------------------------------------------------------ one report opened
 
