@@ -554,8 +554,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "time.today": ("hari ini {time}", "today {time}"),
 }
 
-MONTHS: dict[str, tuple[str, ...]] = {
 STRINGS.update(LOOP_STRINGS)          # the officer's loop (issue 14): field_app/strings_loop.py
+
+MONTHS: dict[str, tuple[str, ...]] = {
     "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
