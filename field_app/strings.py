@@ -6,6 +6,7 @@ braces must be the same in both languages (a test checks).
 """
 from __future__ import annotations
 
+from field_app.strings_command import COMMAND_STRINGS
 from field_app.strings_loop import LOOP_STRINGS
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -217,7 +218,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unlock.submit": ("Buka", "Unlock"),
     "unlock.delete": ("Hapus angka", "Delete a digit"),
     "unlock.add_officer": ("Tambah petugas lain", "Add another officer"),
-    "unlock.supervisor": ("Masuk sebagai pengawas", "Sign in as a supervisor"),
+    "unlock.supervisor": ("Masuk sebagai atasan", "Sign in as a supervisor"),
     "quick.save": ("Simpan laporan", "Save report"),
     "quick.again": ("Lapor lagi", "Report again"),
     "quick.to_outbox": ("Lihat Kotak Keluar", "Open the outbox"),
@@ -292,7 +293,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings.sign_out.hint": ("Laporan yang belum terkirim tetap aman di HP dan dikirim setelah Anda membuka lagi.",
                                "Unsent reports stay safe on the phone and go out after you unlock again."),
     "settings.version": ("Peta Rawan versi {version}", "Peta Rawan version {version}"),
-    "supervisor.title": ("Masuk pengawas", "Supervisor sign-in"),
+    "supervisor.title": ("Masuk atasan (Polsek/Polres/Polda)", "Supervisor sign-in"),
     "supervisor.intro": ("Untuk Kapolsek, Kapolres dan operator: masuk dengan nama pengguna dan kata sandi.",
                          "For Polsek and Polres commanders and operators: sign in with username and password."),
     "supervisor.username": ("Nama pengguna", "Username"),
@@ -300,13 +301,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "supervisor.submit": ("Masuk", "Sign in"),
     "supervisor.required": ("Wajib diisi.", "Required."),
     "supervisor.rejected": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
-    "supervisor.offline": ("Tidak ada sinyal. Masuk sebagai pengawas butuh koneksi ke server.",
+    "supervisor.offline": ("Tidak ada sinyal. Masuk sebagai atasan butuh koneksi ke server.",
                            "No signal. Supervisor sign-in needs a connection to the server."),
-    "supervisor.not_supervisor": ("Akun ini bukan akun pengawas. Petugas masuk dengan PIN.",
+    "supervisor.not_supervisor": ("Akun ini bukan akun atasan. Petugas masuk dengan PIN.",
                                   "This is not a supervisor account. Officers unlock with their PIN."),
-    "supervisor.home": ("Pengawas", "Supervisor"),
+    "supervisor.home": ("Atasan", "Supervisor"),
     "supervisor.signed_in": ("Masuk sebagai {name}", "Signed in as {name}"),
-    "supervisor.soon": ("Fitur pengawas segera hadir.", "Supervisor features are coming soon."),
+    "supervisor.soon": ("Fitur atasan segera hadir.", "Supervisor features are coming soon."),
     "supervisor.sign_out": ("Keluar", "Sign out"),
     # ---------------------------------------------------------------- supervisor screens
     "sv.nav.board": ("Peringatan", "Alerts"),
@@ -337,8 +338,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sv.board.escalated": ("DIESKALASI ×{n}", "ESCALATED ×{n}"),
     "sv.board.deadline": ("Batas tanggapan {time}", "Respond by {time}"),
     "sv.board.no_deadline": ("Tanpa batas waktu", "No deadline"),
-    "sv.board.line": ("Skor {score} · {reports} laporan · {officers} petugas · pemilik {owner}",
-                      "Score {score} · {reports} reports · {officers} officers · owner {owner}"),
+    "sv.board.line": ("Skor {score} · {reports} laporan · {officers} petugas · penanggung jawab {owner}",
+                      "Score {score} · {reports} reports · {officers} officers · responsible {owner}"),
     "sv.status.open": ("Baru", "Open"),
     "sv.status.acknowledged": ("Diterima", "Acknowledged"),
     "sv.status.in_progress": ("Ditangani", "In progress"),
@@ -383,7 +384,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sv.alert.version": ("Versi {version} · status {status}", "Version {version} · status {status}"),
     "sv.alert.actions": ("Tindakan", "Actions"),
     "sv.alert.note": ("Catatan (boleh kosong)", "Note (optional)"),
-    "sv.alert.assign_to": ("NRP petugas yang ditugaskan", "NRP of the officer to assign"),
+    "sv.alert.assign_to": ("Petugas yang ditugaskan", "Officer to assign"),
     "sv.alert.response_text": ("Tindakan yang diambil / hasil", "Action taken / outcome"),
     "sv.alert.photo_missing": ("Foto belum tersedia di server.", "Photo not on the server yet."),
     "sv.score.formula": ("Bobot tiap laporan = {formula}", "Each report's weight = {formula}"),
@@ -399,8 +400,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sv.action.done.respond": ("Tindakan dicatat.", "Response recorded."),
     "sv.action.done.resolve": ("Peringatan diselesaikan.", "Alert resolved."),
     "sv.action.done.reopen": ("Peringatan dibuka kembali.", "Alert reopened."),
-    "sv.action.need_assignee": ("Isi NRP petugas yang ditugaskan.", "Enter the NRP of the officer to assign."),
-    "sv.action.need_response": ("Tuliskan tindakan yang diambil atau hasilnya.", "Write the action taken or outcome."),
+    "sv.action.need_assignee": ("Pilih petugas yang ditugaskan.", "Pick the officer to assign."),
+    "sv.action.need_response": ("Tuliskan tindakan yang diambil dan hasilnya (wajib sebelum menyelesaikan).",
+                                "Write the action taken and its outcome (required before resolving)."),
     "sv.stale": ("Peringatan ini sudah diubah oleh {who} — berikut keadaan terbaru. Tindakan Anda belum disimpan; "
                  "periksa lalu ulangi bila masih perlu.",
                  "This alert was changed by {who} — here is its current state. Your action was not saved; "
@@ -482,7 +484,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sv.admin.name": ("Nama dan pangkat", "Name and rank"),
     "sv.admin.role": ("Peran", "Role"),
     "sv.admin.scope": ("Wilayah (kode, pisahkan dengan koma)", "Area (codes, comma-separated)"),
-    "sv.admin.password": ("Kata sandi (pengawas/admin)", "Password (supervisor/admin)"),
+    "sv.admin.password": ("Kata sandi (atasan/admin)", "Password (supervisor/admin)"),
     "sv.admin.create": ("Buat pengguna", "Create user"),
     "sv.admin.created": ("Pengguna {username} dibuat.", "User {username} created."),
     "sv.admin.need_user": ("Isi nama pengguna, nama, peran dan wilayah.", "Fill in username, name, role and area."),
@@ -545,7 +547,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sv.admin.failure_waiting": ("Sedang ditebak: {account} dari {address} · {count}× · alamat itu menunggu sampai {until}",
                                  "Being guessed: {account} from {address} · {count}× · that address waits until {until}"),
     "sv.role.officer": ("Petugas (Bhabin)", "Officer (Bhabin)"),
-    "sv.role.supervisor": ("Pengawas", "Supervisor"),
+    "sv.role.supervisor": ("Atasan", "Supervisor"),
     "sv.role.admin": ("Admin", "Admin"),
     # ---------------------------------------------------------------- time words
     "duration.seconds": ("{n} detik", "{n} seconds"),
@@ -553,8 +555,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "duration.hours": ("{n} jam", "{n} hours"),
     "time.today": ("hari ini {time}", "today {time}"),
 }
-
 STRINGS.update(LOOP_STRINGS)          # the officer's loop (issue 14): field_app/strings_loop.py
+STRINGS.update(COMMAND_STRINGS)       # the command view (issue 13): field_app/strings_command.py
 
 MONTHS: dict[str, tuple[str, ...]] = {
     "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),

@@ -262,6 +262,15 @@ class SyncClient:
         """Level, score, open alerts, last heard, children and coverage of one region in scope."""
         return self._json("GET", f"/regions/{code}")
 
+    def get_rekap(self, unit: str | None = None, date: str | None = None, days: int | None = None) -> dict[str, Any]:
+        """Rekap berjenjang: one row per unit one level below ``unit`` (default: the caller's scope)."""
+        params = {"unit": unit, "date": date, "days": days}
+        return self._json("GET", "/rekap", params={k: v for k, v in params.items() if v is not None})
+
+    def region_officers(self, code: str) -> list[dict[str, Any]]:
+        """The officers serving in a region, by rank and name, with their last sync (for assigning)."""
+        return list(self._json("GET", f"/regions/{code}/officers").get("items") or [])
+
     def get_media(self, sha256: str) -> bytes:
         return self._request("GET", f"/media/{sha256}", headers={"Accept": "*/*"}).content
 

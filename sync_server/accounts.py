@@ -54,7 +54,7 @@ def _check_scope(fields: Fields, role: str | None, scope: list[str], gazetteer: 
             fields.fail(path, "tier", "Wilayah petugas harus desa/kelurahan.",
                         "An officer's scope must be desa/kelurahan codes.")
         elif role == "supervisor" and gazetteer.is_desa(code):
-            fields.fail(path, "tier", "Wilayah pengawas adalah kecamatan, kabupaten/kota atau provinsi.",
+            fields.fail(path, "tier", "Wilayah atasan adalah kecamatan, kabupaten/kota atau provinsi.",
                         "A supervisor's scope is kecamatan, kabupaten/kota or province codes.")
 
 

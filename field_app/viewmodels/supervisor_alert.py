@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from field_app.errors import Offline, ServerRejected
+from field_app.strings import STRINGS
 from field_app.viewmodels.base import ViewModel
 
 ACTIONS = ("acknowledge", "assign", "respond", "resolve", "reopen")
@@ -40,6 +41,30 @@ class AlertDetail(ViewModel):
         self.stale_notice: str | None = None       # "changed by X — here is the current state"
         self.done: str | None = None
         self.photos: dict[str, bytes] = {}
+        self.officers: list[dict[str, Any]] = []     # whom the alert can be assigned to, by name
+
+    def load_officers(self) -> bool:
+        """The officers of the alert's region with their last sync (for the assign picker)."""
+        if self.alert is None:
+            return False
+        try:
+            self.officers = self.client.region_officers(str(self.alert["region_code"]))
+        except (Offline, ServerRejected):
+            self.officers = []
+            return False
+        self.changed()
+        return True
+
+    def officer_options(self) -> list[tuple[str, str]]:
+        """(username, "Brigpol Reza Pratama, Bhabin Desa Dujung Sakti · sinkron terakhir …")."""
+        return [(str(o["username"]), self.t("sv.alert.officer_option", label=o.get("label") or o["username"],
+                                            time=_time_words(self.t, o.get("last_sync_at"), self.clock())))
+                for o in self.officers]
+
+    def history_words(self, entry: dict[str, Any]) -> str:
+        """What happened, in Indonesian, by name: "dieskalasi dari AKP … ke Kompol …; batas waktu
+        dilewatkan oleh AKP …"."""
+        return history_words(self.t, entry)
 
     @property
     def version(self) -> int | None:
@@ -128,3 +153,34 @@ def _missing(action: str, assignee: str | None, response: str | None) -> str | N
     if action in ("respond", "resolve") and not (response or "").strip():
         return "sv.action.need_response"
     return None
+
+
+def person(entry: dict[str, Any], key: str) -> str:
+    """The rendered name beside a username (``owner`` → ``owner_name``), else the username."""
+    return str(entry.get(f"{key}_name") or entry.get(key) or "—")
+
+
+def history_words(t, entry: dict[str, Any]) -> str:
+    event, data = str(entry.get("event") or ""), entry.get("data") or {}
+    key = f"sv.history.{event}"
+    if key not in STRINGS:
+        return event
+    return t(key, from_owner=person(data, "from_owner"), to_owner=person(data, "to_owner"),
+             missed_by=person(data, "missed_by"), assignee=person(data, "assignee"))
+
+
+def grade_words(t, report: dict[str, Any]) -> str:
+    """The grade in force (a supervisor's regrade first), or "belum dinilai" — never "??"."""
+    review = report.get("review") or {}
+    if review.get("grade"):
+        return str(review["grade"])
+    if report.get("source_reliability") and report.get("info_credibility"):
+        return f"{report['source_reliability']}{report['info_credibility']}"
+    return t("sv.review.ungraded")
+
+
+def _time_words(t, value: Any, now) -> str:
+    from field_app.viewmodels.supervisor_board import parse_time
+
+    moment = parse_time(value)
+    return t.time(moment, now=now) if moment else t("sv.never")

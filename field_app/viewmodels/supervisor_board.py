@@ -1,4 +1,8 @@
-"""The alert board: open alerts in scope, sorted by level then deadline, filtered, flagged.
+"""The alert board: open alerts in scope, what needs action first (overdue, then the nearest deadline,
+then level), filtered behind one control with a summary of what is filtered, flagged.
+
+"Milik saya" (``mine``: alerts whose ``owner`` is the signed-in supervisor) is a filter of its own,
+on by default for a Polsek or Polres (``mine_default``), off for Polda and admins.
 
 Plain data and intent methods only (no Flet). The client is any object with ``list_alerts`` (the
 ``SyncClient``); the clock is injected, so "overdue" is testable.
@@ -48,16 +52,25 @@ def is_overdue(alert: dict[str, Any], now: datetime) -> bool:
     return alert.get("status") == "open" and deadline is not None and deadline < now
 
 
-def sort_key(alert: dict[str, Any]) -> tuple:
+def sort_key(alert: dict[str, Any], now: datetime) -> tuple:
+    """Overdue first, then the nearest deadline (none last), then the more serious level."""
     deadline = parse_time(alert.get("deadline_at"))
-    return (LEVEL_RANK.get(str(alert.get("level")), 9), deadline is None,
-            deadline.timestamp() if deadline else 0.0, str(alert.get("region_code")))
+    return (not is_overdue(alert, now), deadline is None, deadline.timestamp() if deadline else 0.0,
+            LEVEL_RANK.get(str(alert.get("level")), 9), str(alert.get("region_code")))
+
+
+def mine_by_default(role: str | None, scope: list[str] | tuple[str, ...] | None) -> bool:
+    """A Polsek or Polres (a supervisor below the province) sees its own alerts first."""
+    return role == "supervisor" and bool(scope) and all("." in str(code) for code in scope or ())
 
 
 class AlertBoard(ViewModel):
-    def __init__(self, client: Any, **kwargs: Any):
+    def __init__(self, client: Any, *, me: str | None = None, mine_default: bool = False, **kwargs: Any):
         super().__init__(**kwargs)
         self.client = client
+        self.me = me
+        self.mine_default = bool(me) and mine_default
+        self.mine = self.mine_default
         self.alerts: list[dict[str, Any]] = []
         self.filters: dict[str, str | None] = dict.fromkeys(FILTERS)
         self.problem: str | None = None
@@ -87,9 +100,19 @@ class AlertBoard(ViewModel):
         self.filters[name] = value or None
         self.changed()
 
+    def set_mine(self, on: bool) -> None:
+        self.mine = bool(on) and bool(self.me)
+        self.changed()
+
     def clear_filters(self) -> None:
         self.filters = dict.fromkeys(FILTERS)
+        self.mine = False
         self.changed()
+
+    def active_filters(self) -> list[tuple[str, str]]:
+        """(filter, value) of every filter in use, "mine" first — for the summary chip."""
+        chosen = [("mine", self.me or "")] if self.mine else []
+        return chosen + [(name, value) for name, value in self.filters.items() if value]
 
     # ------------------------------------------------------------ what the screen shows
 
@@ -97,7 +120,7 @@ class AlertBoard(ViewModel):
         now = self.clock()
         chosen = [a for a in self.alerts if self._matches(a)]
         return [BoardRow(a, is_overdue(a, now), int(a.get("escalations") or 0) > 0)
-                for a in sorted(chosen, key=sort_key)]
+                for a in sorted(chosen, key=lambda a: sort_key(a, now))]
 
     def options(self, name: str) -> list[str]:
         """The values present in the loaded alerts, for a filter's choices."""
@@ -119,7 +142,8 @@ class AlertBoard(ViewModel):
     def _matches(self, alert: dict[str, Any]) -> bool:
         f = self.filters
         categories = {c.get("category") for c in alert.get("top_categories") or []}
-        return ((not f["level"] or alert.get("level") == f["level"])
+        return ((not self.mine or alert.get("owner") == self.me)
+                and (not f["level"] or alert.get("level") == f["level"])
                 and (not f["status"] or alert.get("status") == f["status"])
                 and (not f["region"] or in_region(str(alert.get("region_code")), f["region"]))
                 and (not f["stage"] or alert.get("stage") == f["stage"])

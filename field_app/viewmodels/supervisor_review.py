@@ -1,10 +1,14 @@
-"""The review queue: pending reports in scope; confirm, reject, duplicate of another, regrade, note back."""
+"""The review queue: pending reports in scope; confirm, reject, duplicate of another, regrade, note back.
+
+Each report reads by names (desa, officer by rank and name), its grade or "belum dinilai"; the open one
+shows its photos, the opinion and where it was sent from."""
 from __future__ import annotations
 
 from typing import Any
 
 from field_app.errors import Offline, ServerRejected
 from field_app.viewmodels.base import ViewModel
+from field_app.viewmodels.supervisor_alert import grade_words, person
 
 RELIABILITY = ("A", "B", "C", "D", "E", "F")
 CREDIBILITY = ("1", "2", "3", "4", "5", "6")
@@ -22,6 +26,7 @@ class ReviewQueue(ViewModel):
         self.note = ""
         self.problem: str | None = None
         self.done: str | None = None
+        self.photos: dict[str, bytes] = {}
 
     @property
     def selected(self) -> dict[str, Any] | None:
@@ -95,6 +100,35 @@ class ReviewQueue(ViewModel):
         grade = f"{reliability}{credibility}"
         original = f"{report.get('source_reliability')}{report.get('info_credibility')}"
         return None if grade == original else grade
+
+    def line(self, report: dict[str, Any], category: str, time: str) -> str:
+        """ "Desa Dujung Sakti · Bentrok antar pendukung GN · belum dinilai · oleh Brigpol Reza Pratama,
+        Bhabin Desa Dujung Sakti · 7 Des 03:50" — names, not codes; never "??"."""
+        return self.t("sv.review.line", desa=report.get("desa_name") or report.get("desa_code"),
+                      category=category, threat=report.get("threat_stage") or "",
+                      grade=grade_words(self.t, report), officer=person(report, "officer"), time=time)
+
+    def location(self, report: dict[str, Any]) -> tuple[float, float] | None:
+        where = report.get("location") or {}
+        try:
+            return float(where["lat"]), float(where["lon"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def location_words(self, report: dict[str, Any]) -> str:
+        point, where = self.location(report), report.get("location") or {}
+        if point is None:
+            return self.t("sv.review.no_location")
+        return self.t("sv.review.location", lat=f"{point[0]:.5f}", lon=f"{point[1]:.5f}",
+                      accuracy=round(float(where.get("accuracy_m") or 0)))
+
+    def fetch_photo(self, sha256: str) -> bytes | None:
+        if sha256 not in self.photos:
+            try:
+                self.photos[sha256] = self.client.get_media(sha256)
+            except (Offline, ServerRejected):
+                return None
+        return self.photos[sha256]
 
     def _fail(self, message: str) -> bool:
         self.problem, self.done = message, None

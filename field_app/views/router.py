@@ -22,6 +22,7 @@ from field_app.views.base import Screen, on_loop_thread
 
 log = logging.getLogger(__name__)
 GPS_TIMEOUT_S = 20
+SUPERVISOR_ROUTES = ("/atasan", "/pengawas", "/supervisor")   # web mode: open straight on the sign-in
 
 # role -> factory(app, session) -> Screen. Supervisor screens register themselves here.
 ShellFactory = Callable[["AppSession", Any], Screen]
@@ -86,8 +87,13 @@ class AppSession:
         self.page.controls = [ft.SafeArea(body, expand=True)]
 
     def show_start(self) -> None:
-        """Unlock when an officer is enrolled on this device, else enroll."""
-        if self.device.outbox.meta.officers_with(ENROLLMENT_KEY):
+        """The supervisor sign-in when the address says so (``/atasan``, ``/pengawas``: the bookmark of
+        a shared Polsek/Polres PC in web mode); else unlock when an officer is enrolled on this
+        device, else enroll."""
+        route = (self.page.route or "").rstrip("/").lower()
+        if route in SUPERVISOR_ROUTES:
+            self.show_supervisor_login()
+        elif self.device.outbox.meta.officers_with(ENROLLMENT_KEY):
             self.show_unlock()
         else:
             self.show_enroll()

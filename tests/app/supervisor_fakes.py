@@ -60,6 +60,7 @@ class FakeSupervisorClient:
         self.calls: list[tuple] = []
         self.offline = False
         self.reviews: list[tuple] = []
+        self.rekaps: dict[str | None, dict[str, Any]] = rekaps()
 
     def _check(self) -> None:
         if self.offline:
@@ -107,6 +108,20 @@ class FakeSupervisorClient:
         if code not in self.regions:
             raise ServerRejected(404, "region.not_found", "Wilayah tidak ditemukan.")
         return self.regions[code]
+
+    def region_officers(self, code: str) -> list[dict[str, Any]]:
+        self._check()
+        return [{"username": "88030417", "name": "Brigpol Reza Pratama", "post": "Bhabin Desa Dujung Sakti",
+                 "label": "Brigpol Reza Pratama, Bhabin Desa Dujung Sakti", "scope": ["15.72.07.2004"],
+                 "last_sync_at": iso(NOW)}]
+
+    def get_rekap(self, unit: str | None = None, **params: Any) -> dict[str, Any]:
+        """Polda → Polres Kerinci → Kecamatan Koto Baru, as the server answers (``rekaps`` by unit)."""
+        self._check()
+        self.calls.append(("get_rekap", {"unit": unit, **params}))
+        if unit not in self.rekaps:
+            raise ServerRejected(404, "not_found", "Wilayah tidak ditemukan.")
+        return self.rekaps[unit]
 
     def list_reports(self, **filters: Any) -> dict[str, Any]:
         self._check()
@@ -183,3 +198,29 @@ class FakeSupervisorClient:
     def login_failures(self) -> list[dict[str, Any]]:
         self._check()
         return [dict(item) for item in self.FAILURES]
+
+
+def a_rekap_row(unit: str, name: str, *, drill: bool = True, **figures: Any) -> dict[str, Any]:
+    base = {"open": 0, "overdue": 0, "escalated": 0, "unacknowledged": 0, "opened": 0, "ack_minutes": None,
+            "action_minutes": None, "resolved_without_action": 0, "deadlines_missed": 0, "bhabin": 0,
+            "bhabin_reported": 0, "bhabin_share": None, "desa": 10, "silent_desa": 0, "unassigned_desa": 10}
+    return {"unit": unit, "name": name, "tier": "x", "codes": unit.split(","), "drill": drill, **base, **figures}
+
+
+def rekaps() -> dict[str | None, dict[str, Any]]:
+    """The answers of GET /rekap for a Polda: its scope, Polres Kerinci, Kecamatan Koto Baru."""
+    def body(unit, name, below, rows):
+        return {"unit": {"unit": unit, "name": name}, "level_below": below, "date": "2024-11-27", "days": 7,
+                "rows": rows, "own": {}, "total": a_rekap_row(unit or "15", name, open=sum(r["open"] for r in rows))}
+    silent = a_rekap_row("15.72.07", "Kecamatan Koto Baru", open=1, escalated=1, unacknowledged=1, opened=1,
+                         deadlines_missed=1, bhabin=2, bhabin_reported=1, bhabin_share=0.5, silent_desa=1)
+    acting = a_rekap_row("15.72.02", "Kecamatan Pesisir Bukit", open=2, opened=3, ack_minutes=30.0,
+                         action_minutes=95.0, resolved_without_action=1, bhabin=3, bhabin_reported=3, bhabin_share=1.0)
+    desa = a_rekap_row("15.72.07.2004", "Desa Dujung Sakti", drill=False, open=1, unacknowledged=1,
+                       officers=[{"username": "88030417", "name": "Brigpol Reza Pratama, Bhabin Desa Dujung Sakti"}])
+    return {None: body(None, "Provinsi Jambi", "polres", [
+                a_rekap_row("15.01,15.72", "Polres Kerinci", open=4, escalated=1, unacknowledged=1, opened=5,
+                            deadlines_missed=1, ack_minutes=30.0),
+                a_rekap_row("15.71", "Polresta Jambi")]),
+            "15.01,15.72": body("15.01,15.72", "Polres Kerinci", "kecamatan", [acting, silent]),
+            "15.72.07": body("15.72.07", "Kecamatan Koto Baru", "desa", [desa])}

@@ -22,11 +22,29 @@ def board_with(*alerts) -> AlertBoard:
     return board
 
 
-def test_the_board_sorts_by_level_then_deadline():
+def test_the_board_puts_what_needs_action_first_overdue_then_the_nearest_deadline():
     board = board_with(an_alert("late-red", deadline=NOW + timedelta(hours=3)),
                        an_alert("yellow", level="rawan", deadline=NOW + timedelta(minutes=5)),
+                       an_alert("none", deadline=None),
+                       an_alert("overdue-yellow", level="rawan", deadline=NOW - timedelta(minutes=1)),
                        an_alert("soon-red", deadline=NOW + timedelta(minutes=30)))
-    assert [row.id for row in board.rows()] == ["soon-red", "late-red", "yellow"]
+    assert [row.id for row in board.rows()] == ["overdue-yellow", "yellow", "soon-red", "late-red", "none"]
+
+
+def test_mine_is_the_default_of_a_polsek_or_polres_and_the_chip_says_what_is_filtered():
+    from field_app.viewmodels.supervisor_board import mine_by_default
+
+    assert mine_by_default("supervisor", ["15.72.07"]) and mine_by_default("supervisor", ["15.01", "15.72"])
+    assert not mine_by_default("supervisor", ["15"]) and not mine_by_default("admin", ["15.01"])
+    client = FakeSupervisorClient([an_alert("theirs", owner="polda.jambi"), an_alert("ours", owner="polres.kerinci",
+                                                                                      level="rawan")])
+    board = AlertBoard(client, me="polres.kerinci", mine_default=True, clock=lambda: NOW)
+    assert board.refresh()
+    assert [row.id for row in board.rows()] == ["ours"] and board.active_filters() == [("mine", "polres.kerinci")]
+    board.set_filter("level", "rawan")
+    assert board.active_filters() == [("mine", "polres.kerinci"), ("level", "rawan")]
+    board.clear_filters()
+    assert {row.id for row in board.rows()} == {"theirs", "ours"} and board.active_filters() == []
 
 
 def test_overdue_means_still_open_after_the_deadline_and_escalated_means_an_escalation():
@@ -90,7 +108,7 @@ def test_actions_that_need_words_ask_for_them_first():
     client = FakeSupervisorClient()
     detail = AlertDetail(client, "a1", clock=lambda: NOW)
     detail.load()
-    assert detail.act("assign") is False and detail.problem == "Isi NRP petugas yang ditugaskan."
+    assert detail.act("assign") is False and detail.problem == "Pilih petugas yang ditugaskan."
     assert detail.act("resolve", response=" ") is False
     assert [c for c in client.calls if c[0] == "act"] == []
     assert actions_for("resolved") == ("reopen",) and "acknowledge" in actions_for("open")

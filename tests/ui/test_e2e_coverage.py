@@ -163,7 +163,7 @@ def test_the_officer_sends_todays_nihil_with_one_tap_offline_and_it_syncs(page, 
 def test_the_coverage_screen_names_the_nihil_and_never_greens_a_silent_kecamatan(page, world):
     page.get_by_role("tab", name="Pengaturan").click()
     page.get_by_role("button", name=re.compile("Kunci aplikasi")).first.click(timeout=STEP_TIMEOUT)
-    button(page, "Masuk sebagai pengawas").click()
+    button(page, "Masuk sebagai atasan").click()
     type_into(page, "Nama pengguna", "polres.kerinci")
     type_into(page, "Kata sandi", "demo-polres-kerinci")
     button(page, "Masuk").click()

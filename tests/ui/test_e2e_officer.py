@@ -274,7 +274,7 @@ def test_the_supervisor_door_on_the_unlock_screen(screen, world):
     page = screen["page"]
     page.get_by_role("button", name=re.compile("Kunci aplikasi")).first.click()
     expect(page.get_by_text("Masukkan PIN")).to_be_visible(timeout=STEP_TIMEOUT)
-    button(page, "Masuk sebagai pengawas").click()
+    button(page, "Masuk sebagai atasan").click()
     type_into(page, "Nama pengguna", SUPERVISOR)
     type_into(page, "Kata sandi", SUPERVISOR_PASSWORD)
     shot(page, "18-supervisor-login")

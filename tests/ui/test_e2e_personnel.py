@@ -68,7 +68,7 @@ def both_sizes(page: Page, name: str, pattern: str) -> None:
 
 
 def test_the_alert_detail_says_reinforcement_for_which_tps_as_an_estimate(page):
-    button(page, "Masuk sebagai pengawas").click(timeout=LOAD_TIMEOUT)
+    button(page, "Masuk sebagai atasan").click(timeout=LOAD_TIMEOUT)
     type_into(page, "Nama pengguna", "polres.kerinci")
     type_into(page, "Kata sandi", "demo-polres-kerinci")
     button(page, "Masuk").click()

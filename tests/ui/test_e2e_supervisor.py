@@ -93,7 +93,7 @@ def button(page: Page, name: str):
 
 def sign_in(page: Page, username: str, password: str) -> None:
     """From the unlock screen through the supervisor door."""
-    button(page, "Masuk sebagai pengawas").click()
+    button(page, "Masuk sebagai atasan").click()
     type_into(page, "Nama pengguna", username)
     type_into(page, "Kata sandi", password)
     button(page, "Masuk").click()
@@ -102,7 +102,7 @@ def sign_in(page: Page, username: str, password: str) -> None:
 
 def sign_out(page: Page) -> None:
     tid(page, "sup-sign-out").click()
-    expect(button(page, "Masuk sebagai pengawas")).to_be_visible(timeout=STEP_TIMEOUT)
+    expect(button(page, "Masuk sebagai atasan")).to_be_visible(timeout=STEP_TIMEOUT)
 
 
 def go(page: Page, section: str) -> None:
@@ -137,7 +137,7 @@ def test_an_officer_phone_is_enrolled_so_the_supervisor_door_shows(tab, world):
     expect(page.get_by_text("Brigpol Reza Pratama")).to_be_visible(timeout=STEP_TIMEOUT)
     page.get_by_role("tab", name="Pengaturan").click()
     page.get_by_role("button", name=re.compile("Kunci aplikasi")).first.click(timeout=STEP_TIMEOUT)
-    expect(button(page, "Masuk sebagai pengawas")).to_be_visible(timeout=STEP_TIMEOUT)
+    expect(button(page, "Masuk sebagai atasan")).to_be_visible(timeout=STEP_TIMEOUT)
 
 
 def test_polres_kerinci_sees_the_alert_on_board_and_map_and_acknowledges_it(tab, world):

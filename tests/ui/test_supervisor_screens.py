@@ -59,7 +59,8 @@ async def test_open_acknowledge_then_a_stale_action_is_told_and_shown(tmp_path):
 
         client.change("a1", "polda.jambi", "assign", assignee="90110233")      # another supervisor, meanwhile
         mark = app.mark
-        await app.type("sv-assignee", "88030417")
+        await app.wait_for(lambda: app.has("sv-assignee"), what="the officers of the region")
+        await app.select("sv-assignee", "88030417")                             # picked by name, not typed
         await app.click("sv-act-assign")
         await app.wait_for(lambda: app.has("sv-stale"), what="stale notice")
         notice = app.find("sv-stale").value
@@ -79,8 +80,8 @@ async def test_a_wide_window_gets_a_rail_and_every_section_renders(tmp_path):
     app, shell = await open_shell(tmp_path, client, width=1366, height=768, role="admin")
     try:
         assert app.page.navigation_bar is None and app.has("sv-rail")
-        assert len(app.find("sv-rail").destinations) == 7                      # admins also get "Admin"
-        for section in ("map", "review", "coverage", "trends", "exports", "admin"):
+        assert len(app.find("sv-rail").destinations) == 8                      # admins also get "Admin"
+        for section in ("map", "review", "rekap", "coverage", "trends", "exports", "admin"):
             shell.show_section(section)
             shell.app.push()
             await app.wait_for(lambda section=section: shell.title.value == shell.t(f"sv.nav.{section}"),

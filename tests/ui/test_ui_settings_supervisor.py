@@ -119,7 +119,7 @@ async def test_the_supervisor_door_logs_in_and_shows_the_alert_board(enrolled, s
     await app.type("sup-username", OFFICER)
     await app.type("sup-password", "rahasia")
     await app.click("sup-submit")
-    await app.wait_for(lambda: app.find("sup-message").value.startswith("Akun ini bukan akun pengawas"))
+    await app.wait_for(lambda: app.find("sup-message").value.startswith("Akun ini bukan akun atasan"))
 
     await app.type("sup-username", "polsek.kotobaru")
     await app.type("sup-password", "salah")

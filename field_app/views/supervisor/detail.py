@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import flet as ft
 
+from field_app.viewmodels.feedback_opened import task_line
 from field_app.viewmodels.personnel_words import personnel_lines
-from field_app.viewmodels.supervisor_alert import AlertDetail, actions_for
+from field_app.viewmodels.supervisor_alert import AlertDetail, actions_for, grade_words, person
 from field_app.views import theme
 from field_app.views.base import Part, sends_update
 from field_app.views.supervisor.common import (
     bind,
     category_words,
+    dropdown,
     in_thread,
     level_badge,
     level_words,
@@ -45,7 +47,8 @@ class AlertDetailPart(Part):
         self.page.run_task(self.reload)
 
     async def reload(self) -> None:
-        await in_thread(self.vm.load)
+        if await in_thread(self.vm.load):
+            await in_thread(self.vm.load_officers)
 
     # ------------------------------------------------------------ render
 
@@ -71,15 +74,15 @@ class AlertDetailPart(Part):
         lines = [ft.Row([level_badge(a.get("level"), lang, key="sv-detail-level"),
                          status_chip(t(f"sv.status.{a.get('status')}"), key="sv-detail-status")], wrap=True),
                  theme.text(str(a.get("region_name")), size=22, bold=True, key="sv-detail-region"),
-                 small(f"{a.get('region_code')} · {stage_words(a.get('stage'), lang)} · "
+                 small(f"{stage_words(a.get('stage'), lang)} · "
                        + t("sv.alert.version", version=a.get("version"), status=t(f"sv.status.{a.get('status')}")),
                        key="sv-detail-version"),
                  small(t("sv.board.line", score=a.get("score"), reports=a.get("report_count"),
-                         officers=a.get("officer_count"), owner=a.get("owner")))]
+                         officers=a.get("officer_count"), owner=person(a, "owner")), key="sv-detail-owner")]
         if a.get("deadline_at"):
             lines.append(small(t("sv.board.deadline", time=when(t, a.get("deadline_at"), self.vm.clock()))))
         if a.get("assignee"):
-            lines.append(small(t("sv.alert.assignee", assignee=a["assignee"]), color=theme.INK))
+            lines.append(small(t("sv.alert.assignee", assignee=person(a, "assignee")), color=theme.INK))
         if a.get("response"):
             lines.append(small(t("sv.alert.response", response=a["response"]), color=theme.INK))
         return lines
@@ -90,8 +93,7 @@ class AlertDetailPart(Part):
         fields = [theme.field(t("sv.alert.note"), key="sv-note", value=self.inputs["note"],
                               on_change=self._setter("note"))]
         if "assign" in allowed:
-            fields.append(theme.field(t("sv.alert.assign_to"), key="sv-assignee", value=self.inputs["assignee"],
-                                      on_change=self._setter("assignee")))
+            fields.append(self._assignee_picker())
         if "respond" in allowed:
             fields.append(theme.field(t("sv.alert.response_text"), key="sv-response", multiline=True,
                                       value=self.inputs["response"], on_change=self._setter("response")))
@@ -101,6 +103,15 @@ class AlertDetailPart(Part):
                                                         icon_color=theme.SURFACE))
                    for name in allowed]
         return [section_title(t("sv.alert.actions")), *fields, ft.Row(buttons, wrap=True, spacing=8, run_spacing=8)]
+
+    def _assignee_picker(self) -> ft.Control:
+        """Pick from the officers of the region (by rank, name and last sync), not an NRP typed in."""
+        options = self.vm.officer_options()
+        if not options:
+            return small(self.t("sv.alert.no_officers"), key="sv-assignee-none")
+        return dropdown(self.t("sv.alert.pick_officer"), options, key="sv-assignee",
+                        value=self.inputs["assignee"] or None, width=520,
+                        on_select=lambda e: self.inputs.__setitem__("assignee", e.control.value or ""))
 
     def _setter(self, name: str):
         def set_value(e) -> None:
@@ -143,9 +154,9 @@ class AlertDetailPart(Part):
         for r in reports:
             rows = [ft.Row([theme.threat_badge(str(r.get("threat_stage"))),
                             theme.text(category_words(r.get("category"), lang), bold=True, expand=True)]),
-                    small(f"{r.get('desa_code')} · {when(t, r.get('observed_at'))} · "
-                          f"{r.get('source_reliability') or '?'}{r.get('info_credibility') or '?'} · "
-                          f"{r.get('officer')} · " + t(f"sv.rstatus.{(r.get('review') or {}).get('status') or 'pending'}")),
+                    small(f"{r.get('desa_name') or r.get('desa_code')} · {when(t, r.get('observed_at'))} · "
+                          f"{grade_words(t, r)} · {person(r, 'officer')} · "
+                          + t(f"sv.rstatus.{(r.get('review') or {}).get('status') or 'pending'}")),
                     theme.text(str(r.get("facts") or ""), size=15, selectable=True)]
             if r.get("opinion"):
                 rows.append(small(str(r["opinion"])))
@@ -165,11 +176,13 @@ class AlertDetailPart(Part):
             self.render()
             self.app.push()
 
-    def _history(self) -> list[ft.Control]:
+    def _history(self) -> list[ft.Control]:  # newest first; the assignee's answers in words
         t = self.t
         entries = list(reversed(self.vm.alert.get("history") or []))
-        lines = [small(t("sv.alert.history_line", time=when(t, h.get("at")), actor=h.get("actor"),
-                         event=h.get("event"), status=t(f"sv.status.{h.get('status')}"))
-                       + (f" · {h['note']}" if h.get("note") else ""), color=theme.INK)
-                 for h in entries]
+        lines = [small(task_line(t, h, when(t, h.get("at"))) or
+                       t("sv.alert.history_line", time=when(t, h.get("at")), actor=person(h, "actor"),
+                         event=self.vm.history_words(h), status=t(f"sv.status.{h.get('status')}"))
+                       + (f" · {h['note']}" if h.get("note") else ""), color=theme.INK,
+                       key=f"sv-history-{index}")
+                 for index, h in enumerate(entries)]
         return [section_title(t("sv.alert.history")), ft.Column(lines, spacing=2, key="sv-history")]

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import flet as ft
+import flet_map as ftm
 
+from field_app.viewmodels.supervisor_regions import shapes
 from field_app.viewmodels.supervisor_review import CREDIBILITY, RELIABILITY, ReviewQueue
 from field_app.views import theme
 from field_app.views.base import sends_update
@@ -42,11 +44,47 @@ class ReviewPart(SectionPart):
         self.body.controls = parts
 
     def _line(self, r: dict) -> str:
-        return self.t("sv.review.line", desa=r.get("desa_code"), category=category_words(r.get("category"),
-                                                                                          self.t.lang),
-                      threat=r.get("threat_stage"), grade=f"{r.get('source_reliability') or '?'}"
-                                                          f"{r.get('info_credibility') or '?'}",
-                      officer=r.get("officer"), time=when(self.t, r.get("observed_at")))
+        return self.vm.line(r, category_words(r.get("category"), self.t.lang), when(self.t, r.get("observed_at")))
+
+    def _evidence(self, r: dict) -> list[ft.Control]:
+        """The photos, the officer's opinion and the location on a small map."""
+        t, parts = self.t, []
+        photos = [self._photo(sha) for sha in r.get("media") or []]
+        if photos:
+            parts.append(ft.Row(photos, wrap=True, spacing=8, run_spacing=8))
+        if r.get("opinion"):
+            parts.append(theme.text(t("sv.review.opinion", opinion=r["opinion"]), size=15, key="sv-review-opinion"))
+        parts.append(small(self.vm.location_words(r), key="sv-review-location"))
+        point = self.vm.location(r)
+        if point is not None:
+            parts.append(self._small_map(r, point))
+        return parts
+
+    def _small_map(self, r: dict, point: tuple[float, float]) -> ft.Control:
+        kecamatan = str(r.get("desa_code") or "")[:8]
+        outline = [ftm.PolygonMarker(coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in ring],
+                                     color=ft.Colors.with_opacity(0.15, theme.NAVY), border_color=theme.NAVY,
+                                     border_stroke_width=2)
+                   for shape in shapes("kecamatan") if shape.code == kecamatan for ring in shape.rings]
+        spot = ftm.CircleMarker(coordinates=ftm.MapLatitudeLongitude(*point), radius=8, color=theme.ERROR,
+                                border_color=theme.SURFACE, border_stroke_width=2)
+        return ft.Container(ftm.Map(initial_center=ftm.MapLatitudeLongitude(*point), initial_zoom=12,
+                                    bgcolor="#E0E0E0", layers=[ftm.PolygonLayer(polygons=outline),
+                                                               ftm.CircleLayer(circles=[spot])]),
+                            height=180, border_radius=8, key="sv-review-map",
+                            clip_behavior=ft.ClipBehavior.HARD_EDGE, border=ft.Border.all(1, "#C8CDD5"))
+
+    def _photo(self, sha: str) -> ft.Control:
+        data = self.vm.photos.get(sha)
+        if data is None:
+            self.page.run_task(self._load_photo, sha)
+            return small(self.t("sv.alert.photo_missing"))
+        return ft.Image(src=data, height=160, fit=ft.BoxFit.CONTAIN, key=f"sv-review-photo-{sha[:12]}")
+
+    async def _load_photo(self, sha: str) -> None:
+        if await in_thread(self.vm.fetch_photo, sha) is not None:
+            self.render()
+            self.app.push()
 
     def _row(self, r: dict) -> ft.Control:
         chosen = r.get("id") == self.vm.selected_id
@@ -78,6 +116,7 @@ class ReviewPart(SectionPart):
                               key="sv-review-duplicate", on_click=bind(self._submit, "duplicate"))],
             wrap=True, spacing=8, run_spacing=8)
         return ft.Container(ft.Column([
+            *self._evidence(r),
             small(t("sv.review.grade"), color=theme.INK), grade,
             dropdown(t("sv.review.duplicate_of"), duplicates, key="sv-duplicate-of", value=vm.duplicate_of or NONE,
                      on_select=lambda e: vm.set_duplicate_of(None if e.control.value == NONE else e.control.value)),

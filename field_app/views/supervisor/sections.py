@@ -18,6 +18,9 @@ def make(name: str, shell) -> Part:
     if name == "review":
         from field_app.views.supervisor.review import ReviewPart
         return ReviewPart(app, shell)
+    if name == "rekap":
+        from field_app.views.supervisor.rekap import RekapPart
+        return RekapPart(app, shell)
     if name == "coverage":
         from field_app.views.supervisor.coverage import CoveragePart
         return CoveragePart(app, shell)
