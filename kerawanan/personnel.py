@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from kerawanan.incidents import spread_regions
 from kerawanan.vocab import LEVELS
 
 PATTERN_TEXT = re.compile(r"\s*(\d+)\s*:\s*(\d+)\s*\Z")
@@ -146,17 +147,17 @@ def plan_personnel(desa_codes: Iterable[str], live_levels: Mapping[str, str], co
     """The plan of every region that holds one of ``desa_codes``.
 
     A desa is planned at the highest of: its own live level; the live level of an ancestor whose
-    signal is genuinely spread (its level is above every child's, so no single child explains it);
-    and, in a critical tahapan, the Polda baseline of its kabupaten. ``live_levels`` maps region
-    codes to levels (absent: kurang_rawan).
+    signal is genuinely spread (``kerawanan.incidents.spread_regions``: no single child explains
+    it — the rule that also decides which regions open alerts); and, in a critical tahapan, the
+    Polda baseline of its kabupaten. ``live_levels`` maps region codes to levels (absent: kurang_rawan).
     """
     rank = {level: index for index, level in enumerate(LEVELS)}
     desa_codes = sorted(desa_codes)
     tps_of = apportion_tps(desa_codes, config)
-    child_top = _highest_child_levels(desa_codes, live_levels, rank)
+    spread = spread_regions(live_levels, config.spread_children)
     totals: dict[str, list[int]] = {}          # code -> [reinforcement, reinforced_tps, from_reports, top rank]
     for code in desa_codes:
-        live = _live_plan_level(code, live_levels, child_top, rank)
+        live = _live_plan_level(code, live_levels, spread, rank)
         kabupaten = config.context(code)
         standing = kabupaten.baseline_level(critical_stage=critical_stage) if kabupaten else LEVELS[0]
         planned = standing if rank[standing] > rank[live] else live
@@ -202,25 +203,12 @@ def apportion_tps(desa_codes: Iterable[str], config) -> dict[str, int]:
     return tps
 
 
-def _highest_child_levels(desa_codes: list[str], live_levels: Mapping[str, str], rank) -> dict[str, int]:
-    top: dict[str, int] = {}
-    seen: set[str] = set()
-    for code in desa_codes:
-        child = code
-        while "." in child and child not in seen:
-            seen.add(child)
-            parent = child.rpartition(".")[0]
-            top[parent] = max(top.get(parent, 0), rank[live_levels.get(child, LEVELS[0])])
-            child = parent
-    return top
-
-
-def _live_plan_level(desa: str, live_levels: Mapping[str, str], child_top: Mapping[str, int], rank) -> str:
+def _live_plan_level(desa: str, live_levels: Mapping[str, str], spread: set[str], rank) -> str:
     level = live_levels.get(desa, LEVELS[0])
     ancestor = desa.rpartition(".")[0]
     while ancestor:
         own = live_levels.get(ancestor, LEVELS[0])
-        if rank[own] > child_top.get(ancestor, 0) and rank[own] > rank[level]:
+        if ancestor in spread and rank[own] > rank[level]:
             level = own                               # spread: no single child explains it
         ancestor = ancestor.rpartition(".")[0]
     return level

@@ -39,6 +39,7 @@ class ScoringConfig:
     per_officer: int = 4
     per_device: int = 4
     outside_area_factor: float = 0.2
+    spread_children: int = 2                        # [incidents]: kerawanan.incidents
 
     def deadline_hours(self, level: str) -> float | None:
         """Hours an open alert at ``level`` waits for acknowledgement; ``None`` for kurang_rawan."""
@@ -61,7 +62,7 @@ def load_config(scoring_toml_text: str, context_csv_text: str = "") -> ScoringCo
         doc = tomllib.loads(scoring_toml_text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"scoring: not valid TOML: {exc}") from exc
-    _table({"scoring": doc}, "scoring", SECTIONS)
+    _table({"scoring": {key: value for key, value in doc.items() if key != "incidents"}}, "scoring", SECTIONS)
     grades = _table(doc, "credibility", ("reliability", "information"))
     decay = _table(doc, "decay", ("half_life_hours", "horizon_days"))
     corroboration = _table(doc, "corroboration", ("window_hours", "min_officers", "factor"))
@@ -89,7 +90,15 @@ def load_config(scoring_toml_text: str, context_csv_text: str = "") -> ScoringCo
         per_officer=_whole(limits, "per_officer", "limits", 1),
         per_device=_whole(limits, "per_device", "limits", 1),
         outside_area_factor=_number(limits, "outside_area_factor", "limits", high=1.0 + 1e-9),
+        spread_children=_spread_children(doc),
     )
+
+
+def _spread_children(doc: dict) -> int:
+    """``[incidents] spread_children`` (optional table; default 2)."""
+    if "incidents" not in doc:
+        return 2
+    return _whole(_table(doc, "incidents", ("spread_children",)), "spread_children", "incidents", 2)
 
 
 def _whole(table: dict, key: str, where: str, low: int) -> int:

@@ -26,9 +26,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from kerawanan.incidents import holds_incident, parent_of, spread_regions
 from kerawanan.regions import tier_of
 from kerawanan.scorebook import Tally, ancestors
 from kerawanan.scoring import ScoringConfig
+from kerawanan.vocab import LEVELS
 from sync_server.alerts.escalation import Chain, escalate
 from sync_server.alerts.lifecycle import Scored, follow_state, next_state, open_alert, opens_alert
 from sync_server.alerts.scorebook import ReportFeed
@@ -130,6 +132,7 @@ class Engine:
         """Escalate, re-level ``targets`` (None: all), follow alerts, write; returns the last seq."""
         alerts = batch.unresolved_alerts(targets, due_by=at)
         previous = batch.region_states(targets)
+        hot_before = batch.hot_levels()
         if targets is None:
             targets = set(tallies) | set(previous) | set(alerts)
         stage = self.calendar.stage_for(at)
@@ -149,9 +152,31 @@ class Engine:
                 continue                                   # never scored, nothing to say
             states.append(state)
             outcome.level_changes += before is not None and before.level != state.level
-            tahapan = _stage(code, state, before, alerts, stage, tallies.get(code))
-            self._follow(code, state, before, alerts, touched, at, tahapan, chain, outcome)
+        opening = self._opening(states, previous, alerts, hot_before)
+        for state in states:
+            code = state.code
+            tahapan = _stage(code, state, alerts, stage, tallies.get(code), opens=code in opening)
+            self._follow(state, alerts, touched, at, tahapan, chain, opening, outcome)
         return self._write(batch, at, states, touched, outcome)
+
+    def _opening(self, states: list[RegionState], previous: dict[str, RegionState], alerts: dict[str, Alert],
+                 hot_before: dict[str, str]) -> set[str]:
+        """The regions whose alert opens now: one incident, one alert (``kerawanan.incidents``). A
+        region holding an incident of its own opens when its level rose, or — a parent — when a child
+        rose and made it newly spread (a child's decay never does: hysteresis is not news)."""
+        hot_now, risen = dict(hot_before), set()
+        for state in states:
+            if state.level == LEVELS[0]:
+                hot_now.pop(state.code, None)
+            else:
+                hot_now[state.code] = state.level
+            if opens_alert(state, previous.get(state.code)):
+                risen.add(state.code)
+        spread_children = self.config.spread_children
+        spread, spread_before = spread_regions(hot_now, spread_children), spread_regions(hot_before, spread_children)
+        stirred = {parent_of(code) for code in risen} - spread_before
+        return {state.code for state in states if state.code not in alerts and (state.code in risen or state.code in stirred)
+                and holds_incident(state.code, state.level, spread)}
 
     def _write(self, batch: AlertBatch, at: datetime, states: list[RegionState],
                touched: dict[str, tuple[Alert, list[AlertEvent]]], outcome: Outcome) -> int:
@@ -168,14 +193,15 @@ class Engine:
         outcome.regions, outcome.changes = len(states), len(changes)
         return batch.add_changes(changes, at)
 
-    def _follow(self, code: str, state: RegionState, before: RegionState | None, alerts: dict[str, Alert],
-                touched: dict, at: datetime, stage: str, chain: Chain, outcome: Outcome) -> None:
+    def _follow(self, state: RegionState, alerts: dict[str, Alert], touched: dict, at: datetime, stage: str,
+                chain: Chain, opening: set[str], outcome: Outcome) -> None:
+        code = state.code
         alert = alerts.get(code)
         if alert is not None:
             followed, events = follow_state(alert, state, at, stage, self.config)
             earlier = touched.get(code, (None, []))[1]
             touched[code] = (followed, earlier + events)
-        elif opens_alert(state, before):
+        elif code in opening:
             opened, events = open_alert(state, at, stage, chain.owner_of(code), self.config)
             touched[code] = (opened, events)
             outcome.opened.append(code)
@@ -203,14 +229,14 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _stage(code: str, state: RegionState, before: RegionState | None, alerts: dict[str, Alert],
-           calendar_stage: str, tally: Tally | None) -> str:
+def _stage(code: str, state: RegionState, alerts: dict[str, Alert], calendar_stage: str, tally: Tally | None,
+           *, opens: bool) -> str:
     """An alert's tahapan is the one its newest counted report says (a late sync or a replay is
     judged by the reports, not by today's date); it changes only when the alert opens or changes level."""
     alert = alerts.get(code)
     if alert is not None and alert.level == state.level:
         return alert.stage or calendar_stage
-    if alert is None and not opens_alert(state, before):
+    if alert is None and not opens:
         return calendar_stage
     return (tally.last_stage if tally is not None and tally.count else None) or calendar_stage
 

@@ -156,6 +156,10 @@ class SqliteAlertBatch:
     def region_states(self, codes: Iterable[str] | None = None) -> dict[str, RegionState]:
         return _region_states(self.conn, codes)
 
+    def hot_levels(self) -> dict[str, str]:
+        """The stored level of every region at rawan or above (the incident rule reads its children)."""
+        return dict(self.conn.execute("SELECT code, level FROM region_states WHERE level != 'kurang_rawan'"))
+
     def unresolved_alerts(self, regions: Iterable[str] | None = None,
                           due_by: datetime | None = None) -> dict[str, Alert]:
         """All unresolved alerts; or those of ``regions`` and the open ones due by ``due_by``."""

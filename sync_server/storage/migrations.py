@@ -18,6 +18,8 @@ import sqlite_utils
 from sync_server.sms.schema import migrate_v10
 from sync_server.storage.v5_repair import migrate_v5
 from sync_server.storage.v6_credentials import migrate_v6
+from sync_server.storage.v12_engine_columns import migrate_v12
+from sync_server.storage.v9_incidents import migrate_v9
 
 V1_ACCOUNTS = """
 CREATE TABLE users (
@@ -282,10 +284,10 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     migrate_v6,   # 6: hardening, credential lifecycle and shared login limits (v6_credentials.py)
     _script(V7_QUOTAS),  # 7: hardening, quotas and media garbage collection
     _script(V8_CORRECTIONS),  # 8: hardening, supersedes and alert notes
-    _script(""),  # 9: truthful alerts (one scorer, incidents, nihil, caps)
+    migrate_v9,   # 9: truthful alerts: one incident, one alert — parent copies merged (v9_incidents.py)
     migrate_v10,  # 10: SMS gateway (sync_server/sms/schema.py)
     _script(""),  # 11: reserved: names, not codes (users' titles) — replace with its step
-    _script(""),  # 12: reserved: alert engine inputs as columns (evaluation speed) — replace with its step
+    migrate_v12,  # 12: alert engine inputs as columns, covering index (v12_engine_columns.py)
 )
 LATEST = len(MIGRATIONS)
 

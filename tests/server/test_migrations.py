@@ -1,6 +1,7 @@
 """Each schema migration, tested from the previous version with data in it."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -225,3 +226,42 @@ def test_v10_sms_tables_from_v9_keep_the_alert_history_readable(db):
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO sms_log (at, direction, number, kind, text, state) VALUES (?, 'sideways', "
                    "'+62', 'x', 'y', 'z')", [T0])
+
+
+def _v8_alert(db, number: int, region: str, level: str, status: str = "open") -> str:
+    alert_id = f"00000000-0000-4000-8000-00000000000{number}"
+    db.execute("INSERT INTO alerts (number, id, region_code, level, peak_level, score, status, owner, report_count, "
+               "officer_count, top_categories, scored_at, opened_at, updated_at, version) VALUES "
+               "(?, ?, ?, ?, ?, 50, ?, 'polsek.pesisirbukit', 3, 2, '[]', ?, ?, ?, 1)",
+               [number, alert_id, region, level, level, status, T0, T0, T0])
+    db.execute("INSERT INTO alert_history (alert_id, version, at, actor, event, level, status) "
+               "VALUES (?, 1, ?, 'system', 'opened', ?, 'open')", [alert_id, T0, level])
+    db.execute("INSERT OR REPLACE INTO region_states VALUES (?, 'x', ?, 50, 3, 2, '[]', NULL, NULL, ?)",
+               [region, level, T0])
+    return alert_id
+
+
+def test_v9_merges_the_parents_copies_of_an_incident_and_keeps_their_history(db):
+    migrate(db, 8)
+    desa = _v8_alert(db, 1, "15.72.07.2001", "sangat_rawan")            # the incident
+    copies = [_v8_alert(db, 2, "15.72.07", "sangat_rawan"), _v8_alert(db, 3, "15.72", "sangat_rawan"),
+              _v8_alert(db, 4, "15", "rawan")]
+    spread = _v8_alert(db, 5, "15.01.01", "rawan")                       # two rawan desa below: spread
+    for desa_code in ("15.01.01.2001", "15.01.01.2002"):
+        db.execute("INSERT INTO region_states VALUES (?, 'desa', 'rawan', 20, 1, 1, '[]', NULL, NULL, ?)",
+                   [desa_code, T0])
+    lonely = _v8_alert(db, 6, "15.71", "rawan")                          # a copy with nothing open below,
+    db.execute("UPDATE region_states SET level = 'kurang_rawan' WHERE code = '15.71'")   # decayed since
+    history_before = db.execute("SELECT * FROM alert_history").fetchall()
+    migrate(db, 9)
+    status = dict(db.execute("SELECT id, status FROM alerts").fetchall())
+    assert [status[alert] for alert in copies] == ["resolved"] * 3
+    assert status[desa] == status[spread] == status[lonely] == "open"
+    assert db.execute("SELECT * FROM alert_history WHERE id <= ?", [len(history_before)]).fetchall() == history_before
+    merged = db.execute("SELECT alert_id, version, event, actor, status, data FROM alert_history "
+                        "WHERE id > ? ORDER BY id", [len(history_before)]).fetchall()
+    assert sorted(row[0] for row in merged) == sorted(copies)
+    assert {row[1:5] for row in merged} == {(2, "merged", "system", "resolved")}
+    assert {json.loads(row[5])["merged_into"] for row in merged} == {desa}
+    versions = dict(db.execute("SELECT id, version FROM alerts").fetchall())
+    assert versions[copies[0]] == 2 and versions[desa] == 1
