@@ -281,8 +281,8 @@ def test_a_partial_survives_a_server_kill_and_the_upload_resumes(tmp_path):
 def test_a_partial_holding_every_byte_is_completed_by_a_repeat_of_its_last_chunk(api, world, server):
     """A server killed between the last append and the store leaves a full partial: HEAD says every
     byte is there, and the client's repeat of its last chunk stores it."""
-    from sync_server.storage.files import MediaFiles
     from sync_server.partials import PartialUploads
+    from sync_server.storage.files import MediaFiles
 
     officer = world.officer()
     photo = jpeg()
