@@ -9,6 +9,7 @@ the report once (a later push of it is a ``duplicate``).
 """
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -19,7 +20,8 @@ from kerawanan.sms_codec import encode_report
 
 ENROLLMENT_KEY = "enrollment"        # field_app.viewmodels.enrollment.ENROLLMENT_KEY
 COUNTER_KEY = "sms_counter"
-SMS_AFTER = timedelta(minutes=10)    # the link down this long: offer SMS for reports waiting this long
+# The link down this long: offer SMS for reports waiting this long (PETA_SMS_AFTER_MINUTES: demos, tests).
+SMS_AFTER = timedelta(minutes=float(os.environ.get("PETA_SMS_AFTER_MINUTES") or 10))
 
 
 @lru_cache(maxsize=1)
