@@ -84,12 +84,11 @@ def photographs(extra: list[Path]) -> list[Photo]:
     try:
         import skimage
     except ImportError:
-        print("scikit-image is not installed: only the scene photographs are measured", file=sys.stderr)
-    else:
-        data = Path(skimage.__file__).parent / "data"
-        photos += [Photo(name, "detail", _reference(Image.open(data / name))) for name in SKIMAGE_PHOTOS]
-    if not photos:
-        raise SystemExit("no photographs found: apt-get install mate-backgrounds, pip install scikit-image, or --dir")
+        raise SystemExit("needs numpy and scikit-image (bench only): pip install scikit-image") from None
+    data = Path(skimage.__file__).parent / "data"
+    photos += [Photo(name, "detail", _reference(Image.open(data / name))) for name in SKIMAGE_PHOTOS]
+    if not any(photo.group == "scene" for photo in photos):
+        print("no scene photographs: apt-get install mate-backgrounds, or --dir", file=sys.stderr)
     return photos
 
 

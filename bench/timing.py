@@ -35,7 +35,7 @@ from field_app.sync_loop import SyncLoop  # noqa: E402
 from sync_server.alerts.pump import Pump  # noqa: E402
 from tests.app.builders import OFFICER, save_reports  # noqa: E402
 from tests.app.fake_server import FakeSyncServer  # noqa: E402
-from tests.faults.harness import RealServer, make_report, utc_now  # noqa: E402
+from tests.faults.harness import RealServer, grainy_jpeg, make_report, utc_now  # noqa: E402
 from tests.faults.network import run_network  # noqa: E402
 from tests.faults.proxy import Fault, FaultProxy, Profile  # noqa: E402
 
@@ -115,7 +115,7 @@ def network_rows(server: RealServer, token: str, workdir: Path) -> list[Row]:
     """The bounded twin of the 2G run (tests/faults/test_bad_network.py)."""
     with FaultProxy(server.port, seed=7) as proxy:
         run = run_network(server, proxy, BENCH_OFFICER, token, workdir, profile=Profile.from_kbit(512, 200, 0.05),
-                          reports=40, photos=3, seed=5, read_timeout=5, max_seconds=600)
+                          reports=40, photos=3, seed=5, read_timeout=5, max_seconds=600, camera=grainy_jpeg)
     return [("40 reports + 3 photos over 512 kbit/s, 200 ms, 5 % loss", f"{run.seconds:.1f} s "
              f"({run.passes} passes, exact: {run.audit.exact})", "< 50 s", run.seconds < 50 and run.audit.exact)]
 

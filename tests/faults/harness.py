@@ -125,16 +125,23 @@ def make_report(rng: random.Random, now: datetime, media: tuple[str, ...] = ()) 
     return parse_report(wire, now=now, gazetteer=assets.gazetteer(), calendar=assets.calendar())
 
 
-def camera_jpeg(rng: random.Random, size: tuple[int, int] = (2400, 1800)) -> bytes:
-    """A camera-like photo: smooth gradients with grain, so it compresses like a real scene."""
+def camera_jpeg(rng: random.Random, size: tuple[int, int] = (2400, 1800), grain: float = 0.35) -> bytes:
+    """A camera-like photo: smooth gradients with grain (JPEG q80 shrinks it like a real scene; WebP
+    smooths the grain away, to 10–60 KB: see ``grainy_jpeg`` where a test needs a big photo)."""
     width, height = size
     base = Image.linear_gradient("L").resize(size).convert("RGB")
     tint = Image.new("RGB", size, (rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)))
-    grain = Image.effect_noise(size, rng.uniform(20, 40)).convert("RGB")
-    picture = Image.blend(Image.blend(base, tint, 0.4), grain, 0.35)
+    noise = Image.effect_noise(size, rng.uniform(20, 40)).convert("RGB")
+    picture = Image.blend(Image.blend(base, tint, 0.4), noise, grain)
     out = io.BytesIO()
     picture.save(out, format="JPEG", quality=92)
     return out.getvalue()
+
+
+def grainy_jpeg(rng: random.Random, size: tuple[int, int] = (2400, 1800)) -> bytes:
+    """A camera frame under heavy grain: still 120–210 KB once shrunk by the app (WebP q80, 1024 px),
+    for the tests of big uploads (cut midway, resumed, slower than the read timeout)."""
+    return camera_jpeg(rng, size, grain=0.8)
 
 
 def queue_reports(outbox: Outbox, officer: str, rng: random.Random, count: int, *, photos: int = 0,

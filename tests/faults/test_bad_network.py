@@ -17,7 +17,7 @@ from field_app.outbox import Outbox
 from field_app.photos import shrink_photo
 from field_app.sync_client import SyncClient
 from field_app.sync_engine import SyncEngine
-from tests.faults.harness import audit, camera_jpeg, queue_reports, utc_now
+from tests.faults.harness import audit, grainy_jpeg, queue_reports, utc_now
 from tests.faults.network import run_network
 from tests.faults.proxy import Fault, Profile
 from tests.server.helpers import wait_until
@@ -33,7 +33,8 @@ SLICE = 4_000                                     # five throttled slices of the
 
 def test_a_slow_lossy_link_syncs_every_report_and_photo(real_server, officer, proxy, tmp_path):
     run = run_network(real_server, proxy, *officer, tmp_path, profile=FAST_LOSSY, reports=40, photos=3,
-                      seed=5, read_timeout=5, max_seconds=600)     # a deadline against a hang, not a goal
+                      seed=5, read_timeout=5, max_seconds=600,     # a deadline against a hang, not a goal
+                      camera=grainy_jpeg)
     print(run.line())
     assert run.audit.exact and run.audit.held == 40, run.audit
     assert run.photo_bytes > 3 * 90_000                       # camera-like photos, shrunk on the phone
@@ -42,7 +43,7 @@ def test_a_slow_lossy_link_syncs_every_report_and_photo(real_server, officer, pr
 
 
 def _photo(seed: int = 9) -> tuple[str, bytes]:
-    shrunk = shrink_photo(camera_jpeg(random.Random(seed)))
+    shrunk = shrink_photo(grainy_jpeg(random.Random(seed)))
     return shrunk.sha256, shrunk.data
 
 
@@ -94,7 +95,7 @@ def test_a_photo_upload_cut_midway_resumes_and_the_next_pass_sends_only_the_rest
     arrived, and the next pass asks where to resume and sends only the rest, in one request."""
     username, token = officer
     outbox = Outbox(tmp_path / "phone")
-    saved = queue_reports(outbox, username, random.Random(9), 1, photos=1, now=utc_now())
+    saved = queue_reports(outbox, username, random.Random(9), 1, photos=1, now=utc_now(), camera=grainy_jpeg)
     (sha,) = outbox.entries(username)[0].media
     size = outbox.photo_path(sha).stat().st_size
     assert size > 90_000
