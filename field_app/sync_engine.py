@@ -218,7 +218,8 @@ class SyncEngine:
                  auth_revoked: bool = False) -> SyncOutcome:
         return SyncOutcome(started_at=now, ok=ok, sent=tally.sent, duplicates=tally.duplicates,
                            attention=tally.attention, media_sent=tally.media_sent, pulled=tally.pulled,
-                           media_held=tally.media_held, error_code=code, error_message=message, retry_at=retry_at, auth_revoked=auth_revoked)
+                           media_held=tally.media_held, error_code=code, error_message=message,
+                           retry_at=retry_at, auth_revoked=auth_revoked)
 
     # ------------------------------------------------------------ text
 
