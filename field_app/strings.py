@@ -179,6 +179,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.feedback": ("Umpan Balik", "Feedback"),
     "nav.settings": ("Pengaturan", "Settings"),
     "status.sync_now": ("Kirim sekarang", "Send now"),
+    "replay.banner": ("REPLAY Pilkada 2024 · bukan kejadian nyata · waktu replay {time}",
+                      "REPLAY of Pilkada 2024 · not live · replay time {time}"),
     "status.waiting": ("Menunggu sinyal untuk mengirim.", "Waiting for signal to send."),
     "home.greeting": ("Selamat bertugas,", "On duty:"),
     "home.area": ("Wilayah binaan: {places}", "Your area: {places}"),

@@ -3,7 +3,8 @@
 Every subcommand takes ``--db PATH`` (default ``$PETA_DB``, else ``./var/peta_rawan.db``) and
 exits 0 on success, non-zero with a one-line message on stderr otherwise. A subcommand is a
 ``(name, help, add_arguments, run)`` entry in ``COMMANDS``; later features append theirs.
-"Now" is ``settings.clock()``: the real time, or the instant in ``$PETA_CLOCK_FILE``.
+"Now" is ``settings.clock()``: the real time, the instant in ``$PETA_CLOCK_FILE``, or the replay of
+``$PETA_REPLAY``.
 """
 from __future__ import annotations
 
@@ -119,6 +120,21 @@ def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if outcome.problems else 0
 
 
+def demo_feed(args: argparse.Namespace, settings: Settings) -> int:
+    """Push the demo's reports as the clock (a replay) reaches them; stops on SIGTERM/SIGINT."""
+    import signal
+    import threading
+
+    from sync_server.seeding import feed_demo
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    feed_demo(lambda: open_storage(settings.db_path, migrate=True), settings.clock(), stop,
+              poll_seconds=args.poll, report=lambda line: print(line, flush=True))
+    return 0
+
+
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     """One full aggregation/escalation pass at ``--at`` (default: now), from scratch."""
     from sync_server.alerts.service import AlertService
@@ -183,6 +199,8 @@ COMMANDS: list[Command] = [
     ("seed-demo", "demo accounts and the demo scenario; prints the logins", lambda p: p.add_argument(
         "--hours-ago", type=float, help="voting night this many hours before now (default: the scenario's "
         "last report lands just before now)"), seed_demo),
+    ("demo-feed", "push the demo's reports as the (replay) clock reaches them", lambda p: p.add_argument(
+        "--poll", type=float, default=60.0, help="longest wait between checks, seconds"), demo_feed),
     ("evaluate", "one aggregation/escalation pass at a given time (default: now)", lambda p: p.add_argument(
         "--at", metavar="ISO-8601", help="evaluation time with a timezone, e.g. 2024-11-28T06:00+07:00"),
      evaluate),

@@ -8,6 +8,7 @@
 | ``PETA_LOGIN_FAILURES_PER_ACCOUNT`` / ``..._PER_ADDRESS`` | ``5`` / ``30``: failed logins per (account, address) / per address before waits begin |
 | ``PETA_LOGIN_DELAY_SECONDS`` | ``60``: the first wait after them, doubled after each further failure, at most 15 minutes |
 | ``PETA_CLOCK_FILE`` | unset: the real clock; else a file holding "now" as ISO-8601 (tests) |
+| ``PETA_REPLAY`` | unset: the real clock; else ``<replayed instant>@<real instant>``: a replay at real speed (demo) |
 | ``PETA_EVALUATE_SECONDS`` | ``60``: seconds between background evaluations; ``0`` disables them |
 | ``PETA_INTAKE_THREADS`` | ``2``: threads per process validating and storing pushes (one writes while one validates) |
 | ``PETA_ALERT_INTERVAL`` | ``0.5``: under sustained pushes, at most one alert pass begins per this many seconds |
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from kerawanan.replay import Replay, parse_replay
 from sync_server.clock import clock_for
 from sync_server.sms.config import SmsSettings, sms_settings
 
@@ -74,6 +76,7 @@ class Settings:
     failure_window_seconds: float = 15 * 60
     login_delay_seconds: float = 60.0   # first wait after the free failures (doubles, capped by the window)
     clock_file: Path | None = None     # "now" read from this file (ISO-8601) instead of the real clock
+    replay: Replay | None = None       # an election replayed at real speed (the demo of `make run`)
     evaluate_seconds: float = 60.0     # background aggregation/escalation pass; 0 = none
     forwarded_allow_ips: str | None = None   # proxies whose X-Forwarded-For is believed; None = no one
     intake_threads: int = 2            # push validation + storage threads per process
@@ -87,8 +90,8 @@ class Settings:
     sms: SmsSettings = field(default_factory=SmsSettings)   # gateway, secret, bounds (PETA_SMS_*)
 
     def clock(self) -> Callable[[], datetime]:
-        """The clock of this server: the clock file when set, else real UTC time."""
-        return clock_for(self.clock_file)
+        """The clock of this server: the clock file when set, else the replay when set, else real UTC time."""
+        return clock_for(self.clock_file, self.replay)
 
     @property
     def media_path(self) -> Path:
@@ -109,6 +112,7 @@ class Settings:
             failures_per_address=int(env.get("PETA_LOGIN_FAILURES_PER_ADDRESS") or 30),
             login_delay_seconds=max(0.001, float(env.get("PETA_LOGIN_DELAY_SECONDS") or 60)),
             clock_file=Path(clock_file) if clock_file else None,
+            replay=parse_replay(env["PETA_REPLAY"]) if env.get("PETA_REPLAY") else None,
             evaluate_seconds=float(env.get("PETA_EVALUATE_SECONDS") or 60),
             forwarded_allow_ips=env.get("PETA_FORWARDED_ALLOW_IPS") or None,
             intake_threads=max(1, int(env.get("PETA_INTAKE_THREADS") or 2)),
