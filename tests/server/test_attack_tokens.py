@@ -37,6 +37,7 @@ PUBLIC = {
     ("HEAD", "/api/v1/docs/{asset}"),
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/enroll"),
+    ("POST", "/api/v1/sms/inbound"),       # the SMS gateway's door: no token, its shared secret (test_sms.py)
 }
 # Every other route needs a token; the roles it is open to (any other role: 403 auth.forbidden).
 ROLES = {
@@ -71,6 +72,10 @@ ROLES = {
     ("GET", "/api/v1/export/reports.csv"): STAFF,
     ("GET", "/api/v1/export/alerts.geojson"): STAFF,
     ("GET", "/api/v1/export/sitrep.pdf"): STAFF,
+    ("GET", "/api/v1/sms/log"): frozenset({"admin"}),
+    ("GET", "/api/v1/sms/refusals"): frozenset({"admin"}),
+    ("GET", "/api/v1/sms/contacts"): frozenset({"admin"}),
+    ("PUT", "/api/v1/sms/contacts/{username}"): frozenset({"admin"}),
 }
 BAD_STATES = (
     "none",
