@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kerawanan.regions import in_scope
+from kerawanan.scorebook import ancestors
 from kerawanan.tahapan import WIB, wib_day
 from kerawanan.vocab import NIHIL
 from sync_server.alerts.coverage import NO_NEWS, NO_NEWS_LABEL, Coverage, summary_level
@@ -40,6 +41,7 @@ def region_overview(service: AlertService, principal: Principal, code: str, now:
             "parent_code": region.parent_code, **_summary(service, states.get(code), code, coverage)}
     body["open_alerts"] = [service.views.alert(alert, coverage, internal=principal.reads_internal_notes())
                            for alert in alerts]
+    body.update(_incidents(code, alerts))
     body["children"] = [_child(service, child, states.get(child.code), alerts, coverage) for child in children]
     body["coverage"] = {**body.pop("_coverage"), **coverage.json(code), "stage": coverage.stage,
                         "silence_hours": coverage.silence_hours,
@@ -51,6 +53,18 @@ def region_overview(service: AlertService, principal: Principal, code: str, now:
     body["context"] = service.views.context(code, coverage.stage)
     body["personnel"] = service.views.personnel(code, strength_reader(principal))
     return body
+
+
+def _incidents(code: str, alerts: list[Alert]) -> dict[str, Any]:
+    """The region's own alert and the roll-up of the incidents below it (one incident, one alert:
+    a parent shows its children's alerts instead of opening copies)."""
+    own = next((alert for alert in alerts if alert.region_code == code), None)
+    below = [alert.level for alert in alerts if alert.region_code != code]
+    counts = {level: below.count(level) for level in ("sangat_rawan", "rawan", "kurang_rawan")}
+    highest = next((level for level, count in counts.items() if count), None)
+    return {"open_alert": None if own is None else {"id": own.id, "level": own.level, "status": own.status,
+                                                     "owner": own.owner},
+            "alerts_below": {"count": len(below), **counts, "highest_level": highest}}
 
 
 def _summary(service: AlertService, state: RegionState | None, code: str, coverage: Coverage) -> dict[str, Any]:
@@ -99,6 +113,10 @@ def region_rows(service: AlertService, principal: Principal, tier: str, coverage
     regions = [region for region in service.gazetteer.regions(tier) if in_scope(region.code, principal.scope)]
     states = {state.code: state for state in service.storage.region_states_under(principal.scope)}
     alerts = {alert.region_code: alert for alert in service.storage.unresolved_alerts_under(principal.scope)}
+    below: dict[str, int] = {}                         # unresolved alerts strictly below each region
+    for alert_code in alerts:
+        for ancestor in ancestors(alert_code):
+            below[ancestor] = below.get(ancestor, 0) + 1
     rows = []
     for region in regions:
         state, alert = states.get(region.code), alerts.get(region.code)
@@ -108,7 +126,8 @@ def region_rows(service: AlertService, principal: Principal, tier: str, coverage
                      "score": round(state.score, 2) if state else 0.0,
                      "alert_id": alert.id if alert else None, "status": alert.status if alert else None,
                      "owner": alert.owner if alert else None,
-                     "deadline_at": alert.deadline_at if alert else None, "coverage_gap": summary["gap"],
+                     "deadline_at": alert.deadline_at if alert else None, "alerts_below": below.get(region.code, 0),
+                     "coverage_gap": summary["gap"],
                      "coverage_state": summary["state"], "silent_desa": summary["silent_desa"],
                      "unassigned_desa": summary["unassigned_desa"], "desa": summary["desa"],
                      "last_heard": summary["last_heard"], "critical_stage": coverage.critical})

@@ -20,7 +20,7 @@ from sync_server.exports import places, wording
 from sync_server.render import iso_z
 
 PROPERTIES = ("code", "name", "tier", "level", "level_label", "score", "alert_id", "status", "owner",
-              "deadline_at", "coverage_gap", "coverage", "coverage_label", "summary", "summary_label", "desa",
+              "deadline_at", "alerts_below", "coverage_gap", "coverage", "coverage_label", "summary", "summary_label", "desa",
               "silent_desa", "unassigned_desa", "last_heard_at", "critical_stage", "reinforcement", "reinforced_tps",
               "personnel_standing", "personnel_estimate")
 # coverage state -> words; a region that is not "reporting" is never labelled safe (``summary``).
@@ -55,6 +55,7 @@ def _feature(region: Mapping, find) -> dict:
         "status": region.get("status"),
         "owner": region.get("owner"),
         "deadline_at": _time(region.get("deadline_at")),
+        "alerts_below": int(region.get("alerts_below") or 0),      # one incident, one alert: shown, not copied
         "coverage_gap": bool(region.get("coverage_gap", False)),
         **_coverage(region),
         **_personnel(region),

@@ -69,8 +69,10 @@ def test_a_push_opens_an_alert_at_once_owned_by_the_polsek(world, area):
     assert alert["top_categories"][0]["category"] == "bentrok"
     assert set(alert["personnel"]) >= {"pattern", "tps", "recommended", "baseline", "reinforcement", "estimate"}
     assert set(alert["context"]) >= {"ikp_category", "polda_baseline"}
-    kecamatan = alert_for(world, area["polsek"].token, area["kecamatan"])
-    assert kecamatan["level"] == "rawan"                                  # 27 ≥ 25
+    kecamatan = world.api.get(f"/api/v1/regions/{area['kecamatan']}", token=area["polsek"].token).json()
+    assert kecamatan["level"] == "rawan"                                  # 27 ≥ 25, explained by the desa:
+    assert kecamatan["open_alert"] is None and kecamatan["alerts_below"]["count"] == 1    # shown, not copied
+    assert {item["region_code"] for item in alerts_of(world, area["polsek"].token)} == {area["desa"][0]}
 
 
 def test_the_detail_explains_the_score_and_carries_an_etag(world, area):
@@ -195,7 +197,8 @@ def test_the_regions_route_in_scope(world, area):
     body = world.api.get(f"/api/v1/regions/{area['kecamatan']}", token=area["polsek"].token).json()
     assert (body["code"], body["region_level"], body["level"], body["score"]) == (
         area["kecamatan"], "kecamatan", "rawan", 27.0)
-    assert {alert["region_code"] for alert in body["open_alerts"]} == {area["desa"][0], area["kecamatan"]}
+    assert {alert["region_code"] for alert in body["open_alerts"]} == {area["desa"][0]}   # one incident, one alert
+    assert (body["open_alert"], body["alerts_below"]["highest_level"]) == (None, "rawan")
     children = {child["code"]: child for child in body["children"]}
     assert set(children) == set(area["desa"])
     assert children[area["desa"][0]]["open_alert"]["level"] == "rawan"
@@ -217,6 +220,7 @@ def test_list_filters_and_pages(world, area):
         world.api.push(officer.token, [incident(desa)])
     token = area["polsek"].token
     everything = alerts_of(world, token)
+    # three rawan desa make their kecamatan sangat_rawan, above every child: spread, its own alert
     assert {item["region_code"] for item in everything} == {*area["desa"][:3], area["kecamatan"]}
     assert {item["region_code"] for item in alerts_of(world, token, level="sangat_rawan")} == {area["kecamatan"]}
     assert alerts_of(world, token, status="resolved") == [] and len(alerts_of(world, token, status="active")) == 4

@@ -70,7 +70,7 @@ def test_alerts_geojson_holds_only_regions_in_scope(demo, tokens, who):
     if who == "polres.kerinci":
         assert levels["15.72.07"] in ("rawan", "sangat_rawan")
         koto_baru = next(f for f in collection["features"] if f["id"] == "15.72.07")["properties"]
-        assert koto_baru["alert_id"] and koto_baru["owner"] == "polsek.pesisirbukit"
+        assert koto_baru["alert_id"] is None and koto_baru["alerts_below"] == 3    # its desa's alerts, no copy
     else:
         assert set(levels.values()) == {"kurang_rawan"}
     desa = demo.api.get("/api/v1/export/alerts.geojson", token=tokens[who], params={"tier": "desa"}).json()

@@ -6,10 +6,10 @@ below runs once (``story``): each test then checks one thing that happened.
 
 | WIB | what |
 |---|---|
-| 27 Nov 22:30 | evaluate: Koto Baru burns ballot boxes; alerts open, owned by Polsek Pesisir Bukit |
-| 27 Nov 23:45 | evaluate: the desa alert's 1 h deadline passed, unacknowledged: escalated to Polres Kerinci; Polres acknowledges the kecamatan alert |
-| 28 Nov 01:00 | evaluate: escalated again (to Polda); the acknowledged alert stays; Polsek rejects a report: the score drops at once |
-| 10 Dec 12:00 | evaluate after 12 days of silence: back to kurang_rawan, alerts still open and saying so |
+| 27 Nov 22:30 | evaluate: Koto Baru burns ballot boxes; one alert per hot desa opens, owned by Polsek Pesisir Bukit; the kecamatan, the kota and the province show them and open no copy |
+| 27 Nov 23:45 | evaluate: Desa Koto Baru's 1 h deadline passed, unacknowledged: that one alert goes to Polres Kerinci; Polres acknowledges Desa Dujung Sakti's alert |
+| 28 Nov 01:00 | evaluate: escalated again (to Polda): the Kapolda's board holds one alert per hot desa; Polsek rejects a report: the score drops at once |
+| 10 Dec 12:00 | evaluate after 12 days of silence: back to kurang_rawan, alerts still open and saying so; the unacknowledged rawan alert went up, the acknowledged one stayed |
 """
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from tests.server.helpers import PASSWORD, assert_error
 
 pytestmark = pytest.mark.slow
 KOTO_BARU_DESA, KOTO_BARU_KEC, SUNGAI_PENUH, KOTA_JAMBI = "15.72.07.2001", "15.72.07", "15.72", "15.71"
+DUJUNG_SAKTI, KAMPUNG_TENGAH, KOTO_LOLO = "15.72.07.2004", "15.72.07.2003", "15.72.02.2004"
+HOT_DESA = {KOTO_BARU_DESA, DUJUNG_SAKTI, KAMPUNG_TENGAH, KOTO_LOLO}
 PASSWORDS = {**{account["username"]: account["password"] for account in demo_accounts()},
              "admin": PASSWORD}                                      # made by the fixture, kept by seed-demo
 REJECTED = scenario_id("pemungutan/koto-baru/tps03-dibakar")
@@ -70,14 +72,16 @@ def _run(story: Story) -> Story:
     server.evaluate()
     story.snapshot("23:45")
     polres = story.login("polres.kerinci")
-    kecamatan = story.alerts["23:45"][KOTO_BARU_KEC]
-    story.facts["ack"] = api.post(f"/api/v1/alerts/{kecamatan['id']}/actions", token=polres,
+    neighbour = story.alerts["23:45"][DUJUNG_SAKTI]
+    story.facts["ack"] = api.post(f"/api/v1/alerts/{neighbour['id']}/actions", token=polres,
                                   json={"action": "acknowledge", "note": "Dalmas Polres berangkat."},
-                                  headers=if_match(kecamatan["version"]))
+                                  headers=if_match(neighbour["version"]))
 
     server.set_clock(wib("11-28 01:00"))
     server.evaluate()
     story.snapshot("01:00")
+    story.facts["polda_board"] = api.get("/api/v1/alerts", token=story.login("polda.jambi"),
+                                         params={"limit": 1000}).json()["items"]
     story.scores["before_review"] = server.states()[KOTO_BARU_DESA][1]
     polsek = story.login("polsek.pesisirbukit")
     story.facts["review"] = api.post(f"/api/v1/reports/{REJECTED}/review", token=polsek,
@@ -116,7 +120,8 @@ def test_an_alert_opens_owned_by_the_polsek(story):
     assert alert["stage"] == "pemungutan_suara" and alert["report_count"] >= 3
     assert alert["personnel"]["pattern"] == "2:1" and alert["personnel"]["reinforcement"] > 0
     assert alert["context"]["polda_baseline"] == "rawan"
-    assert story.alerts["22:30"][SUNGAI_PENUH]["owner"] == "polres.kerinci"
+    assert set(story.alerts["22:30"]) == HOT_DESA            # one alert per hot desa; no parent copies
+    assert {story.alerts["22:30"][code]["owner"] for code in HOT_DESA} == {"polsek.pesisirbukit"}
     assert KOTA_JAMBI not in story.alerts["22:30"]
 
 
@@ -132,12 +137,25 @@ def test_unacknowledged_past_the_deadline_it_escalates_to_polres_then_polda(stor
     assert history[1][1:] == ("2024-11-27T16:30:00.000000Z", "polres.kerinci")
 
 
+def test_the_kapoldas_board_holds_one_alert_per_hot_spot(story):
+    board = {alert["region_code"]: alert for alert in story.facts["polda_board"]}
+    assert set(board) == HOT_DESA                             # was 8: desa, kecamatan, kota and province copies
+    assert [code for code, alert in board.items() if alert["owner"] == "polda.jambi"] == [KOTO_BARU_DESA]
+    assert story.levels["01:00"][KOTO_BARU_KEC] == story.levels["01:00"][SUNGAI_PENUH] == "sangat_rawan"
+    parents = story.server.query("SELECT count(*) FROM alerts WHERE region_code IN (?, ?, '15')",
+                                 KOTO_BARU_KEC, SUNGAI_PENUH)
+    assert parents == [(0,)]
+
+
 def test_an_acknowledged_alert_stops_escalating(story):
     response = story.facts["ack"]
     assert response.status_code == 200, response.text
     assert response.headers["etag"] == f'"{response.json()["version"]}"'
-    after = story.alerts["01:00"][KOTO_BARU_KEC]
-    assert (after["status"], after["owner"], after["deadline_at"]) == ("acknowledged", "polres.kerinci", None)
+    after = story.alerts["12-10"][DUJUNG_SAKTI]
+    assert (after["status"], after["owner"], after["deadline_at"], after["escalations"]) == (
+        "acknowledged", "polsek.pesisirbukit", None, 0)
+    ignored = story.alerts["12-10"][KAMPUNG_TENGAH]          # the same level, never acknowledged
+    assert (ignored["owner"], ignored["escalations"]) == ("polda.jambi", 2)
     actors = story.server.query("SELECT actor, event, note FROM alert_history WHERE alert_id = ? AND "
                                 "actor != 'system'", after["id"])
     assert actors == [("polres.kerinci", "acknowledge", "Dalmas Polres berangkat.")]
@@ -151,7 +169,7 @@ def test_a_rejected_report_lowers_the_score_at_once(story):
 def test_the_officers_pull_shows_the_alert_and_the_review_of_their_report(story):
     first = story.facts["pull_22:30"]
     alerts = [change["data"] for change in first if change["kind"] == "alert"]
-    assert {KOTO_BARU_DESA, KOTO_BARU_KEC, SUNGAI_PENUH, "15"} <= {alert["region_code"] for alert in alerts}
+    assert {alert["region_code"] for alert in alerts} == {KOTO_BARU_DESA, DUJUNG_SAKTI, KAMPUNG_TENGAH}
     assert not any(alert["region_code"].startswith(KOTA_JAMBI) for alert in alerts)
     assert {alert["event"] for alert in alerts} == {"opened"}
     later = story.facts["pull_01:00"]
@@ -180,14 +198,15 @@ def test_the_region_shows_no_news_rather_than_safe(story):
     assert region["level"] == "kurang_rawan" and region["coverage"]["critical_stage"]
     assert region["summary"] == "tidak_ada_kabar" and region["coverage_gap"]
     assert region["coverage"]["silent_desa"] == region["coverage"]["desa"] > 0
-    assert {alert["region_code"] for alert in region["open_alerts"]} >= {KOTO_BARU_DESA, KOTO_BARU_KEC}
+    assert {alert["region_code"] for alert in region["open_alerts"]} == {KOTO_BARU_DESA, DUJUNG_SAKTI, KAMPUNG_TENGAH}
+    assert region["open_alert"] is None and region["alerts_below"]["count"] == 3
     assert [child["code"] for child in region["children"]] == [f"{KOTO_BARU_KEC}.200{n}" for n in range(1, 7)]
     assert {child["summary"] for child in region["children"]} == {"tidak_ada_kabar"}
 
 
 def test_a_stale_version_changes_nothing(story):
     api = story.server.api
-    alert = story.alerts["12-10"][SUNGAI_PENUH]
+    alert = story.alerts["12-10"][KOTO_BARU_DESA]
     token = story.login("polres.kerinci")
     stale = api.post(f"/api/v1/alerts/{alert['id']}/actions", token=token, json={"action": "resolve", "response": "Kondusif"},
                      headers=if_match(alert["version"] - 1))
