@@ -6,6 +6,7 @@ LOOP_STRINGS: dict[str, tuple[str, str]] = {
     # ---------------------------------------------------------------- the one sync state
     "syncstate.sending": ("Mengirim… {done} dari {total}", "Sending… {done} of {total}"),
     "syncstate.sending.plain": ("Mengirim…", "Sending…"),
+    "syncstate.checking": ("Memeriksa umpan balik…", "Checking for feedback…"),
     "syncstate.waiting": ("Menunggu sinyal", "Waiting for signal"),
     "syncstate.failed": ("Gagal: {reason}", "Failed: {reason}"),
     "syncstate.retry_in": ("{head} · dicoba lagi dalam {seconds} detik", "{head} · next try in {seconds} s"),
@@ -57,6 +58,8 @@ LOOP_STRINGS: dict[str, tuple[str, str]] = {
                    "{count} task(s) not acknowledged. Open and tap \"Acknowledge\"."),
     "task.nudge.open": ("Lihat tugas", "See tasks"),
     "task.add_photo": ("Tambah foto", "Add a photo"),
+    "task.history.acknowledged": ("Diterima oleh {name} {time}", "Acknowledged by {name} {time}"),
+    "task.history.reported": ("Jawaban {name} {time}: {note}", "Answer from {name} {time}: {note}"),
     # ---------------------------------------------------------------- an opened report, a correction
     "report.open.title": ("Laporan", "Report"),
     "report.open.state": ("Status kiriman", "Delivery"),

@@ -9,6 +9,7 @@ from one screen's own guess. The phases:
 - ``failed``: the server answered but refused or failed: "Gagal: <reason> · dicoba lagi dalam …";
 - ``revoked``: this phone's token was revoked;
 - ``queued``: something waits and no pass has failed yet (it goes with the next pass);
+- ``checking``: a pass runs with nothing to send (feedback is fetched): "Memeriksa umpan balik…";
 - ``done``: nothing waits ("sent at HH:MM" in the server's time comes from the last pass).
 """
 from __future__ import annotations
@@ -39,6 +40,8 @@ def current(*, pending: int, running: bool, requested: bool, engine: Any, outcom
     """The state from the hub's facts (``engine`` may be None in tests without sync)."""
     if engine is not None and getattr(engine, "auth_revoked", False):
         return SyncState("revoked", pending, code="auth.revoked")
+    if (running or requested) and pending == 0:
+        return SyncState("checking")                 # nothing to send: the pass fetches feedback
     if running or requested:
         progress = getattr(engine, "progress", None) if running else None
         done, total = progress if progress else (0, pending)
@@ -68,6 +71,8 @@ def line(state: SyncState, t: Translator) -> str | None:
         if state.total:
             return t("syncstate.sending", done=state.done, total=state.total)
         return t("syncstate.sending.plain")
+    if state.phase == "checking":
+        return t("syncstate.checking")
     if state.phase == "revoked":
         return t("sync.auth_revoked")
     if state.phase in ("waiting", "failed"):

@@ -103,3 +103,19 @@ def _category(vocabulary: Any, item: dict[str, Any], lang: str) -> str:
         return vocabulary.category(item.get("category")).label(lang)
     except (KeyError, TypeError):
         return str(item.get("label") or item.get("category") or "-")
+
+
+def task_line(t: Translator, event: dict[str, Any], time: str) -> str | None:
+    """A history line of the assignee's answer, for the supervisor: "Diterima oleh Brigpol Reza
+    Pratama 21:58", "Jawaban Brigpol Reza Pratama 22:20: Posko sudah dicek"; None for other events."""
+    data = event.get("data") or {}
+    name = data.get("by_name") or event.get("actor") or "-"
+    if event.get("event") == "task_acknowledge":
+        return t("task.history.acknowledged", name=name, time=time)
+    if event.get("event") == "task_report":
+        photos = len(data.get("media") or [])
+        note = event.get("note") or ""
+        if photos:
+            note = f"{note} (+{photos} {t('task.answer.photo')})".strip()
+        return t("task.history.reported", name=name, time=time, note=note)
+    return None

@@ -218,8 +218,9 @@ class StatusStrip(Part):
         self.button = theme.secondary_button(self.t("status.sync_now"), lambda: self.shell.sync_now(),
                                              key="status-sync-now", icon=ft.Icons.SYNC)
         self.root = ft.Container(
-            ft.Column([ft.Row([self.icon, ft.Column([self.pending, self.last_sync, self.state], spacing=2,
-                                                    expand=True)], vertical_alignment=ft.CrossAxisAlignment.START),
+            ft.Column([ft.Row([self.icon, theme.test_id("status-text", ft.Column(
+                [self.pending, self.last_sync, self.state], spacing=2), container=True, expand=True)],
+                vertical_alignment=ft.CrossAxisAlignment.START),
                        self.button], spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
             bgcolor=theme.PANEL, padding=ft.Padding.symmetric(horizontal=16, vertical=10), key="status-strip",
             border=ft.Border.only(top=ft.BorderSide(1, "#C8CDD5")))
@@ -236,7 +237,8 @@ class StatusStrip(Part):
         theme.set_label(self.button, self.t("status.sync_now"))
 
 
-PHASE_ICONS = {"sending": ft.Icons.CLOUD_UPLOAD, "waiting": ft.Icons.CLOUD_OFF, "failed": ft.Icons.ERROR_OUTLINE,
+PHASE_ICONS = {"sending": ft.Icons.CLOUD_UPLOAD, "checking": ft.Icons.CLOUD_SYNC, "waiting": ft.Icons.CLOUD_OFF,
+               "failed": ft.Icons.ERROR_OUTLINE,
                "revoked": ft.Icons.BLOCK, "done": ft.Icons.CLOUD_DONE, "queued": ft.Icons.HOURGLASS_TOP}
 
 

@@ -202,7 +202,7 @@ def test_without_signal_a_full_and_a_quick_report_wait_in_the_outbox(screen, wor
     for report_id in world["ids"]:
         expect(outbox_item(page, report_id)).to_contain_text("Menunggu sinyal", timeout=STEP_TIMEOUT)
     expect(page.get_by_text("2 laporan belum terkirim", exact=False)).to_be_visible()
-    expect(page.get_by_text("Tidak ada sinyal, akan dicoba lagi", exact=False)).to_be_visible(timeout=STEP_TIMEOUT)
+    expect(page.get_by_text("Menunggu sinyal · dicoba lagi", exact=False).first).to_be_visible(timeout=STEP_TIMEOUT)
     shot(page, "10-outbox-waiting")
 
 
