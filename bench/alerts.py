@@ -95,12 +95,14 @@ def build(path: Path, reports: int, rng: random.Random) -> list[str]:
             changes.append((seq, "report", None, body["desa_code"], "supervisors", body["id"], None, now))
             rows.append((body["id"], seq, f"nrp{index:05d}", None, body["desa_code"], body["category"],
                          body["threat_stage"], "kampanye", to_db(observed), now, "h",
-                         json.dumps(body, sort_keys=True, separators=(",", ":")), review))
+                         json.dumps(body, sort_keys=True, separators=(",", ":")), review,
+                         observed.timestamp(), body["source_reliability"], body["info_credibility"]))
         conn.executemany("INSERT INTO changes (seq, kind, recipient, region_code, audience, ref, data, created_at) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", changes)
         conn.executemany("INSERT INTO reports (id, seq, officer, device_id, desa_code, category, threat_stage, "
-                         "stage, observed_at, received_at, content_hash, wire, review_status) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                         "stage, observed_at, received_at, content_hash, wire, review_status, observed_epoch, "
+                         "source_reliability, info_credibility) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     storage.close()
     return desa
 

@@ -7,7 +7,10 @@ and terms, recomputes only what a change can touch, and resumes its ordered sums
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,6 +22,10 @@ MARGIN_S = 0.001             # a tally expires this much early around a horizon 
 
 
 SNAPSHOT_BEFORE_S = 4 * 86400   # a desa keeps its sums as they stood this long before its newest report
+
+PLAIN = (1.0, 1.0, 1.0, NO_REASON)      # the factors of a report that counts in full, uncorroborated
+CATEGORY, OFFICER = operator.itemgetter(3), operator.itemgetter(7)
+OUTSIDE, CONFIRMED = operator.itemgetter(9), operator.itemgetter(10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,27 +148,39 @@ class DesaTally:
         self.stable = min(self.stable, first)
         corroborated = corroborated_among(entries, first, hi, config)
         limited = beyond_limits(entries, first, hi, config)
-        half_life, outside, boost = config.half_life_hours * 3600.0, config.outside_area_factor, \
-            config.corroboration_factor
-        factors, terms, part, kinds = self.factors, self.terms, parts.part, parts.by_kind
-        plain, boosted = (1.0, 1.0, 1.0, NO_REASON), (boost, 1.0, 1.0, NO_REASON)
-        for index in range(first, hi):
-            entry = entries[index]
-            corroboration = boost if index in corroborated else 1.0
-            area = outside if entry[9] and not entry[10] else 1.0        # outside, and not confirmed
-            limit_reason = limited.get(index) if limited else None
+        self._terms(first, hi, ref, parts, corroborated, limited)
+        self.factors[hi:] = [None] * (len(entries) - hi)
+        self.terms[hi:] = [0.0] * (len(entries) - hi)
+        self.dirty_from = INF
+
+    def _terms(self, first: int, hi: int, ref: float, parts: Parts, corroborated: set[int],
+               limited: dict[int, str]) -> None:
+        """Factors and terms of entries[first:hi]: part × decay to ``ref``, × corroboration, then × area
+        × limit for the few that count less (the products taken in that order, whatever the path)."""
+        config, entries = parts.config, self.entries
+        half_life, boost = config.half_life_hours * 3600.0, config.corroboration_factor
+        span = entries[first:hi]
+        kinds = parts.by_kind
+        try:
+            terms = [kinds[entry[3:7]] * 2.0 ** ((entry[0] - ref) / half_life) for entry in span]
+        except KeyError:                                             # a kind not weighed yet
+            kinds = parts.kinds_of(span)
+            terms = [kinds[entry[3:7]] * 2.0 ** ((entry[0] - ref) / half_life) for entry in span]
+        self.terms[first:hi] = terms
+        self.factors[first:hi] = [PLAIN] * (hi - first)
+        factors, terms, boosted = self.factors, self.terms, (boost, 1.0, 1.0, NO_REASON)
+        for index in corroborated:
+            factors[index] = boosted
+            terms[index] = terms[index] * boost
+        for index in sorted({*itertools.compress(range(first, hi), map(OUTSIDE, span)), *limited}):
+            area = config.outside_area_factor if entries[index][9] and not entries[index][10] else 1.0
+            limit_reason = limited.get(index)
             if area == 1.0 and limit_reason is None:
-                factors[index] = boosted if index in corroborated else plain
-                weight = kinds.get(entry[3:7]) or part(entry)
-                terms[index] = weight * 2.0 ** ((entry[0] - ref) / half_life) * corroboration
-                continue
+                continue                                             # outside but confirmed
             limit = 0.0 if limit_reason else 1.0
             reasons = (("outside_area",) if area != 1.0 else ()) + ((limit_reason,) if limit_reason else ())
-            factors[index] = (corroboration, area, limit, reasons)
-            terms[index] = part(entry) * 2.0 ** ((entry[0] - ref) / half_life) * corroboration * area * limit
-        for index in range(hi, len(entries)):
-            factors[index], terms[index] = None, 0.0
-        self.dirty_from = INF
+            factors[index] = (boost if index in corroborated else 1.0, area, limit, reasons)
+            terms[index] = terms[index] * area * limit
 
     def tally(self, at: float, ref: float, parts: Parts) -> Tally:
         config = parts.config
@@ -194,16 +213,25 @@ class DesaTally:
 
 def _sums(entries: list[Entry], terms: list[float], start: int, end: int, mass: float, categories: dict,
           officers: set, backers: set, confirmed: int) -> tuple:
-    """The running sums of a desa tally carried over entries[start:end], in order."""
-    for index in range(start, end):
-        entry, term = entries[index], terms[index]
-        mass += term
-        category = entry[3]
-        categories[category] = categories.get(category, 0.0) + term
-        officers.add(entry[7])
-        if term > 0:
-            backers.add(entry[7])
-            confirmed += entry[10]
+    """The running sums of a desa tally carried over entries[start:end], each added in order (the
+    same additions as a loop over the entries, taken column by column)."""
+    if start >= end:
+        return mass, categories, officers, backers, confirmed
+    span, values = entries[start:end], terms[start:end]
+    mass = functools.reduce(operator.add, values, mass)
+    columns: dict[str, list[float]] = {}
+    for category, term in zip(map(CATEGORY, span), values, strict=True):
+        column = columns.get(category)
+        if column is None:
+            columns[category] = [term]
+        else:
+            column.append(term)
+    for category, column in columns.items():
+        categories[category] = functools.reduce(operator.add, column, categories.get(category, 0.0))
+    officers.update(map(OFFICER, span))
+    weighing = list(map(operator.lt, itertools.repeat(0.0), values))          # term > 0
+    backers.update(itertools.compress(map(OFFICER, span), weighing))
+    confirmed += sum(itertools.compress(map(CONFIRMED, span), weighing))
     return mass, categories, officers, backers, confirmed
 
 

@@ -108,6 +108,8 @@ def outside_area(desa_code: str, scope: Iterable[str]) -> bool:
 
 
 EPOCH = operator.itemgetter(0)    # the bisect key of entries: their epoch
+OFFICER = operator.itemgetter(7)
+KIND = operator.itemgetter(3, 4, 5, 6)   # category, threat stage, reliability, credibility
 
 
 NO_REASON: tuple[str, ...] = ()
@@ -127,7 +129,7 @@ def corroborated_among(entries: list[Entry], first: int, hi: int, config: Scorin
     if first >= hi:
         return set()
     start = bisect.bisect_left(entries, entries[first][0] - window, 0, first, key=EPOCH)
-    if len({entry[7] for entry in entries[start:hi]}) < needed:
+    if len(set(map(OFFICER, entries[start:hi]))) < needed:
         return set()                                      # one officer only: nobody corroborates
     groups: dict[str, list[int]] = {}
     for index in range(start, hi):
@@ -167,23 +169,41 @@ def corroborated_in_window(group: list[int], epochs: list[float], officers: list
 
 def beyond_limits(entries: list[Entry], first: int, hi: int, config: ScoringConfig) -> dict[int, str]:
     """Indexes in [first, hi) beyond the per-officer or per-device limit of their window: the
-    first ``per_officer`` unconfirmed reports of an officer in a window count, and so for devices."""
+    first ``per_officer`` unconfirmed reports of an officer in a window count, and so for devices.
+    A window holding no more reports than the smaller limit limits nothing and is skipped whole."""
     if first >= hi:
         return {}
     size = config.limit_window_hours * 3600.0
-    start = bisect.bisect_left(entries, window_start(entries[first][0], config), 0, first, key=EPOCH)
-    per_officer, per_device = config.per_officer, config.per_device
-    officers: dict[str, int] = {}                 # counts in the current window (entries are in time order)
-    devices: dict[str, int] = {}
+
+    def window_of(entry: Entry) -> int:
+        return math.floor((entry[0] + WINDOW_OFFSET_S) / size)
+
+    room = min(config.per_officer, config.per_device)
     found: dict[int, str] = {}
-    window = None
-    for index in range(start, hi):
+    start = bisect.bisect_left(entries, window_start(entries[first][0], config), 0, first, key=EPOCH)
+    while start < hi:
+        here = window_of(entries[start])
+        end = bisect.bisect_left(entries, (here + 1) * size - WINDOW_OFFSET_S, start + 1, hi, key=EPOCH)
+        while end < hi and window_of(entries[end]) == here:             # the window formula decides an edge
+            end += 1
+        while end > start + 1 and window_of(entries[end - 1]) != here:
+            end -= 1
+        if end - start > room:
+            _limited_in(entries, start, end, first, config, found)
+        start = end
+    return found
+
+
+def _limited_in(entries: list[Entry], start: int, end: int, first: int, config: ScoringConfig,
+                found: dict[int, str]) -> None:
+    """``beyond_limits`` within one window, entries[start:end]."""
+    per_officer, per_device = config.per_officer, config.per_device
+    officers: dict[str, int] = {}
+    devices: dict[str, int] = {}
+    for index in range(start, end):
         entry = entries[index]
         if entry[10]:                             # confirmed: never limited, uses no allowance
             continue
-        here = math.floor((entry[0] + WINDOW_OFFSET_S) / size)
-        if here != window:
-            window, officers, devices = here, {}, {}
         officer = officers.get(entry[7], 0)
         officers[entry[7]] = officer + 1
         device = 0
@@ -192,7 +212,6 @@ def beyond_limits(entries: list[Entry], first: int, hi: int, config: ScoringConf
             devices[entry[8]] = device + 1
         if (officer >= per_officer or device >= per_device) and index >= first:
             found[index] = "officer_limit" if officer >= per_officer else "device_limit"
-    return found
 
 
 class Parts:
@@ -202,6 +221,13 @@ class Parts:
         self.config = config
         self.by_kind: dict[tuple, float] = {}    # (category, threat stage, reliability, credibility) → part
         self.codes = tuple(sorted(config.category_weights))
+
+    def kinds_of(self, entries: list[Entry]) -> dict[tuple, float]:
+        """``by_kind``, holding every kind among ``entries``."""
+        for key in set(map(KIND, entries)) - self.by_kind.keys():
+            category_weight, stage_weight, credibility = part_of(self.config, *key)
+            self.by_kind[key] = category_weight * stage_weight * credibility
+        return self.by_kind
 
     def part(self, entry: Entry) -> float:
         key = entry[3:7]

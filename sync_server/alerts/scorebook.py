@@ -27,13 +27,17 @@ class ReportFeed:
     def apply(self, rows: Iterable[ScoringRow], seq: int) -> set[str]:
         """Take in reports as they are now (new, reviewed, superseded); returns the desa that changed."""
         entries, gone = [], []
-        for row in {row.id: row for row in rows}.values():      # the last state of each report
-            entry = entry_for(row.id, row.desa_code, row.category, row.threat_stage, row.observed_epoch, row.officer,
-                              row.source_reliability, row.info_credibility, row.review, row.grade,
-                              device=row.device_id, outside=self._outside(row), superseded=row.superseded_by is not None,
-                              stage=row.stage)
+        outside, scopes = self._outside_cache, self.scopes
+        for (report_id, desa, category, threat_stage, epoch, officer, reliability, credibility, review, grade, _,
+             device, stage, superseded_by) in {row[0]: row for row in rows}.values():   # each report's last state
+            away = outside.get((officer, desa))
+            if away is None:
+                away = outside[officer, desa] = outside_area(desa, scopes.get(officer, ()))
+            entry = entry_for(report_id, desa, category, threat_stage, epoch, officer, reliability, credibility,
+                              review, grade, device=device, outside=away, superseded=superseded_by is not None,
+                              stage=stage)
             if entry is None:
-                gone.append(row.id)
+                gone.append(report_id)
             else:
                 entries.append(entry)
         touched = self.book.drop(gone) | self.book.put(entries)
@@ -48,10 +52,3 @@ class ReportFeed:
     def knows(self, officers: Iterable[str]) -> bool:
         """Whether every officer's area is known (else the owner reloads the areas)."""
         return all(officer in self.scopes for officer in officers)
-
-    def _outside(self, row: ScoringRow) -> bool:
-        key = (row.officer, row.desa_code)
-        found = self._outside_cache.get(key)
-        if found is None:
-            found = self._outside_cache[key] = outside_area(row.desa_code, self.scopes.get(row.officer, ()))
-        return found

@@ -18,20 +18,17 @@ from sync_server.storage.base import (
     RegionState,
     ScoringDelta,
     ScoringRow,
-    ScoringSnapshot,
     StoredReport,
     User,
 )
 from sync_server.storage.connection import Database, subtree_sql, to_db
 from sync_server.storage.reports import REPORT_COLUMNS, insert_changes, last_seq, row_to_report
 
-# observed_at as POSIX seconds, computed in SQL exactly as Python's ``datetime.timestamp()`` does
-# (integer microseconds divided by 10⁶, one correctly rounded division).
-EPOCH_SQL = ("(CAST(strftime('%s', observed_at) AS INTEGER) * 1000000 "
-             "+ CAST(substr(observed_at, 21, 6) AS INTEGER)) / 1000000.0")
-SCORING_COLUMNS = (f"id, desa_code, category, threat_stage, {EPOCH_SQL}, officer, "
-                   "json_extract(wire, '$.source_reliability'), json_extract(wire, '$.info_credibility'), "
-                   "review_status, review_grade, seq, device_id, stage, superseded_by")
+# What the engine reads of a report: columns written at intake (observed_epoch is observed_at as
+# ``datetime.timestamp()`` gives it; the officer's own grade from the wire), all in the covering
+# index ``reports_scoring`` (schema step 12), so a full read scans that index alone, in time order.
+SCORING_COLUMNS = ("id, desa_code, category, threat_stage, observed_epoch, officer, source_reliability, "
+                   "info_credibility, review_status, review_grade, seq, device_id, stage, superseded_by")
 STATE_COLUMNS = ("code, tier, level, score, report_count, officer_count, top_categories, first_report_at, "
                  "last_report_at, evaluated_at")
 ALERT_COLUMNS = ("id, region_code, level, peak_level, score, stage, status, owner, deadline_at, escalations, "
@@ -106,16 +103,6 @@ def _insert_events(conn: sqlite3.Connection, events: Sequence[AlertEvent]) -> No
 
 # ---- what scoring reads
 
-def scoring_snapshot(db: Database) -> ScoringSnapshot:
-    """The engine's cache (``scoring_cache``: per desa, its counted reports) and the change number
-    it reflects; the reports and reviews after that number are read with ``scoring_delta``."""
-    with db.reading() as conn:
-        (seq,) = conn.execute("SELECT value FROM engine_state WHERE name = 'scoring_seq'").fetchone()
-        desa = {code: json.loads(records) for code, records in conn.execute(
-            "SELECT desa_code, records FROM scoring_cache")}
-    return ScoringSnapshot(desa=desa, seq=seq)
-
-
 def scoring_delta(conn: sqlite3.Connection, after: int) -> ScoringDelta:
     """Reports created or reviewed after change ``after``, as they are now."""
     seq = last_seq(conn)
@@ -123,7 +110,7 @@ def scoring_delta(conn: sqlite3.Connection, after: int) -> ScoringDelta:
         return ScoringDelta(rows=[], seq=max(seq, after))
     if after <= 0:                                         # everything: a fresh book
         return ScoringDelta(rows=list(map(ScoringRow._make, conn.execute(
-            f"SELECT {SCORING_COLUMNS} FROM reports ORDER BY observed_at, id"))),   # time order: appended
+            f"SELECT {SCORING_COLUMNS} FROM reports ORDER BY observed_epoch, id"))),   # time order: appended
                             seq=seq)
     changed = "SELECT ref FROM changes WHERE seq > ? AND kind IN ('report', 'review')"
     sql = (f"SELECT {SCORING_COLUMNS} FROM reports WHERE id IN ({changed}) "   # and the reports they correct
@@ -147,11 +134,6 @@ class SqliteAlertBatch:
 
     def scoring_delta(self, after: int) -> ScoringDelta:
         return scoring_delta(self.conn, after)
-
-    def remember_scoring(self, desa: dict[str, list[list]], seq: int) -> None:
-        self.conn.executemany("INSERT OR REPLACE INTO scoring_cache (desa_code, records) VALUES (?, ?)",
-                              [(code, json.dumps(records, separators=(",", ":"))) for code, records in desa.items()])
-        self.conn.execute("UPDATE engine_state SET value = max(value, ?) WHERE name = 'scoring_seq'", (seq,))
 
     def region_states(self, codes: Iterable[str] | None = None) -> dict[str, RegionState]:
         return _region_states(self.conn, codes)
@@ -193,16 +175,6 @@ class SqliteAlertBatch:
             "first_report_at = ?, last_report_at = ?, scored_at = ? WHERE id = ?",
             [(a.score, a.stage, a.report_count, a.officer_count, json.dumps(a.top_categories),
               texts[a.first_report_at], texts[a.last_report_at], texts[a.scored_at], a.id) for a in alerts])
-
-    def reported_stage(self, region_code: str, at: datetime) -> str | None:
-        """The tahapan the newest counted report in the region (observed by ``at``) belongs to —
-        what an alert is about, even when it is evaluated in another stage (a replay, a late sync)."""
-        where, params = subtree_sql("desa_code", [region_code])
-        row = self.conn.execute(
-            f"SELECT stage FROM reports WHERE {where} AND observed_at <= ? "
-            "AND review_status NOT IN ('rejected', 'duplicate') ORDER BY observed_at DESC LIMIT 1",
-            [*params, to_db(at)]).fetchone()
-        return row[0] if row else None
 
     def add_changes(self, changes: Sequence[NewChange], at: datetime) -> int:
         return insert_changes(self.conn, changes, at) if changes else last_seq(self.conn)

@@ -235,16 +235,6 @@ class ScoringDelta:
 
 
 @dataclass(frozen=True, slots=True)
-class ScoringSnapshot:
-    """The engine's cache: per desa its counted reports as ``[observed_epoch, id, category,
-    threat_stage, officer, source_reliability, info_credibility, grade]`` lists, oldest first, and
-    the change number they reflect (reports and reviews after it come from ``scoring_delta``)."""
-
-    desa: dict[str, list[list]]
-    seq: int
-
-
-@dataclass(frozen=True, slots=True)
 class RegionState:
     """A region's last evaluated score and level (the ``previous`` of hysteresis)."""
 
@@ -331,7 +321,6 @@ class AlertBatch(Protocol):
     """One write transaction of the alert engine (``Storage.alert_batch()``)."""
 
     def scoring_delta(self, after: int) -> ScoringDelta: ...
-    def remember_scoring(self, desa: dict[str, list[list]], seq: int) -> None: ...   # for the next cold start
     def region_states(self, codes: Iterable[str] | None = None) -> dict[str, RegionState]: ...
     def hot_levels(self) -> dict[str, str]: ...   # code -> level of every region at rawan or above
     def unresolved_alerts(self, regions: Iterable[str] | None = None,
@@ -339,7 +328,6 @@ class AlertBatch(Protocol):
     def save_region_states(self, states: Sequence[RegionState]) -> None: ...
     def save_alert(self, alert: Alert, events: Sequence[AlertEvent]) -> None: ...   # insert or replace
     def save_alert_numbers(self, alerts: Sequence[Alert]) -> None: ...   # score, counts, stage only
-    def reported_stage(self, region_code: str, at: datetime) -> str | None: ...   # newest counted report's
     def add_changes(self, changes: Sequence[NewChange], at: datetime) -> int: ...
 
 
@@ -411,7 +399,6 @@ class Storage(Protocol):
     def report_times_since(self, officer: str, since: datetime, limit: int) -> list[datetime]: ...
 
     # ---- alerts (storage.alerts)
-    def scoring_snapshot(self) -> ScoringSnapshot: ...           # the engine's cache of every report
     def scoring_delta(self, after: int) -> ScoringDelta: ...     # reports stored or reviewed since
     def alert_batch(self) -> AbstractContextManager[AlertBatch]: ...
     def get_alert(self, alert_id: str) -> Alert | None: ...

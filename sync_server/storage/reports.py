@@ -28,8 +28,8 @@ _WIRE = 11                                    # index of ``wire`` in REPORT_COLU
 _INSERT_CHANGE = ("INSERT INTO changes (seq, kind, recipient, region_code, audience, ref, data, created_at) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 _INSERT_REPORT = ("INSERT INTO reports (id, seq, officer, device_id, desa_code, category, threat_stage, "
-                  "stage, observed_at, received_at, content_hash, wire) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                  "stage, observed_at, received_at, content_hash, wire, observed_epoch, source_reliability, "
+                  "info_credibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _TOUCH_DESA = """
 INSERT INTO desa_activity (desa_code, last_report_id, last_observed_at, last_received_at, report_count)
 VALUES (?, ?, ?, ?, ?)
@@ -154,12 +154,15 @@ class _Prepared(NamedTuple):
     canonical: str
     content_hash: str
     observed_at: str
+    observed_epoch: float     # the alert engine's column: ``from_db(observed_at).timestamp()``
 
 
 def _prepare(report: Any) -> _Prepared:
     canonical = report.canonical_json()
-    return _Prepared(report=report, canonical=canonical, observed_at=to_db(report.observed_at),
-                     content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest())  # == content_hash()
+    observed_at = to_db(report.observed_at)
+    return _Prepared(report=report, canonical=canonical, observed_at=observed_at,
+                     content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),  # == content_hash()
+                     observed_epoch=from_db(observed_at).timestamp())
 
 
 def store_reports(db: Database, officer: str, device_id: str | None, reports: Sequence[Any],
@@ -210,7 +213,8 @@ def _insert_reports(conn: sqlite3.Connection, officer: str, device_id: str | Non
 def _report_row(seq: int, item: _Prepared, officer: str, device_id: str | None, at: str) -> tuple:
     report = item.report
     return (report.id, seq, officer, device_id, report.desa_code, report.category, report.threat_stage or "",
-            report.stage, item.observed_at, at, item.content_hash, item.canonical)
+            report.stage, item.observed_at, at, item.content_hash, item.canonical, item.observed_epoch,
+            report.source_reliability, report.info_credibility)
 
 
 def _touch_activity(conn: sqlite3.Connection, officer: str, device_id: str | None,

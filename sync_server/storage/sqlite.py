@@ -41,7 +41,6 @@ from sync_server.storage.base import (
     ReportQuery,
     Review,
     ScoringDelta,
-    ScoringSnapshot,
     StoredReport,
     StoreResult,
     TokenGrant,
@@ -246,9 +245,6 @@ class SqliteStorage:
         return quotas.report_times_since(self.db, officer, since, limit)
 
     # ---- alerts
-    def scoring_snapshot(self) -> ScoringSnapshot:
-        return alerts.scoring_snapshot(self.db)
-
     def scoring_delta(self, after: int) -> ScoringDelta:
         return alerts.read_scoring_delta(self.db, after)
 

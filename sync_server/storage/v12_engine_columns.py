@@ -13,7 +13,9 @@ import sqlite_utils
 
 # observed_at as POSIX seconds exactly as Python's ``datetime.timestamp()`` gives it (integer
 # microseconds divided by 10⁶, one correctly rounded division) — intake stores the same number.
-_EPOCH_SQL = ("(CAST(strftime('%s', observed_at) AS INTEGER) * 1000000 "
+# The whole seconds come from the text without its fraction: SQLite rounds a time to milliseconds
+# first, so strftime('%s') of "…:00.999600Z" is one second late (the engine's former read was).
+_EPOCH_SQL = ("(CAST(strftime('%s', substr(observed_at, 1, 19)) AS INTEGER) * 1000000 "
               "+ CAST(substr(observed_at, 21, 6) AS INTEGER)) / 1000000.0")
 
 SCORING_INDEX_COLUMNS = ("observed_epoch, id, desa_code, category, threat_stage, officer, source_reliability, "

@@ -18,7 +18,6 @@ from sync_server.storage.base import (
     NewChange,
     RegionState,
     Review,
-    ScoringSnapshot,
     User,
 )
 from sync_server.storage.migrations import migrate
@@ -167,18 +166,6 @@ def test_scoring_rows_follow_pushes_and_reviews(storage):
     assert {(r.id, r.review, r.grade) for r in later.rows} == {(first.id, "rejected", "C3"),
                                                                (second.id, "pending", None)}
     assert later.seq == storage.current_seq()
-
-
-def test_the_engines_cache_round_trips(storage):
-    assert storage.scoring_snapshot() == ScoringSnapshot(desa={}, seq=0)
-    records = {DESA_A: [[1732718400.123456, "r1", "bentrok", "GN", "nrp", "B", 2, None]], DESA_B: []}
-    with storage.alert_batch() as batch:
-        batch.remember_scoring(records, 7)
-    assert storage.scoring_snapshot() == ScoringSnapshot(desa=records, seq=7)
-    with storage.alert_batch() as batch:
-        batch.remember_scoring({DESA_B: [[1.5, "r2", "logistik", "PG", "nrp", None, None, "C3"]]}, 5)
-    snapshot = storage.scoring_snapshot()
-    assert snapshot.seq == 7 and snapshot.desa[DESA_B][0][1] == "r2" and snapshot.desa[DESA_A] == records[DESA_A]
 
 
 def test_activity_and_counts(storage):

@@ -265,3 +265,61 @@ def test_v9_merges_the_parents_copies_of_an_incident_and_keeps_their_history(db)
     assert {json.loads(row[5])["merged_into"] for row in merged} == {desa}
     versions = dict(db.execute("SELECT id, version FROM alerts").fetchall())
     assert versions[copies[0]] == 2 and versions[desa] == 1
+
+
+def test_v12_stores_the_engines_inputs_as_columns_and_fills_old_rows(db):
+    """Issue 12: observed time as POSIX seconds (== datetime.timestamp()) and the officer's own grade,
+    backfilled from the stored text and wire; the engine's full read scans the covering index."""
+    from datetime import datetime
+
+    migrate(db, 11)
+    db.execute("INSERT INTO users (username, name, role, scope, created_at) VALUES ('88030417', 'B', 'officer', "
+               "'[]', ?)", [T0])
+    rows = {"r1": ("2024-11-27T14:40:00.123456Z", {"source_reliability": "B", "info_credibility": 2}),
+            "r2": ("1969-12-31T23:59:59.999999Z", {"source_reliability": None, "info_credibility": None}),
+            "r3": ("2024-02-29T00:00:00.000001Z", {}), "r4": ("2024-11-27T14:40:59.999600Z", {})}
+    for seq, (report_id, (observed, grade)) in enumerate(rows.items(), 1):
+        db.execute("INSERT INTO changes (seq, kind, ref, created_at) VALUES (?, 'report', ?, ?)", [seq, report_id, T0])
+        db.execute("INSERT INTO reports (id, seq, officer, desa_code, category, threat_stage, stage, observed_at, "
+                   "received_at, content_hash, wire) VALUES (?, ?, '88030417', '15.72.07.2004', 'bentrok', 'GN', "
+                   "'kampanye', ?, ?, 'h', ?)", [report_id, seq, observed, T0, json.dumps(grade)])
+    db.execute("INSERT INTO scoring_cache VALUES ('15.72.07.2004', '[]')")
+    assert migrate(db, 12) == [12]
+    stored = {row[0]: row[1:] for row in db.execute(
+        "SELECT id, observed_epoch, source_reliability, info_credibility FROM reports").fetchall()}
+    assert stored == {report_id: (datetime.fromisoformat(observed).timestamp(), grade.get("source_reliability"),
+                                  grade.get("info_credibility")) for report_id, (observed, grade) in rows.items()}
+    assert "scoring_cache" not in db.table_names()
+    assert db.execute("SELECT count(*) FROM engine_state WHERE name = 'scoring_seq'").fetchone() == (0,)
+    plan = db.execute("EXPLAIN QUERY PLAN SELECT id, desa_code, category, threat_stage, observed_epoch, officer, "
+                      "source_reliability, info_credibility, review_status, review_grade, seq, device_id, stage, "
+                      "superseded_by FROM reports ORDER BY observed_epoch, id").fetchall()
+    assert "COVERING INDEX reports_scoring" in " ".join(str(step) for step in plan)
+
+
+def test_v12_intake_writes_the_engines_columns(tmp_path):
+    """A pushed report carries the same numbers the backfill would give it."""
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    from kerawanan.report import Report
+    from sync_server.storage.v12_engine_columns import _EPOCH_SQL
+
+    storage = open_storage(tmp_path / "s.db", migrate=True)
+    try:
+        with storage.db.writing() as conn:
+            conn.execute("INSERT INTO users (username, name, role, scope, created_at) VALUES ('88030417', 'B', "
+                         "'officer', '[]', ?)", [T0])
+        observed = datetime(2024, 11, 27, 21, 40, 0, 987654, tzinfo=timezone(timedelta(hours=7)))
+        reports = [Report(id=str(uuid.UUID(int=n + 1, version=4)), observed_at=observed, category="bentrok",
+                          threat_stage="GN", desa_code="15.72.07.2004", facts="Dua kelompok saling lempar batu.",
+                          stage="kampanye", source_reliability=grade[0] if grade else None,
+                          info_credibility=int(grade[1]) if grade else None) for n, grade in enumerate(("C3", None))]
+        storage.store_reports("88030417", None, reports, observed)
+        with storage.db.reading() as conn:
+            found = conn.execute(f"SELECT observed_epoch, {_EPOCH_SQL}, source_reliability, info_credibility "
+                                 "FROM reports ORDER BY source_reliability").fetchall()
+    finally:
+        storage.close()
+    assert found == [(observed.timestamp(), observed.timestamp(), None, None),
+                     (observed.timestamp(), observed.timestamp(), "C", 3)]
