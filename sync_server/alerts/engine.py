@@ -9,7 +9,9 @@ One evaluation at time ``at`` scores outside the write lock, then writes in ONE 
 3. re-level the target regions — an INCREMENTAL pass (after a push or a review) takes the desa
    whose reports changed and their ancestors; a FULL pass takes every region with a score, a
    stored state or an alert — with ``level_for`` on each region's stored level;
-4. open, follow or decay alerts; write states, alerts, history and ``alert`` changes.
+4. open, follow or decay alerts — one incident, one alert: a region opens an alert only when it
+   holds an incident of its own (``kerawanan.incidents``: a desa, or a parent whose level no single
+   child explains); its parents show it — then write states, alerts, history and ``alert`` changes.
 
 Tallies are exact functions of the reports and ``at`` (``kerawanan.scorebook``), so an incremental
 pass gives every target region exactly (bit for bit) what a full pass from scratch at the same

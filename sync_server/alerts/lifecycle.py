@@ -1,8 +1,10 @@
 """What an evaluation does to one region: its new level (hysteresis on the stored level) and its alert.
 
-- An alert OPENS when a region's level rises to ``rawan`` or higher and the region has no
-  unresolved alert (one unresolved alert per region at a time). A region that stays rawan after
-  its alert was resolved opens no new one until its level rises again.
+- An alert OPENS when a region's level rises to ``rawan`` or higher (``opens_alert``) and the region
+  has no unresolved alert (one unresolved alert per region at a time) — and only at a region that
+  holds the incident (the engine asks ``kerawanan.incidents``: one incident, one alert; parents
+  show it). A region that stays rawan after its alert was resolved opens no new one until its
+  level rises again.
 - Every level change is recorded in the alert's history and bumps its version. A RISE re-opens
   the deadline (a fresh ``[deadlines_hours]`` from now) and asks for a fresh acknowledgement
   (status back to ``open``). A drop keeps the deadline; a drop to ``kurang_rawan`` clears it.
