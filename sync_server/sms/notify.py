@@ -9,6 +9,7 @@ no hook inside the engine) and turns some into notices:
 | ``escalated`` | the new owner, and the one who let the deadline pass | ``escalated`` |
 | ``overdue`` (no one above) | the owner | ``escalated`` |
 | ``assign`` | the assignee (an officer's task) | ``assigned`` |
+| an open alert's deadline passes within 15 min | its owner | ``deadline`` |
 
 Bounds: one message per alert per event per person (``sms_notified``; ``sangat_rawan`` once per
 alert), the notices of one pass to one person go as ONE message, at most ``per_hour`` and
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
     from sync_server.sms.service import SmsService
 
 WIB = timezone(timedelta(hours=7))
-EVENT_KINDS = ("sangat_rawan", "escalated", "assigned")
+EVENT_KINDS = ("sangat_rawan", "escalated", "deadline", "assigned")
+DUE_SOON = timedelta(minutes=15)      # an open alert's owner is told this long before its deadline
 LEVEL_WORDS = {"kurang_rawan": "KURANG RAWAN", "rawan": "RAWAN", "sangat_rawan": "SANGAT RAWAN"}
 MAX_TEXT = 160
 
@@ -127,24 +129,43 @@ def in_quiet_hours(now: datetime, quiet: tuple[int, int]) -> bool:
 
 
 def run_pass(service: SmsService, limit: int = 1000) -> int:
-    """Tell people about the alert events since the last pass; returns the messages sent."""
+    """Tell people about the alert events since the last pass and the deadlines about to pass;
+    returns the messages sent."""
     store = service.store
     cursor = store.cursor()
     if cursor is None:                          # first run: from now on, never the whole history
         store.set_cursor(store.last_history_id())
         return 0
+    now = service.clock()
     rows = store.history_after(cursor, limit)
-    if not rows:
-        return 0
     pending: dict[str, list[Notice]] = {}
     for row in rows:
         for notice in notices(row, service.region_title(row["region_code"])):
             pending.setdefault(notice.username, []).append(notice)
+    for row in store.alerts_due(now, now + DUE_SOON):
+        notice = due_notice(row, service.region_title(row["region_code"]), now)
+        pending.setdefault(notice.username, []).append(notice)
+    if not pending and not rows:
+        return 0
     contacts = store.contacts(list(pending))
-    now = service.clock()
     sent = sum(_tell(service, contacts.get(username), batch, now) for username, batch in pending.items())
-    store.set_cursor(rows[-1]["id"])
+    if rows:
+        store.set_cursor(rows[-1]["id"])
     return sent
+
+
+def due_notice(row: dict[str, Any], region_title: str, now: datetime) -> Notice:
+    """An open alert whose deadline passes within ``DUE_SOON``: its owner is told once per deadline."""
+    code = codec.short_code(row["alert_id"])
+    word = LEVEL_WORDS.get(row["level"], str(row["level"]).upper())
+    deadline = from_db(row["deadline_at"])
+    minutes = max(1, int((deadline - now).total_seconds() // 60))
+    when = deadline.astimezone(WIB).strftime("%H:%M WIB")
+    return Notice(row["owner"], row["alert_id"], f"due:{row['deadline_at']}", "deadline",
+                  row["level"] == "sangat_rawan",
+                  f"Batas tanggapan {word} di {region_title} {when} ({minutes} menit lagi); belum ditanggapi, "
+                  f"akan naik ke atasan. Kode {code}.",
+                  f"{word} {region_title} batas {when[:5]} ({code})", "batas hampir lewat")
 
 
 def _tell(service: SmsService, contact: Any, batch: list[Notice], now: datetime) -> int:

@@ -200,6 +200,15 @@ class SmsStore:
                 "region_code", "deadline_at", "status", "previous_owner")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
+    def alerts_due(self, start: datetime, until: datetime) -> list[dict[str, Any]]:
+        """Open alerts (never acknowledged since their deadline was set) whose deadline falls in [start, until)."""
+        with self.db.reading() as conn:
+            rows = conn.execute("SELECT id, region_code, level, owner, deadline_at FROM alerts WHERE status = 'open' "
+                                "AND owner IS NOT NULL AND deadline_at >= ? AND deadline_at < ? ORDER BY deadline_at",
+                                [to_db(start), to_db(until)]).fetchall()
+        keys = ("alert_id", "region_code", "level", "owner", "deadline_at")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
     def last_history_id(self) -> int:
         with self.db.reading() as conn:
             return conn.execute("SELECT coalesce(max(id), 0) FROM alert_history").fetchone()[0]

@@ -47,6 +47,13 @@ def incident(desa: str, at=T) -> dict:
                   source_reliability="A", info_credibility=1)
 
 
+def told_of(text: str, phrase: str, region: str, code: str) -> bool:
+    """An SMS about one alert: alone ("… di <region> … Kode <code>.") or in a batch ("<region> … (<code>)")."""
+    return (text.startswith("PETA RAWAN: ") and phrase in text.lower() and region in text and code in text
+            and len(text) <= 160)
+
+
+
 def caught_up(server) -> bool:
     """The notifier has read every alert event there is."""
     (last,) = server.query("SELECT coalesce(max(id), 0) FROM alert_history")[0]
@@ -87,11 +94,9 @@ def test_an_escalation_sends_exactly_one_sms_to_each_person_it_should(sms, world
     region = assets.gazetteer().get(area["desa"][0]).title
     (to_polres,) = gammu.sent(polres_phone)
     (to_polsek,) = gammu.sent(polsek_phone)
-    # the desa's alert and its kecamatan's (27 ≥ 25) escalate in the same pass: one SMS each
-    assert to_polres.text.startswith("PETA RAWAN: 2 eskalasi ke Anda: ")
-    assert f"RAWAN {region} batas " in to_polres.text and f"({code})" in to_polres.text
-    assert to_polsek.text.startswith("PETA RAWAN: 2 peringatan dinaikkan ke atasan: ")
-    assert f"RAWAN {region} batas " in to_polsek.text and f"({code})" in to_polsek.text
+    # one SMS each, even when the kecamatan's alert escalates in the same pass (then batched)
+    assert told_of(to_polres.text, "eskalasi ke anda", region, code)
+    assert told_of(to_polsek.text, "dinaikkan ke atasan", region, code)
     assert gammu.sent(bystander) == [] and len(sent) == len(gammu.sent())
     assert all(len(m.text) <= 160 for m in sent)
 
@@ -106,12 +111,11 @@ def test_sangat_rawan_reaches_the_owner_even_in_quiet_hours_and_a_task_reaches_t
     (alert,) = world.api.get("/api/v1/alerts", token=area["polsek"].token, params={"region": desa}).json()["items"]
     assert alert["level"] == "sangat_rawan"
     gammu.wait_sent(lambda s: any(m.number == polsek_phone for m in s))
-    (told,) = gammu.sent(polsek_phone)
-    # the desa and its kecamatan turn sangat_rawan in one pass: one SMS, deadline 1 h
+    (message,) = gammu.sent(polsek_phone)
+    # one SMS, deadline 1 h (batched with the kecamatan's alert when it turns sangat_rawan in the same pass)
     region = assets.gazetteer().get(desa).title
-    assert told.text.startswith("PETA RAWAN: 2 peringatan baru: ")
-    assert f"SANGAT RAWAN {region} batas {(server.now + timedelta(hours=1)):%H:%M} ({sms_codec.short_code(alert['id'])})" \
-        in told.text
+    assert told_of(message.text, "sangat rawan", region, sms_codec.short_code(alert["id"]))
+    assert f"{(server.now + timedelta(hours=1)):%H:%M}" in message.text
 
     response = world.api.post(f"/api/v1/alerts/{alert['id']}/actions", token=area["polsek"].token,
                               headers=if_match(alert["version"]), json={"action": "assign",
@@ -124,6 +128,25 @@ def test_sangat_rawan_reaches_the_owner_even_in_quiet_hours_and_a_task_reaches_t
     assert len(gammu.sent(polsek_phone)) == 1 and len(gammu.sent(officer_phone)) == 1
     for secret in (area["a"].token, PASSWORD):
         assert all(secret not in m.text for m in gammu.sent())
+
+
+def test_the_owner_is_told_once_before_the_deadline_passes(sms, world, area):
+    server, gammu = sms
+    polsek_phone = with_phone(world, area["polsek"], events=["deadline"])
+    world.api.push(area["a"].token, [incident(area["desa"][0], server.now)])
+    (alert,) = world.api.get("/api/v1/alerts", token=area["polsek"].token,
+                             params={"region": area["desa"][0]}).json()["items"]
+    settled(server, gammu)
+    assert gammu.sent(polsek_phone) == []
+    server.advance(hours=5, minutes=50)                  # rawan: 6 h; 10 minutes left
+    gammu.wait_sent(lambda s: any(m.number == polsek_phone for m in s))
+    server.advance(minutes=2)
+    assert server.cli("sms-notify").returncode == 0      # another pass: nothing new to tell
+    settled(server, gammu)
+    (message,) = gammu.sent(polsek_phone)                # once, even if the kecamatan's alert is due too
+    region = assets.gazetteer().get(area["desa"][0]).title
+    assert told_of(message.text, "batas", region, sms_codec.short_code(alert["id"]))
+    assert "menit lagi" in message.text or "batas hampir lewat" in message.text
 
 
 def test_a_storm_of_200_alert_changes_sends_a_bounded_number_of_sms(sms, world):
