@@ -135,7 +135,7 @@ class BoardPart(Part):
 
     def _card(self, row: BoardRow, lang: str) -> ft.Control:
         t, a = self.t, row.alert
-        badges = [*region_badges(a.get("level"), a.get("coverage"), t, size=14, key=f"sv-level-{row.id}"),
+        badges = [*region_badges(a.get("level"), a.get("coverage"), t, size=14),   # no ids: the card is one button
                   status_chip(t(f"sv.status.{a.get('status')}"))]
         if row.overdue:
             badges.append(flag_badge("overdue", t("sv.board.overdue"), key=f"sv-overdue-{row.id}"))

@@ -101,7 +101,7 @@ def region_badges(level: str | None, coverage: dict | None, t, *, key: str | Non
     """The level badge and, when the region is not reporting, the coverage badge beside it."""
     badges = [level_badge(level, t.lang, size=size, coverage=coverage, key=key),
               coverage_badge(coverage, t, size=size, key=f"{key}-coverage" if key else None)]
-    if key:                                       # test ids in the browser's semantics tree
+    if key:             # test ids in the browser's semantics tree; never inside a button (they split its name)
         badges = [theme.test_id(badges[0].key, badges[0]), *(theme.test_id(b.key, b) for b in badges[1:] if b)]
     return [badge for badge in badges if badge]
 

@@ -39,6 +39,9 @@ class CoveragePart(SectionPart):
         if vm.problem:
             parts.append(theme.text(vm.problem, color=theme.ERROR, bold=True))
         parts.append(section_title(t("sv.coverage.title")))
+        if not summary["loaded"]:                 # nothing from the server yet: no made-up zeros
+            self.body.controls = parts
+            return
         parts.append(theme.text(t("sv.coverage.summary", stage=stage_words(summary["stage"], t.lang),
                                   silent=summary["silent_desa"], desa=summary["desa"],
                                   unassigned=summary["unassigned_desa"], hours=_hours(summary["silence_hours"])),

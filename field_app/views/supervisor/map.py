@@ -122,8 +122,8 @@ class MapPart(Part):
 
     def _render_list(self) -> None:
         self.list.controls = [theme.test_id(f"sv-region-{r.get('code')}", ft.Container(ft.Column([
-                                 ft.Row(region_badges(r.get("level"), r.get("coverage"), self.t,
-                                                      key=f"sv-region-badge-{r.get('code')}"), wrap=True, spacing=6),
+                                 ft.Row(region_badges(r.get("level"), r.get("coverage"), self.t),   # one button
+                                        wrap=True, spacing=6),
                                  ft.Row([theme.text(str(r.get("name")), size=15, bold=True, expand=True),
                                          small(f"{r.get('score')}")], spacing=8)], spacing=4),
                          key=f"sv-region-{r.get('code')}", padding=8, border_radius=8, bgcolor=theme.PANEL,
@@ -137,7 +137,7 @@ class MapPart(Part):
             return
         alerts = r.get("open_alerts") or []
         self.summary.controls = [
-            ft.Row(region_badges(r.get("level"), r.get("coverage"), t, key="sv-map-selected-badge"), wrap=True),
+            ft.Row(region_badges(r.get("level"), r.get("coverage"), t), wrap=True),
             theme.text(t("sv.map.summary", name=r.get("name"), level=level_words(r.get("level"), t.lang),
                          score=r.get("score"), reports=r.get("report_count"),
                          heard=when(t, r.get("last_heard"), self.vm.clock())), bold=True, key="sv-map-selected"),
