@@ -129,3 +129,49 @@ def test_run_on_receive_reads_smsds_environment():
     assert on_receive.messages_from_env(long) == [{"number": "+62812", "text": "PR1 a"}]
     assert on_receive.main({"SMS_MESSAGES": "0"}) == 0
     assert on_receive.main({**one, "PETA_SMS_URL": "http://127.0.0.1:9/none", "PETA_SMS_SECRET": "x"}) == 1
+
+
+def test_the_android_gateway_posts_the_message_with_basic_auth_and_reads_its_state():
+    import base64
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from sync_server.sms.gateway import AndroidGateway
+    seen: list[tuple[str, str, dict, str | None]] = []
+
+    class Phone(BaseHTTPRequestHandler):
+        def _answer(self, body: dict) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self):  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append(("POST", self.path, body, self.headers.get("Authorization")))
+            self._answer({"id": "msg-1", "state": "Pending"})
+
+        def do_GET(self):  # noqa: N802
+            seen.append(("GET", self.path, {}, self.headers.get("Authorization")))
+            self._answer({"id": "msg-1", "state": "Delivered"})
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Phone)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        gateway = AndroidGateway(f"http://127.0.0.1:{server.server_port}/message", "sms:rahasia")
+        assert gateway.send("+62 812 0000 0001", "PETA RAWAN: uji") == "msg-1"
+        assert gateway.state("msg-1") == "sent"
+        auth = "Basic " + base64.b64encode(b"sms:rahasia").decode()
+        assert seen == [("POST", "/message", {"message": "PETA RAWAN: uji", "phoneNumbers": ["+6281200000001"]}, auth),
+                        ("GET", "/message/msg-1", {}, auth)]
+    finally:
+        server.shutdown()
+        server.server_close()
+    with pytest.raises(Exception, match="Gateway SMS"):
+        AndroidGateway(f"http://127.0.0.1:{server.server_port}/message", "").send("+6281200000001", "x")
