@@ -18,6 +18,7 @@ from kerawanan import assets
 from sync_server.alerts.service import AlertService
 from sync_server.auth import Authenticator
 from sync_server.errors import install_error_handlers
+from sync_server.plans import routes as plan_routes
 from sync_server.routes import alerts, auth, docs, exports, health, media, regions, reports, sync, users
 from sync_server.routes import rekap as rekap_routes
 from sync_server.routes import timeline as timeline_routes
@@ -32,7 +33,7 @@ from sync_server.sweeper import sweep_periodically
 from sync_server.version import VERSION
 
 ROUTERS = (health.router, auth.router, users.router, sync.router, media.router, reports.router,
-           alerts.router, regions.router, rekap_routes.router, timeline_routes.router, exports.router, docs.router, sms_routes.router)
+           alerts.router, regions.router, rekap_routes.router, timeline_routes.router, plan_routes.router, exports.router, docs.router, sms_routes.router)
 # The officer's offline web app (``make web-offline``), served under /app/ when it has been published.
 WEB_APP_PATH = "/app"
 WEB_APP_DIR = Path(__file__).resolve().parents[1] / "build" / "web-offline" / "app"

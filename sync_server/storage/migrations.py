@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from sync_server.plans.schema import migrate_v13
 from sync_server.sms.schema import migrate_v10
 from sync_server.storage.v5_repair import migrate_v5
 from sync_server.storage.v6_credentials import migrate_v6
@@ -288,6 +289,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     migrate_v10,  # 10: SMS gateway (sync_server/sms/schema.py)
     _script(""),  # 11: reserved: names, not codes (users' titles) — replace with its step
     migrate_v12,  # 12: alert engine inputs as columns, covering index (v12_engine_columns.py)
+    migrate_v13,  # 13: strength figures, penebalan plans, sitrep archive, leases (sync_server/plans/schema.py)
 )
 LATEST = len(MIGRATIONS)
 

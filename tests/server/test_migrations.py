@@ -323,3 +323,19 @@ def test_v12_intake_writes_the_engines_columns(tmp_path):
         storage.close()
     assert found == [(observed.timestamp(), observed.timestamp(), None, None),
                      (observed.timestamp(), observed.timestamp(), "C", 3)]
+
+
+def test_v13_plans_tables_from_v12_keep_versions_unique_and_strength_whole(db):
+    migrate(db, 12)
+    assert migrate(db, 13) == [13]
+    assert {"strength_figures", "strength_history", "plans", "plan_versions", "sitrep_files",
+            "leases"} <= set(db.table_names())
+    db.execute("INSERT INTO plans (unit_key, unit_name, version, created_at, updated_at) VALUES ('15', 'Polda', 1, ?, ?)",
+               [T0, T0])
+    db.execute("INSERT INTO plan_versions (unit_key, version, at, actor, note, body) VALUES ('15', 1, ?, 'a', '', '{}')",
+               [T0])
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO plan_versions (unit_key, version, at, actor, note, body) VALUES ('15', 1, ?, 'b', '', "
+                   "'{}')", [T0])
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO strength_figures VALUES ('Polda Jambi', 0, -1, 0, 'x', 'admin', ?)", [T0])
