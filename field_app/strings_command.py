@@ -48,6 +48,10 @@ COMMAND_STRINGS: dict[str, tuple[str, str]] = {
     "sv.filter.mine": ("Hanya yang saya tanggung jawabi", "Only alerts I am responsible for"),
     "sv.filter.chip.mine": ("milik saya", "mine"),
     "sv.filter.chip.none": ("semua peringatan", "all alerts"),
+    "sv.board.empty_hidden": ("Tidak ada yang cocok dengan saringan; {n} peringatan aktif lain di wilayah Anda — "
+                              "ketuk × pada saringan untuk melihat semua.",
+                              "Nothing matches the filter; {n} other active alerts in your area — tap × on the "
+                              "filter to see them all."),
     "sv.board.sorted": ("Urut: lewat batas dulu, lalu batas waktu terdekat", "Sorted: overdue first, then nearest deadline"),
     # ---- names, not codes
     "sv.alert.owner": ("Penanggung jawab: {owner}", "Responsible: {owner}"),

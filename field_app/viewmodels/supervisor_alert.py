@@ -25,9 +25,10 @@ def actions_for(status: str | None) -> tuple[str, ...]:
 
 
 def last_actor(history: list[dict[str, Any]] | None, fallback: str) -> str:
+    """Who changed the alert last, by rank and name when the server named them."""
     for entry in reversed(history or []):
         if entry.get("actor") and entry.get("actor") != "system":
-            return str(entry["actor"])
+            return person(entry, "actor")
     return fallback
 
 
@@ -119,7 +120,7 @@ class AlertDetail(ViewModel):
     def _show_current(self, current: dict[str, Any]) -> bool:
         self.load()                                 # the full current state, with its history
         history = (self.alert or {}).get("history")
-        who = last_actor(history, str(current.get("owner") or "?"))
+        who = last_actor(history, person(current, "owner") if current.get("owner") else "?")
         self.stale_notice = self.t("sv.stale", who=who)
         self.changed()
         return False

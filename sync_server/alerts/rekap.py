@@ -24,7 +24,7 @@ from the rows):
 | ``resolved_without_action`` | window alerts resolved with no assign, respond or task report before |
 | ``deadlines_missed`` | escalation or overdue events in the window (each names who let it pass: ``missed_by``) |
 | ``bhabin`` / ``bhabin_reported`` / ``bhabin_share`` | officers covering a desa of the row; those who sent a report or a laporan nihil observed on ``date`` (WIB); their share (null without officers) |
-| ``desa`` / ``silent_desa`` / ``unassigned_desa`` | coverage now (``alerts/coverage.py``): desa, tanpa kabar, belum ada Bhabin |
+| ``desa`` / ``silent_desa`` / ``unassigned_desa`` | coverage now (``alerts/coverage.py``): desa; desa without news (silent or without a Bhabin); the part of them without a Bhabin |
 
 ``own`` has the alert figures of the unit's own regions (a Polres's kabupaten alert), which no row
 holds: ``total`` counts = the rows' + ``own``. A row's ``unit`` is what to pass as ``unit`` to go down one level; ``drill`` says whether there is
@@ -41,7 +41,7 @@ from typing import Any
 
 from kerawanan.regions import in_scope
 from kerawanan.tahapan import WIB
-from sync_server.alerts.coverage import SILENT, Coverage
+from sync_server.alerts.coverage import REPORTING, SILENT, Coverage
 from sync_server.render import iso_z
 from sync_server.storage.base import Alert, AlertEvent, AlertQuery, ReportQuery, User
 
@@ -194,10 +194,11 @@ def _covers(officer: User, unit: Unit) -> bool:
 
 
 def _coverage(unit: Unit, coverage: Coverage) -> dict[str, int]:
-    desa = [code for code in coverage.heard if unit.holds(code)]
-    states = [coverage.state_of(code) for code in desa]
-    return {"desa": len(desa), "silent_desa": states.count(SILENT),
-            "unassigned_desa": sum(1 for state in states if state not in (SILENT, "reporting"))}
+    """As ``Coverage.summary``: ``silent_desa`` every desa without news, ``unassigned_desa`` the part of
+    them no Bhabin covers (so "tanpa kabar" is never read as safe for want of an officer)."""
+    states = [coverage.state_of(code) for code in coverage.heard if unit.holds(code)]
+    return {"desa": len(states), "silent_desa": sum(1 for state in states if state != REPORTING),
+            "unassigned_desa": sum(1 for state in states if state not in (SILENT, REPORTING))}
 
 
 # ------------------------------------------------------------------------- the whole table

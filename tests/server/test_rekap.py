@@ -1,18 +1,20 @@
 """Rekap berjenjang through the real server with an injected clock: a scenario with known answers.
 
 Polres Kerinci (15.01 + 15.72) has two Polsek: Koto Baru (15.72.07), which never acknowledges, and
-Pesisir Bukit (15.72.02), which acknowledges its desa alert and its kecamatan's own alert (two rawan
-desa) in 30 min, responds in 60 min, and closes a third alert after 2 h without recording any action. Bhabin: two in Koto Baru (one reports, one is
-silent), three in Pesisir Bukit (two report, one sends a laporan nihil). At 17:00 WIB:
+a Polsek over Gunung Kerinci (15.01.01) and Pesisir Bukit (15.72.02), which acknowledges its alert in
+Gunung Kerinci in 30 min and responds in 60 min, and closes the Pesisir Bukit alert after 2 h with
+no action recorded. Bhabin: two in Koto Baru (one reports, one is silent), one in Gunung Kerinci
+(reports), two in Pesisir Bukit (one reports, one sends a laporan nihil). At 17:00 WIB:
 
 | row | open | escalated | unacknowledged | opened | ack min | action min | resolved w/o action | missed | Bhabin |
 |---|---|---|---|---|---|---|---|---|---|
 | Kecamatan Koto Baru | 1 | 1 | 1 | 1 | — | — | 0 | 1 | 1 of 2 |
-| Kecamatan Pesisir Bukit | 2 | 0 | 0 | 3 | 30.0 (30, 30, 120) | 60.0 | 1 | 0 | 3 of 3 |
-| Polres Kerinci (at Polda) | 4 | 1 | 1 | 5 | 30.0 | 60.0 | 1 | 1 | 4 of 5 |
+| Kecamatan Gunung Kerinci | 1 | 0 | 0 | 1 | 30.0 | 60.0 | 0 | 0 | 1 of 1 |
+| Kecamatan Pesisir Bukit | 0 | 0 | 0 | 1 | 120.0 | — | 1 | 0 | 2 of 2 |
+| Polres Kerinci (at Polda) | 2 | 1 | 1 | 3 | 75.0 (30, 120) | 60.0 | 1 | 1 | 4 of 5 |
 
-Three rawan desa in Kota Sungai Penuh also open the kota's own alert (15.72), which the Polres
-acknowledges in 30 min: it is in no kecamatan row, but in the Polres's ``own`` and ``total``.
+Each incident weighs 2.5 × 9 × 0.81 = 18.2: its desa is rawan (≥ 18), no kecamatan (< 25), kabupaten
+or kota (two of them: 36.5 < 40) reaches rawan, so every alert is a desa's.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from tests.server.alerts_support import ClockedServer, if_match, wib
 from tests.server.helpers import PASSWORD, Actor, Api, assert_error, report
 
 T0 = wib("11-27 10:00")
-KOTO_BARU, PESISIR_BUKIT = "15.72.07", "15.72.02"
+KOTO_BARU, GUNUNG_KERINCI, PESISIR_BUKIT = "15.72.07", "15.01.01", "15.72.02"
 POLRES = ("15.01", "15.72")
 
 
@@ -32,8 +34,8 @@ def desa_of(kecamatan: str) -> list[str]:
 
 
 def incident(desa: str) -> dict:
-    """GN bentrok graded B2: 3 × 9 × 0.81 = 21.87 → the desa is rawan (≥ 18), its kecamatan is not (< 25)."""
-    return report(observed_at=T0.isoformat(), category="bentrok", threat_stage="GN", desa_code=desa,
+    """GN threat to the organisers graded B2: 2.5 × 9 × 0.81 = 18.225 → the desa is rawan (≥ 18)."""
+    return report(observed_at=T0.isoformat(), category="ancaman_penyelenggara", threat_stage="GN", desa_code=desa,
                   source_reliability="B", info_credibility=2)
 
 
@@ -41,15 +43,15 @@ class Scene:
     def __init__(self, server: ClockedServer):
         self.server, self.api = server, server.api
         self.admin = server.api.login("admin", PASSWORD)
-        ka, kb = desa_of(KOTO_BARU), desa_of(PESISIR_BUKIT)
-        self.ka, self.kb = ka, kb
+        ka, kg, kb = desa_of(KOTO_BARU), desa_of(GUNUNG_KERINCI), desa_of(PESISIR_BUKIT)
+        self.ka, self.kg, self.kb = ka, kg, kb
         self.polda = self.user("sv-polda", "AKBP Irwan Syahputra", "supervisor", ["15"])
         self.polres = self.user("sv-polres", "Kompol Hendra Wijaya Lubis", "supervisor", list(POLRES))
         self.polsek_a = self.user("sv-kotobaru", "AKP Dedi Kurnia", "supervisor", [KOTO_BARU])
-        self.polsek_b = self.user("sv-pesisir", "AKP Syafrizal Anwar", "supervisor", [PESISIR_BUKIT])
+        self.polsek_b = self.user("sv-pesisir", "AKP Syafrizal Anwar", "supervisor", [GUNUNG_KERINCI, PESISIR_BUKIT])
         self.a1 = self.user("88030417", "Brigpol Reza Pratama", "officer", [ka[0]])
         self.s1 = self.user("88030418", "Bripka Sunyi", "officer", [ka[1]], login=False)
-        self.b1 = self.user("88030419", "Aipda Fadli Gusman", "officer", [kb[0]])
+        self.b1 = self.user("88030419", "Aipda Fadli Gusman", "officer", [kg[0]])
         self.b2 = self.user("88030420", "Brigpol Yoga", "officer", [kb[1]])
         self.n1 = self.user("88030421", "Bripka Nihil", "officer", [kb[2]])
 
@@ -73,16 +75,13 @@ class Scene:
 
     def play(self) -> None:
         self.api.push(self.a1.token, [incident(self.ka[0])])
-        self.api.push(self.b1.token, [incident(self.kb[0])])
+        self.api.push(self.b1.token, [incident(self.kg[0])])
         self.api.push(self.b2.token, [incident(self.kb[1])])
         self.api.push(self.n1.token, [report(observed_at=T0.isoformat(), category="nihil", threat_stage=None,
                                              desa_code=self.kb[2], facts="")])
-        b1 = self.alert(self.polsek_b.token, self.kb[0])
-        spread = self.alert(self.polsek_b.token, PESISIR_BUKIT)     # two rawan desa: the kecamatan's own alert
+        b1 = self.alert(self.polsek_b.token, self.kg[0])
         self.server.advance(minutes=30)
         b1 = self.act(self.polsek_b, b1, action="acknowledge")
-        self.act(self.polsek_b, spread, action="acknowledge")
-        self.act(self.polres, self.alert(self.polres.token, "15.72"), action="acknowledge")   # the kota's own
         self.server.advance(minutes=30)
         self.act(self.polsek_b, b1, action="respond", response="Patroli gabungan, massa dibubarkan.")
         self.server.advance(minutes=60)
@@ -118,8 +117,9 @@ def row(body: dict, unit: str) -> dict:
 FIGURES = ("open", "escalated", "unacknowledged", "opened", "ack_minutes", "action_minutes",
            "resolved_without_action", "deadlines_missed", "bhabin", "bhabin_reported", "bhabin_share")
 SILENT_POLSEK = (1, 1, 1, 1, None, None, 0, 1, 2, 1, 0.5)
-ACTING_POLSEK = (2, 0, 0, 3, 30.0, 60.0, 1, 0, 3, 3, 1.0)
-POLRES_KERINCI = (4, 1, 1, 5, 30.0, 60.0, 1, 1, 5, 4, 0.8)
+ACTING = (1, 0, 0, 1, 30.0, 60.0, 0, 0, 1, 1, 1.0)
+CLOSING = (0, 0, 0, 1, 120.0, None, 1, 0, 2, 2, 1.0)
+POLRES_KERINCI = (2, 1, 1, 3, 75.0, 60.0, 1, 1, 5, 4, 0.8)
 
 
 def figures(line: dict) -> tuple:
@@ -131,16 +131,19 @@ def test_at_the_polres_the_polsek_that_never_acknowledges_stands_out(scene):
     assert body["unit"]["name"] == "Polres Kerinci" and body["level_below"] == "kecamatan"
     assert body["date"] == "2024-11-27"
     assert figures(row(body, KOTO_BARU)) == SILENT_POLSEK
-    assert figures(row(body, PESISIR_BUKIT)) == ACTING_POLSEK
+    assert figures(row(body, GUNUNG_KERINCI)) == ACTING
+    assert figures(row(body, PESISIR_BUKIT)) == CLOSING
     assert row(body, KOTO_BARU)["overdue"] == 0                # escalated: the Polres's deadline runs to 22:00
-    assert row(body, KOTO_BARU)["silent_desa"] == 1            # the Bhabin who never synced
-    assert row(body, PESISIR_BUKIT)["silent_desa"] == 0
-    quiet = [line for line in body["rows"] if line["unit"] not in (KOTO_BARU, PESISIR_BUKIT)]
+    koto_baru, pesisir = row(body, KOTO_BARU), row(body, PESISIR_BUKIT)
+    assert koto_baru["silent_desa"] - koto_baru["unassigned_desa"] == 1     # the Bhabin who never synced
+    assert koto_baru["silent_desa"] == koto_baru["desa"] - 1                # every desa but the one heard from
+    assert pesisir["silent_desa"] == pesisir["unassigned_desa"] == pesisir["desa"] - 2
+    quiet = [line for line in body["rows"] if line["unit"] not in (KOTO_BARU, GUNUNG_KERINCI, PESISIR_BUKIT)]
     assert quiet and all(line["open"] == 0 and line["bhabin_share"] is None for line in quiet)
     assert figures(body["total"]) == POLRES_KERINCI
     for key in ("open", "escalated", "unacknowledged", "opened", "resolved_without_action", "deadlines_missed"):
         assert body["total"][key] == sum(line[key] for line in body["rows"]) + body["own"][key], key
-    assert (body["own"]["open"], body["own"]["ack_minutes"]) == (1, 30.0)
+    assert body["own"]["open"] == body["own"]["opened"] == 0                  # no kabupaten/kota alert
 
 
 def test_at_the_polda_polres_kerinci_is_one_row_of_both_kabupaten(scene):
@@ -164,7 +167,9 @@ def test_at_the_polsek_one_row_per_desa_with_its_bhabin(scene):
                                       "name": "Brigpol Reza Pratama, Bhabin " + assets.gazetteer().find(
                                           scene.ka[0]).title}]
     silent = row(body, scene.ka[1])
-    assert (silent["silent_desa"], silent["bhabin_share"], silent["drill"]) == (1, 0.0, False)
+    assert (silent["silent_desa"], silent["unassigned_desa"], silent["bhabin_share"], silent["drill"]) == (
+        1, 0, 0.0, False)
+    assert row(body, scene.ka[2])["unassigned_desa"] == 1 and row(body, scene.ka[2])["bhabin_share"] is None
 
 
 def test_another_day_counts_no_bhabin_report(scene):
@@ -180,9 +185,8 @@ def test_nothing_outside_scope(scene):
     assert_error(scene.api.get("/api/v1/rekap", token=scene.polres.token, params={"unit": "x"}), 422)
     assert_error(scene.api.get("/api/v1/rekap", token=scene.polres.token, params={"date": "27-11"}), 422)
     own = rekap(scene.api, scene.polsek_b.token)
-    assert [line["unit"] for line in own["rows"]] == desa_of(PESISIR_BUKIT)
-    assert own["total"]["open"] == 2 and own["total"]["bhabin"] == 3
-    assert sum(line["open"] for line in own["rows"]) == 1             # the kecamatan's own alert is in no desa row
+    assert [line["unit"] for line in own["rows"]] == desa_of(GUNUNG_KERINCI) + desa_of(PESISIR_BUKIT)
+    assert (own["total"]["open"], own["total"]["opened"], own["total"]["bhabin"]) == (1, 2, 3)
 
 
 def test_the_escalation_says_from_whom_to_whom_and_who_let_it_pass(scene):
@@ -215,9 +219,11 @@ def test_officers_of_a_region_with_their_last_sync(scene):
     response = scene.api.get(f"/api/v1/regions/{PESISIR_BUKIT}/officers", token=scene.polsek_b.token)
     assert response.status_code == 200, response.text
     items = response.json()["items"]
-    assert {item["username"] for item in items} == {scene.b1.username, scene.b2.username, scene.n1.username}
+    assert {item["username"] for item in items} == {scene.b2.username, scene.n1.username}
+    items = scene.api.get(f"/api/v1/regions/{GUNUNG_KERINCI}/officers", token=scene.polsek_b.token).json()["items"]
     b1 = next(item for item in items if item["username"] == scene.b1.username)
-    assert b1["label"].startswith("Aipda Fadli Gusman, Bhabin Desa ") and b1["last_sync_at"]
+    title = assets.gazetteer().find(scene.kg[0]).title                   # "Kelurahan Lempur Tengah"
+    assert b1["label"] == f"Aipda Fadli Gusman, Bhabin {title}" and b1["last_sync_at"]
     assert_error(scene.api.get(f"/api/v1/regions/{KOTO_BARU}/officers", token=scene.polsek_b.token), 404)
     assert_error(scene.api.get("/api/v1/regions/99/officers", token=scene.polres.token), 404)
     assert_error(scene.api.get(f"/api/v1/regions/{KOTO_BARU}/officers", token=scene.a1.token), 403)
@@ -228,4 +234,5 @@ def test_reports_carry_the_officers_name_and_the_desa_name(scene):
     items = response.json()["items"]
     assert {item["officer_name"].split(",")[0] for item in items} == {
         "Aipda Fadli Gusman", "Brigpol Yoga", "Bripka Nihil"}
-    assert all(item["desa_name"].startswith("Desa ") for item in items)
+    assert {item["desa_name"] for item in items} == {assets.gazetteer().find(code).title
+                                                     for code in (scene.kg[0], scene.kb[1], scene.kb[2])}

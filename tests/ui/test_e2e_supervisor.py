@@ -194,11 +194,11 @@ def test_a_second_session_on_the_stale_alert_is_told_and_shown_the_current_state
         expect(page.get_by_text(re.compile(r"Versi \d+ · status"))).to_be_visible(timeout=STEP_TIMEOUT)
         other.act_on_alert(world["alert"]["id"], "assign", current["version"], assignee=OFFICER, note="Cek TPS")
         type_into(page, "Catatan", "Polda ikut memantau")
-        type_into(page, "NRP petugas", NEW_OFFICER)
-        button(page, "Tugaskan").click()
-        expect(page.get_by_text(re.compile(r"Peringatan ini sudah diubah oleh polres\.kerinci — berikut keadaan "
-                                           r"terbaru"))).to_be_visible(timeout=STEP_TIMEOUT)
-        expect(page.get_by_text(re.compile(f"Ditugaskan ke {OFFICER}"))).to_be_visible()   # the other's change
+        type_into(page, "Tindakan yang diambil", "Polda mengirim satu SST Brimob")
+        button(page, "Catat tindakan").click()
+        expect(page.get_by_text(re.compile(r"Peringatan ini sudah diubah oleh Kompol Hendra Wijaya Lubis, Polres "
+                                           r"Kerinci — berikut keadaan terbaru"))).to_be_visible(timeout=STEP_TIMEOUT)
+        expect(page.get_by_text(re.compile(r"Ditugaskan ke \S.*, Bhabin "))).to_be_visible()   # the other's change, by name
         shot(page, "detail-stale")
         assert other.get_alert(world["alert"]["id"])["assignee"] == OFFICER     # not overwritten
     finally:

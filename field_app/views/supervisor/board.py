@@ -68,8 +68,10 @@ class BoardPart(Part):
         elif self.vm.loaded_at:
             self.status.value, self.status.color = t("sv.loaded", time=t.time(self.vm.loaded_at)), theme.MUTED
         rows = self.vm.rows()
+        hidden = len(self.vm.alerts) - len(rows)
+        empty = t("sv.board.empty_hidden", n=hidden) if hidden else t("sv.board.empty")
         self.list.controls = [self._card(row, lang) for row in rows] or [
-            theme.text(t("sv.board.empty"), color=theme.MUTED, key="sv-board-empty")]
+            theme.text(empty, color=theme.MUTED, key="sv-board-empty")]
 
     def _filter_bar(self) -> list[ft.Control]:
         """The one control: "Saring" and a chip of what is filtered (tap it to clear)."""
@@ -103,18 +105,24 @@ class BoardPart(Part):
             label=t("sv.filter.mine"), value=self.vm.mine, key="sv-filter-mine", disabled=not self.vm.me,
             on_change=lambda e: self.vm.set_mine(bool(e.control.value))), label=t("sv.filter.mine"))
         content = ft.Column([mine, *(self._filter(name) for name in FILTERS)], spacing=12, tight=True,
-                            scroll=ft.ScrollMode.AUTO, width=340)
+                            width=340)
         dialog = ft.AlertDialog(title=theme.text(t("sv.filter.title"), size=18, bold=True), content=content,
                                 key="sv-filter-dialog", actions=[
                                     theme.link_button(t("sv.filter.clear"), self._clear_and_close,
                                                       key="sv-filter-clear", icon=ft.Icons.FILTER_ALT_OFF),
-                                    theme.link_button(t("sv.filter.done"), lambda e: self.page.pop_dialog(),
+                                    theme.link_button(t("sv.filter.done"), self._close_filters,
                                                       key="sv-filter-done")])
         self.page.show_dialog(dialog)
 
     def _clear_and_close(self, e=None) -> None:
         self.vm.clear_filters()
+        self._close_filters()
+
+    def _close_filters(self, e=None) -> None:
+        """Closing the dialog sends an update of its own, so Flet skips the one after the handler: push
+        the board's new state explicitly."""
         self.page.pop_dialog()
+        self.app.push()
 
     def _filter(self, name: str) -> ft.Control:
         lang = self.t.lang

@@ -68,7 +68,7 @@ class ReviewPart(SectionPart):
                    for shape in shapes("kecamatan") if shape.code == kecamatan for ring in shape.rings]
         spot = ftm.CircleMarker(coordinates=ftm.MapLatitudeLongitude(*point), radius=8, color=theme.ERROR,
                                 border_color=theme.SURFACE, border_stroke_width=2)
-        return ft.Container(ftm.Map(initial_center=ftm.MapLatitudeLongitude(*point), initial_zoom=12,
+        return ft.Container(ftm.Map(initial_center=ftm.MapLatitudeLongitude(*point), initial_zoom=13.5,
                                     bgcolor="#E0E0E0", layers=[ftm.PolygonLayer(polygons=outline),
                                                                ftm.CircleLayer(circles=[spot])]),
                             height=180, border_radius=8, key="sv-review-map",
