@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import heapq
 import math
+import operator
 from collections.abc import Iterable
 
 from kerawanan.scoring_config import ScoringConfig
 from kerawanan.tally import EMPTY, DesaTally, Tally, combine
 from kerawanan.weights import (
+    KIND,
     REASONS,
     UNGRADED,
     Entry,
@@ -42,6 +44,7 @@ __all__ = ["REASONS", "UNGRADED", "EMPTY", "Entry", "ScoreBook", "Tally", "Weigh
            "outside_area", "part_of", "reference_for", "window_start"]
 
 INF = math.inf
+ID = operator.itemgetter(1)
 REFERENCE_HALF_LIVES = 96    # the common reference time moves in steps of this many half-lives
 
 
@@ -144,7 +147,7 @@ class ScoreBook:
 
     def _load(self, entries: list[Entry]) -> set[str]:
         """``put`` into an empty book: entries sorted, ids unique."""
-        for kind in {entry[3:7] for entry in entries}:
+        for kind in set(map(KIND, entries)):
             part_of(self.config, *kind)                  # a ValueError names an unknown category or stage
         books: dict[str, list[Entry]] = {}
         for entry in entries:
@@ -153,7 +156,7 @@ class ScoreBook:
                 books[entry[2]] = [entry]
             else:
                 found.append(entry)
-        where = {entry[1]: entry for entry in entries}
+        where = dict(zip(map(ID, entries), entries, strict=True))
         if len(where) != len(entries):
             raise ValueError("report ids appear more than once")
         self._where = where

@@ -174,23 +174,16 @@ def beyond_limits(entries: list[Entry], first: int, hi: int, config: ScoringConf
     if first >= hi:
         return {}
     size = config.limit_window_hours * 3600.0
-
-    def window_of(entry: Entry) -> int:
-        return math.floor((entry[0] + WINDOW_OFFSET_S) / size)
-
     room = min(config.per_officer, config.per_device)
     found: dict[int, str] = {}
     start = bisect.bisect_left(entries, window_start(entries[first][0], config), 0, first, key=EPOCH)
-    while start < hi:
-        here = window_of(entries[start])
-        end = bisect.bisect_left(entries, (here + 1) * size - WINDOW_OFFSET_S, start + 1, hi, key=EPOCH)
-        while end < hi and window_of(entries[end]) == here:             # the window formula decides an edge
-            end += 1
-        while end > start + 1 and window_of(entries[end - 1]) != here:
-            end -= 1
-        if end - start > room:
-            _limited_in(entries, start, end, first, config, found)
-        start = end
+    windows = [math.floor((entry[0] + WINDOW_OFFSET_S) / size) for entry in entries[start:hi]]
+    low = 0
+    while low < len(windows):
+        high = bisect.bisect_right(windows, windows[low], low)        # the entries of one window
+        if high - low > room:
+            _limited_in(entries, start + low, start + high, first, config, found)
+        low = high
     return found
 
 

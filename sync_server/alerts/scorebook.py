@@ -22,7 +22,7 @@ class ReportFeed:
         self.book = ScoreBook(config)
         self.scopes = dict(scopes)
         self.seq = 0
-        self._outside_cache: dict[tuple[str, str], bool] = {}
+        self._outside_cache: dict[tuple[str, str], tuple[bool, str, str]] = {}
 
     def apply(self, rows: Iterable[ScoringRow], seq: int) -> set[str]:
         """Take in reports as they are now (new, reviewed, superseded); returns the desa that changed."""
@@ -30,9 +30,10 @@ class ReportFeed:
         outside, scopes = self._outside_cache, self.scopes
         for (report_id, desa, category, threat_stage, epoch, officer, reliability, credibility, review, grade, _,
              device, stage, superseded_by) in {row[0]: row for row in rows}.values():   # each report's last state
-            away = outside.get((officer, desa))
-            if away is None:
-                away = outside[officer, desa] = outside_area(desa, scopes.get(officer, ()))
+            known = outside.get((officer, desa))
+            if known is None:            # once per officer and desa: the area, and one string object each
+                known = outside[officer, desa] = (outside_area(desa, scopes.get(officer, ())), officer, desa)
+            away, officer, desa = known
             entry = entry_for(report_id, desa, category, threat_stage, epoch, officer, reliability, credibility,
                               review, grade, device=device, outside=away, superseded=superseded_by is not None,
                               stage=stage)

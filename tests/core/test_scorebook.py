@@ -3,6 +3,7 @@ and an incremental book equal to one built from scratch."""
 from __future__ import annotations
 
 import dataclasses
+import math
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from kerawanan import assets
 from kerawanan.scorebook import REASONS, ScoreBook, window_start
 from kerawanan.scoring import Observation, entry_of, level_for, outside_area, score_regions, weigh_reports
 from kerawanan.tahapan import WIB
+from kerawanan.weights import WINDOW_OFFSET_S, Entry, beyond_limits
 
 CONFIG = assets.scoring_config()
 NIGHT = datetime(2024, 11, 27, 21, 0, tzinfo=WIB)
@@ -123,3 +125,38 @@ def test_a_book_kept_incrementally_is_the_book_from_scratch(rows, minutes, split
         theirs = {code: dataclasses.replace(t, valid_from=0, valid_until=0)
                   for code, t in fresh.tallies_at(epoch).items() if t.count}
         assert mine == theirs
+
+
+def _limits_one_by_one(entries, first, hi):
+    """The rule of ``beyond_limits`` written plainly, report by report (the reference)."""
+    size, found, seen = CONFIG.limit_window_hours * 3600.0, {}, {}
+    for index, entry in enumerate(entries[:hi]):
+        if entry.confirmed:
+            continue
+        window = math.floor((entry.epoch + WINDOW_OFFSET_S) / size)
+        officer = seen.get((window, "o", entry.officer), 0)
+        seen[window, "o", entry.officer] = officer + 1
+        device = 0
+        if entry.device is not None:
+            device = seen.get((window, "d", entry.device), 0)
+            seen[window, "d", entry.device] = device + 1
+        if index >= first and (officer >= CONFIG.per_officer or device >= CONFIG.per_device):
+            found[index] = "officer_limit" if officer >= CONFIG.per_officer else "device_limit"
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(-3 * 86400, 3 * 86400), st.sampled_from(("a", "b")),
+                          st.sampled_from((None, "d1", "d2")), st.booleans(),
+                          st.sampled_from((0.0, 0.5, 0.9996, 0.999999))), max_size=40),
+       st.integers(0, 40), st.integers(0, 40))
+def test_limits_skip_only_windows_that_cannot_overflow(reports, first, hi):
+    """Issue 12 (speed): windows holding no more reports than the smaller limit are skipped whole;
+    the result is the plain rule's, window edges included."""
+    midnight = window_start(NIGHT.timestamp(), CONFIG)
+    entries = sorted(Entry(midnight + seconds + fraction, f"r{n:03d}", DESA, "bentrok", "GN", "A", 1, officer,
+                           device, False, confirmed == 1 and n % 3 == 0)
+                     for n, (seconds, officer, device, confirmed, fraction) in enumerate(reports))
+    hi = min(hi, len(entries))
+    first = min(first, hi)
+    assert beyond_limits(entries, first, hi, CONFIG) == _limits_one_by_one(entries, first, hi)
