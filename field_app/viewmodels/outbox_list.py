@@ -193,6 +193,16 @@ class OutboxList(ViewModel):
                  and sms_outbox.link_down(self.outbox.meta.get(self.officer, LAST_SYNC_KEY), entry.created_at, now))
         return {"can_sms": offer, "sms_text": self.t("outbox.sms") if offer else ""}
 
+    def sms_choice(self, report_id: str) -> str:
+        """The words of "Kirim lewat SMS" for a waiting report the officer opened (offered whatever
+        the link's state: the officer may choose it), or "" when it cannot go by SMS."""
+        entry = self.outbox.get(report_id)
+        if entry is None or entry.officer != self.officer or entry.state != "waiting" \
+                or not sms_outbox.sms_ready(self.outbox, self.officer):
+            return ""
+        queued = self.sms_queue.get(report_id)
+        return self.t("outbox.sms.part", part=queued[0], total=queued[1]) if queued else self.t("outbox.sms")
+
     def next_sms(self, report_id: str) -> str | None:
         """"Kirim lewat SMS": the ``sms:`` URL of the next part to open in the phone's composer."""
         entry = self.outbox.get(report_id)

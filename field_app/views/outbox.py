@@ -102,6 +102,10 @@ class OutboxPage(Part):
         if opened.corrected:
             body.append(theme.text(t("report.open.corrected_by"), size=15, bold=True, key="report-open-corrected"))
         bottom: list[ft.Control] = []
+        sms_text = self.vm.sms_choice(opened.id)      # the officer may choose SMS for any waiting report
+        if sms_text:
+            bottom.append(theme.secondary_button(sms_text, lambda: self._send_by_sms(opened.id), key="report-sms",
+                                                 icon=ft.Icons.SMS))
         if opened.can_correct:
             bottom.append(theme.primary_button(t("report.correct"), self._correct, key="report-correct",
                                                icon=ft.Icons.EDIT))

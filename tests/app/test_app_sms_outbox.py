@@ -84,3 +84,15 @@ def test_a_long_report_goes_part_by_part(outbox, clock):
     urls = [first] + [screen.next_sms(uuid_for(1)) for _ in range(total - 1)]
     assert decoded(urls).wire["facts"] == report(1, facts="Massa berkumpul di depan kantor PPS sejak sore. " * 6).facts
     assert screen.items[0].sms_text == "Kirim lewat SMS"
+
+
+def test_the_officer_may_choose_sms_for_a_waiting_report_at_any_time(outbox, clock):
+    enrolled(outbox)
+    save_reports(outbox, 2, now=clock())
+    outbox.mark_sent(uuid_for(2), received_at=NOW)
+    screen = OutboxList(outbox, OFFICER, clock=clock)
+    assert not screen.items[0].can_sms                        # the card does not offer it yet
+    assert screen.sms_choice(uuid_for(1)) == "Kirim lewat SMS"    # the opened report does
+    assert screen.sms_choice(uuid_for(2)) == ""                   # already sent
+    enrolled(outbox, sms_number=None)
+    assert screen.sms_choice(uuid_for(1)) == ""                   # no gateway number: no SMS
