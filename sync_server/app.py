@@ -21,9 +21,11 @@ from sync_server.errors import install_error_handlers
 from sync_server.plans import routes as plan_routes
 from sync_server.routes import alerts, auth, docs, exports, health, media, regions, reports, sync, users
 from sync_server.routes import rekap as rekap_routes
+from sync_server.routes import sitreps as sitrep_routes
 from sync_server.routes import timeline as timeline_routes
 from sync_server.services import Services
 from sync_server.settings import Settings
+from sync_server.sitrep_schedule import DEFAULT_SECONDS, SitrepScheduler
 from sync_server.sms import routes as sms_routes
 from sync_server.sms.service import SmsService
 from sync_server.storage import open_storage
@@ -33,7 +35,8 @@ from sync_server.sweeper import sweep_periodically
 from sync_server.version import VERSION
 
 ROUTERS = (health.router, auth.router, users.router, sync.router, media.router, reports.router,
-           alerts.router, regions.router, rekap_routes.router, timeline_routes.router, plan_routes.router, exports.router, docs.router, sms_routes.router)
+           alerts.router, regions.router, rekap_routes.router, timeline_routes.router, plan_routes.router,
+           sitrep_routes.router, exports.router, docs.router, sms_routes.router)
 # The officer's offline web app (``make web-offline``), served under /app/ when it has been published.
 WEB_APP_PATH = "/app"
 WEB_APP_DIR = Path(__file__).resolve().parents[1] / "build" / "web-offline" / "app"
@@ -63,6 +66,9 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     sms = (SmsService(storage, settings.sms, settings.quotas, clock, gazetteer, calendar, alerts=services.alerts)
            if hasattr(storage, "db") else None)     # SMS tables live in the SQLite backend
 
+    scheduler = SitrepScheduler.from_env(services)   # sitreps at 06.00/18.00 WIB (PETA_SITREP_TIMES)
+    sitrep_seconds = float(os.environ.get("PETA_SITREP_SECONDS") or DEFAULT_SECONDS)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop, task = asyncio.Event(), None
@@ -72,6 +78,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
                    if settings.sweep_seconds > 0 else None)
         sms_task = (asyncio.create_task(sms.run_periodically(settings.sms.poll_seconds, stop))
                     if sms is not None and settings.sms.poll_seconds > 0 else None)
+        sitreps = (asyncio.create_task(scheduler.run_periodically(sitrep_seconds, stop))
+                   if scheduler is not None and sitrep_seconds > 0 else None)
         yield
         stop.set()
         if task is not None:
@@ -80,6 +88,8 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
             await sweeper
         if sms_task is not None:
             await sms_task
+        if sitreps is not None:
+            await sitreps
         services.intake.shutdown(wait=True)
         await asyncio.to_thread(services.alerts.close)
         storage.close()

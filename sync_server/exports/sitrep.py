@@ -69,6 +69,7 @@ class SitrepData:
     strength: Sequence[Mapping] = ()
     gaps: Sequence[Mapping] = ()
     replay: bool = False                        # a replayed election (the demo): said on every page
+    annexes: Sequence = ()                      # flowables appended at the end (the scheduled sitrep's annexes)
 
 
 def render_sitrep_pdf(data: SitrepData) -> bytes:
@@ -83,7 +84,7 @@ def render_sitrep_pdf(data: SitrepData) -> bytes:
     story += [*alerts_section(data.alerts, data.generated_at, width),
               *counts_section(data.reports_by_category, data.reports_by_stage, width),
               *personnel_section(data.personnel, width, data.strength),
-              *gaps_section(data.gaps, data.generated_at, width)]
+              *gaps_section(data.gaps, data.generated_at, width), *data.annexes]
     footer = _footer(data)
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
