@@ -105,6 +105,15 @@ def test_the_polres_board_opens_on_milik_saya_with_the_filters_behind_one_button
         page.set_viewport_size(WIDE)
         page.wait_for_timeout(1500)
         shot(page, "board-all")
+        page.locator('[flt-semantics-identifier^="sv-alert-"]').first.click()       # the detail, by names
+        expect(page.get_by_text(re.compile(r"· peringatan dibuka")).first).to_be_visible(timeout=STEP_TIMEOUT)
+        expect(page.get_by_text(re.compile(r"· sistem · peringatan dibuka"))).to_be_visible()
+        expect(page.get_by_role("textbox", name=re.compile("NRP"))).to_have_count(0)     # assign picks, no NRP typed
+        expect(tid(page, "sv-assignee").or_(tid(page, "sv-assignee-none"))).to_be_attached()
+        shot(page, "detail-names")
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(1500)
+        shot(page, "detail-names")
     finally:
         page.close()
 
