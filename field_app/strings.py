@@ -7,6 +7,7 @@ braces must be the same in both languages (a test checks).
 from __future__ import annotations
 
 from field_app.strings_command import COMMAND_STRINGS
+from field_app.strings_plan import PLAN_STRINGS
 from field_app.strings_loop import LOOP_STRINGS
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -423,6 +424,31 @@ STRINGS: dict[str, tuple[str, str]] = {
                        "{name}: {level} · score {score} · {reports} reports · last heard {heard}"),
     "sv.map.alerts": ("Peringatan aktif di wilayah ini ({count})", "Active alerts in this region ({count})"),
     "sv.map.list": ("Daftar wilayah", "Regions"),
+    "sv.map.crumb.root": ("Seluruh wilayah Anda", "Your whole area"),
+    "sv.map.drill_hint": ("Ketuk wilayah untuk membuka isinya (kabupaten → kecamatan → desa).",
+                          "Tap a region to open it (regency → district → village)."),
+    "sv.map.layer.kamtibmas": ("Kamtibmas kini", "Security now"),
+    "sv.map.layer.ikp": ("IKP Bawaslu", "Bawaslu IKP"),
+    "sv.map.legend.ikp": ("IKP Bawaslu Pilkada 2024 per kabupaten/kota: hijau = rendah · kuning = sedang · "
+                          "merah = tinggi · abu-abu muda = di luar wilayah",
+                          "Bawaslu IKP Pilkada 2024 per regency/city: green = low · yellow = medium · red = high · "
+                          "light grey = outside your area"),
+    "sv.map.pan.on": ("Geser peta", "Move the map"),
+    "sv.map.pan.off": ("Selesai menggeser", "Done moving"),
+    "sv.map.pan.hint": ("Peta terkunci agar halaman bisa digulir; ketuk wilayah tetap bisa.",
+                        "The map is locked so the page scrolls; tapping a region still works."),
+    "sv.map.tier_word.kabupaten": ("Kabupaten/kota", "Regency/city"),
+    "sv.map.tier_word.kecamatan": ("Kecamatan", "District"),
+    "sv.map.tier_word.desa": ("Desa/kelurahan", "Village"),
+    "sv.map.tier_word.provinsi": ("Provinsi", "Province"),
+    "sv.map.ikp": ("IKP Bawaslu: {category} (skor {score}) · baseline Polda: {baseline}",
+                   "Bawaslu IKP: {category} (score {score}) · Polda baseline: {baseline}"),
+    "sv.map.ikp.category.rendah": ("rendah", "low"),
+    "sv.map.ikp.category.sedang": ("sedang", "medium"),
+    "sv.map.ikp.category.tinggi": ("tinggi", "high"),
+    "sv.map.coverage": ("Cakupan: {silent} dari {desa} desa tanpa kabar, {unassigned} belum ada Bhabin",
+                        "Coverage: {silent} of {desa} villages not heard from, {unassigned} without an officer"),
+    "sv.map.coverage.ok": ("Cakupan: semua {desa} desa ada kabar", "Coverage: all {desa} villages reporting"),
     "sv.never": ("belum pernah", "never"),
     "sv.coverage.title": ("Desa tanpa kabar", "Silent villages"),
     "sv.coverage.summary": ("Tahapan {stage}: {silent} dari {desa} desa tanpa kabar lebih dari {hours} jam "
@@ -559,6 +585,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 STRINGS.update(LOOP_STRINGS)          # the officer's loop (issue 14): field_app/strings_loop.py
 STRINGS.update(COMMAND_STRINGS)       # the command view (issue 13): field_app/strings_command.py
+STRINGS.update(PLAN_STRINGS)          # timeline, map as of, penebalan, kept sitreps: field_app/strings_plan.py
 
 MONTHS: dict[str, tuple[str, ...]] = {
     "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),

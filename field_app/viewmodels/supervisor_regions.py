@@ -4,6 +4,11 @@ The map needs no tiles: each kabupaten/kecamatan is a polygon from ``assets/regi
 from ``GET /regions/{code}`` for the supervisor's scope codes (and, for a province scope, each
 kabupaten); regions outside the scope stay grey with no level (nothing leaks). Tapping the map
 gives a point; ``locate`` finds the polygon holding it (flet-map has no tap-on-polygon event).
+
+Drill-down: the map opens on the scope's own tier (kabupaten for Polda and Polres, kecamatan for a
+Polsek); tapping a region in scope shows its children (kabupaten -> kecamatan -> desa) and ``path``
+is the breadcrumb back up. Two layers colour the same shapes: live kamtibmas levels from the server,
+and Bawaslu's IKP of the region's kabupaten/kota (``assets/jambi_context.csv``).
 """
 from __future__ import annotations
 
@@ -16,8 +21,11 @@ from field_app.errors import Offline, ServerRejected
 from field_app.viewmodels.base import ViewModel
 from field_app.viewmodels.supervisor_board import LEVEL_RANK
 from kerawanan import assets
+from kerawanan.context import parse_context
 
 TIERS = ("kabupaten", "kecamatan")
+DEPTH_TIER = {1: "kabupaten", 2: "kecamatan", 3: "desa"}      # dots in a code -> its tier
+LAYERS = ("kamtibmas", "ikp")
 QUIET_STATES = ("silent", "unassigned")          # coverage states that are never shown as safe
 Ring = tuple[tuple[float, float], ...]          # (lat, lon) pairs
 
@@ -47,6 +55,16 @@ def shapes(tier: str) -> tuple[Shape, ...]:
     return tuple(found)
 
 
+@cache
+def ikp_context() -> dict[str, Any]:
+    """Bawaslu IKP and Polda's baseline per kabupaten/kota, as shipped."""
+    return parse_context(assets.read_text("jambi_context.csv"))
+
+
+def tier_of(code: str) -> str:
+    return DEPTH_TIER.get(code.count("."), "provinsi")
+
+
 def inside(point: tuple[float, float], ring: Ring) -> bool:
     """Ray casting: is (lat, lon) inside the ring?"""
     lat, lon = point
@@ -66,6 +84,8 @@ class RegionMap(ViewModel):
         self.regions: dict[str, dict[str, Any]] = {}    # code -> summary (self or child) from the server
         self.selected: dict[str, Any] | None = None
         self.problem: str | None = None
+        self.path: list[str] = []                         # drilled into, outermost first ([] = the scope)
+        self.layer = "kamtibmas"
 
     # ------------------------------------------------------------ intents
 
@@ -74,6 +94,8 @@ class RegionMap(ViewModel):
             found: dict[str, dict[str, Any]] = {}
             for code in self.scope:
                 self._gather(code, found, depth=0)
+            for code in self.path:                         # the desa of a kecamatan drilled into
+                self._gather(code, found, depth=1)
         except Offline:
             return self._fail(self.t("sv.offline"))
         except ServerRejected as exc:
@@ -102,26 +124,78 @@ class RegionMap(ViewModel):
         return True
 
     def tap(self, lat: float, lon: float) -> bool:
+        """A tap on the map: the region under it opens, and shows its children when it has any."""
         code = self.locate(lat, lon)
-        return self.select(code) if code else False
+        return self.drill(code) if code else False
+
+    def drill(self, code: str) -> bool:
+        """Select ``code`` and, above desa, show its children (its kecamatan or desa) with a breadcrumb."""
+        if not self.select(code):
+            return False
+        for child in (self.selected or {}).get("children") or []:
+            self.regions[child["code"]] = child
+        if code.count(".") < 3:
+            self.path = [c for c in self.path if code.startswith(c + ".")] + [code]
+        self.changed()
+        return True
+
+    def up(self, depth: int) -> bool:
+        """Back to breadcrumb step ``depth`` (0: the whole scope)."""
+        self.path = self.path[:max(depth, 0)]
+        if not self.path:
+            self.selected = None
+            self.changed()
+            return True
+        return self.select(self.path[-1])
+
+    def set_layer(self, layer: str) -> None:
+        if layer not in LAYERS:
+            raise KeyError(layer)
+        self.layer = layer
+        self.changed()
 
     # ------------------------------------------------------------ what the screen shows
 
-    def view(self) -> tuple[float, float, float]:
-        """Where the map opens: the centre of the scope's regions and a zoom that fits them."""
-        depth = max(code.count(".") for code in self.scope) if self.scope else 0
-        if depth == 0:
-            return -1.65, 102.75, 7.4
-        tier = "kabupaten" if depth == 1 else "kecamatan"
-        centres = [s.centre for s in shapes(tier) if s.code in self.scope]
-        if not centres:
-            return -1.65, 102.75, 7.4
-        lat = sum(c[0] for c in centres) / len(centres)
-        lon = sum(c[1] for c in centres) / len(centres)
-        return lat, lon, 9.2 if depth == 1 else 10.0   # a Polres fills the map
+    def focus(self) -> str | None:
+        return self.path[-1] if self.path else None
+
+    def shown_tier(self) -> str:
+        focus = self.focus()
+        return DEPTH_TIER[focus.count(".") + 1] if focus else self.tier
+
+    def shown(self) -> tuple[Shape, ...]:
+        """The polygons drawn: the root tier (regions outside the scope grey around it), or the focus' children."""
+        focus = self.focus()
+        every = shapes(self.shown_tier())
+        return tuple(s for s in every if s.parent_code == focus) if focus else every
+
+    def fit_rings(self) -> list[Ring]:
+        """What the map opens on: the scope's own polygons, or the region drilled into."""
+        focus = self.focus()
+        if focus:
+            chosen = [s for s in shapes(tier_of(focus)) if s.code == focus] or list(self.shown())
+        elif any(code.count(".") == 0 for code in self.scope) or not self.scope:
+            chosen = list(shapes(self.tier))
+        else:
+            chosen = [s for s in shapes(self.tier) if s.code in self.scope or s.parent_code in self.scope
+                      or any(s.code.startswith(code + ".") for code in self.scope)]
+        return [ring for shape in chosen for ring in shape.rings]
+
+    def breadcrumb(self) -> list[tuple[int, str]]:
+        """(depth, name) from the whole scope down to the region drilled into."""
+        names = {s.code: s.name for code in self.path for s in shapes(tier_of(code)) if s.code == code}
+        return [(0, self.t("sv.map.crumb.root"))] + [
+            (i + 1, str((self.regions.get(code) or {}).get("name") or names.get(code) or code))
+            for i, code in enumerate(self.path)]
+
+    def ikp_of(self, code: str) -> dict[str, Any] | None:
+        """The IKP category/score and Polda's baseline of the region's kabupaten/kota (None outside Jambi's)."""
+        context = ikp_context().get(".".join(code.split(".")[:2]))
+        return context.to_dict() if context else None
 
     def locate(self, lat: float, lon: float) -> str | None:
-        for shape in shapes(self.tier):
+        """The shown region under the point; outside them (beside a region drilled into) the root tier's."""
+        for shape in (*self.shown(), *(shapes(self.tier) if self.path else ())):
             if any(inside((lat, lon), ring) for ring in shape.rings):
                 return shape.code
         return None
@@ -144,8 +218,9 @@ class RegionMap(ViewModel):
     def region_list(self) -> list[dict[str, Any]]:
         """In-scope regions of the current tier, most serious first (the map's list twin); at one level the
         regions not reporting come first — highlighted, never sorted away among the quiet ones."""
-        tier_depth = 2 if self.tier == "kabupaten" else 3
-        chosen = [r for code, r in self.regions.items() if code.count(".") + 1 == tier_depth]
+        depth, focus = {"kabupaten": 1, "kecamatan": 2, "desa": 3}[self.shown_tier()], self.focus()
+        chosen = [r for code, r in self.regions.items() if code.count(".") == depth
+                  and (focus is None or code.startswith(focus + "."))]
         return sorted(chosen, key=lambda r: (LEVEL_RANK.get(str(r.get("level")), 9), not self.is_gap(str(r["code"])),
                                              -float(r.get("score") or 0), str(r.get("code"))))
 

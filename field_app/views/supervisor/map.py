@@ -1,11 +1,15 @@
-"""The map: kabupaten or kecamatan of Jambi coloured by level, from the shipped GeoJSON, with no tiles.
+"""The map: the commander's scope from the shipped GeoJSON (no tiles), fitted, drillable, labelled without overlaps.
 
-Every polygon is labelled with its name and level in words (not colour alone); regions outside the
-supervisor's scope are light grey and say "di luar wilayah". A region that is not reporting (silent,
-or no officer) is never green: a kurang_rawan one is dark grey, and every quiet region gets a dashed
-outline (highlighted in a critical tahapan) and "tanpa kabar" / "belum ada Bhabin" in its label. flet-map reports taps as coordinates, not polygons, so the
-tap is located in Python (point in polygon); the region list beside (wide) or below (phone) the
-map selects too.
+It opens fitted to the scope's own polygons (``map_fit``): Polda sees the province, Polres Kerinci
+sees Kerinci and Sungai Penuh fill the box, a Polsek its kecamatan. Tapping a region in scope opens it
+(kabupaten -> kecamatan -> desa) and the breadcrumb goes back up. Labels are placed greedily by
+priority and a label that would overlap one already placed is left out (``map_labels``); every
+region stays in the list beside (wide) or below (phone) the map. Two layers colour the same shapes:
+live kamtibmas levels and Bawaslu's IKP. A region not reporting (silent, or no officer) is never green:
+kurang_rawan and quiet is dark grey with a dashed outline (highlighted in a critical tahapan).
+
+No scroll trap: the map ignores drags and the mouse wheel until "Geser peta" is pressed, so the page
+scrolls over it on a phone; taps always work (flet-map reports a tap as a point, located in Python).
 """
 from __future__ import annotations
 
@@ -13,9 +17,10 @@ import flet as ft
 import flet_map as ftm
 
 from field_app.viewmodels.personnel_words import personnel_lines
-from field_app.viewmodels.supervisor_regions import TIERS, RegionMap, shapes
+from field_app.viewmodels.supervisor_regions import LAYERS, RegionMap, Shape, tier_of
 from field_app.views import theme
 from field_app.views.base import Part, sends_update
+from field_app.views.supervisor import map_fit, map_labels
 from field_app.views.supervisor.common import (
     CRITICAL_BACKGROUND,
     LEVEL_STYLE,
@@ -32,6 +37,11 @@ from field_app.views.supervisor.common import (
     when,
 )
 
+IKP_FILL = {"rendah": LEVEL_STYLE["kurang_rawan"][2], "sedang": LEVEL_STYLE["rawan"][2],
+            "tinggi": LEVEL_STYLE["sangat_rawan"][2]}
+PAN = ftm.InteractionFlag.ALL & ~ftm.InteractionFlag.ROTATE
+LOCKED = ftm.InteractionFlag.NONE            # taps still arrive; drags and the wheel go to the page
+
 
 class MapPart(Part):
     def __init__(self, app, shell):
@@ -40,30 +50,44 @@ class MapPart(Part):
         self.vm = RegionMap(shell.client, shell.session.scope, clock=app.device.clock, translator=app.t)
         self.watch(self.vm, self.render)
         self.loaded = False
+        self.panning = False
 
     def build(self) -> ft.Control:
         t = self.t
-        self.tiers = ft.SegmentedButton(
-            key="sv-map-tier", selected=[self.vm.tier], on_change=self._tier_changed,
-            segments=[ft.Segment(value=tier, label=t(f"sv.map.tier.{tier}")) for tier in TIERS])
-        self.map_box = ft.Container(height=420 if not self._wide() else 560, border_radius=8, bgcolor="#E0E0E0",
+        self.layers = ft.SegmentedButton(
+            key="sv-map-layer", selected=[self.vm.layer], on_change=self._layer_changed,
+            segments=[ft.Segment(value=layer, label=t(f"sv.map.layer.{layer}")) for layer in LAYERS])
+        self.crumbs = ft.Row(spacing=0, wrap=True, key="sv-map-crumbs")
+        self.legend = small(t("sv.map.legend"), color=theme.INK)
+        self.map_box = ft.Container(height=self._box_size()[1], border_radius=8, bgcolor="#E0E0E0",
                                     key="sv-map-box", clip_behavior=ft.ClipBehavior.HARD_EDGE)
+        self.pan = ft.OutlinedButton(t("sv.map.pan.on"), icon=ft.Icons.PAN_TOOL, key="sv-map-pan",
+                                     on_click=self._toggle_pan)
         self.summary = ft.Column(spacing=6, key="sv-map-summary")
         self.list = ft.Column(spacing=4, key="sv-map-list")
         self.problem = theme.message_text("sv-map-problem")
-        legend = small(t("sv.map.legend"), color=theme.INK)
         side = ft.Column([self.summary, section_title(t("sv.map.list")), self.list], spacing=8)
+        tools = ft.Row([self.pan, theme.text(t("sv.map.drill_hint"), size=14, expand=True)], spacing=8,
+                       wrap=not self._wide())
         if self._wide():
-            body = [self.tiers, legend, self.problem,
-                    ft.Row([ft.Container(self.map_box, expand=3), ft.Container(side, expand=2)],
+            body = [self.layers, self.crumbs, self.legend, self.problem,
+                    ft.Row([ft.Container(ft.Column([self.map_box, tools], spacing=8), expand=3),
+                            ft.Container(side, expand=2)],
                            vertical_alignment=ft.CrossAxisAlignment.START, spacing=16)]
         else:
-            body = [self.tiers, legend, self.problem, self.map_box, side]
+            body = [self.layers, self.crumbs, self.legend, self.problem, self.map_box, tools, side]
         self.render()
         return theme.screen(body)
 
     def _wide(self) -> bool:
         return (self.page.width or 0) >= WIDE
+
+    def _box_size(self) -> tuple[float, float]:
+        """The map box in px: the body is the page less the rail (wide) and 16 px padding each side."""
+        width = float(self.page.width or 412)
+        if self._wide():
+            return (width - 90 - 32 - 16) * 3 / 5, 520.0
+        return width - 32, 400.0
 
     def activate(self) -> None:
         if not self.loaded:
@@ -77,48 +101,96 @@ class MapPart(Part):
 
     def render(self) -> None:
         theme.show_message(self.problem, self.vm.problem, theme.ERROR)
-        self.tiers.selected = [self.vm.tier]
+        self.layers.selected = [self.vm.layer]
+        self.legend.value = self.t("sv.map.legend.ikp" if self.vm.layer == "ikp" else "sv.map.legend")
+        self.pan.content = self.t("sv.map.pan.off" if self.panning else "sv.map.pan.on")
+        self._render_crumbs()
         self.map_box.content = self._map()
         self._render_list()
         self._render_summary()
 
+    def _render_crumbs(self) -> None:
+        crumbs = self.vm.breadcrumb()
+        parts: list[ft.Control] = []
+        for index, (depth, name) in enumerate(crumbs):
+            if index:
+                parts.append(theme.text("›", size=16))
+            if index == len(crumbs) - 1:
+                parts.append(ft.Container(theme.text(name, size=15, bold=True), key=f"sv-map-crumb-{depth}",
+                                          padding=ft.Padding.symmetric(horizontal=8, vertical=10)))
+            else:
+                parts.append(ft.TextButton(name, key=f"sv-map-crumb-{depth}", on_click=bind(self._up, depth)))
+        self.crumbs.controls = parts
+
     def _map(self) -> ftm.Map:
-        lat, lon, zoom = self.vm.view()
-        zoom = zoom if self._wide() else zoom - 0.3          # a phone is narrower
-        polygons, gaps = [], []
-        for shape in shapes(self.vm.tier):
+        width, height = self._box_size()
+        view = map_fit.fit(map_fit.bounds(self.vm.fit_rings()), width, height, padding=12)
+        polygons, gaps, candidates = [], [], []
+        for shape in self.vm.shown():
             level = self.vm.level_of(shape.code)
             quiet = bool(level) and self.vm.is_gap(shape.code)
-            fill = (QUIET_STYLE[2] if quiet and level == "kurang_rawan" else LEVEL_STYLE[level][2]) if level \
-                else OUTSIDE_FILL
-            words = self._words(shape.code, level, quiet)
-            for index, ring in enumerate(shape.rings):
+            for ring in shape.rings:
                 polygons.append(ftm.PolygonMarker(
                     coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in ring[::2] or ring],
-                    color=ft.Colors.with_opacity(0.55 if level else 0.35, fill), border_color="#333333",
-                    border_stroke_width=1, label=f"{_short(shape.name)}\n{words}" if index == 0 else None,
-                    label_text_style=ft.TextStyle(size=10 if self.vm.tier == "kabupaten" else 8,
-                                                  color="#111111", weight=ft.FontWeight.BOLD)))
-            if quiet:
-                critical = bool(self.vm.coverage_of(shape.code).get("critical_stage"))
-                gaps += [ftm.PolylineMarker(coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in ring],
-                                            color=CRITICAL_BACKGROUND if critical else "#212121",
-                                            stroke_width=4 if critical else 3,
-                                            stroke_pattern=ftm.DashedStrokePattern(segments=[8, 6]))
-                         for ring in shape.rings]
+                    color=ft.Colors.with_opacity(0.6 if level else 0.35, self._fill(shape.code, level, quiet)),
+                    border_color="#333333", border_stroke_width=1))
+            if quiet and self.vm.layer == "kamtibmas":
+                gaps += self._dashes(shape)
+            candidates.append(self._label(shape, level, quiet, view, width, height))
+        labels = map_labels.place(candidates, width, height)
+        flags = PAN if self.panning else LOCKED
         return ftm.Map(
-            key="sv-map", expand=True, initial_center=ftm.MapLatitudeLongitude(lat, lon), initial_zoom=zoom,
-            bgcolor="#E0E0E0", on_tap=self._tapped,
-            layers=[ftm.PolygonLayer(polygons=polygons), ftm.PolylineLayer(polylines=gaps)])
+            key="sv-map", expand=True, initial_center=ftm.MapLatitudeLongitude(view.lat, view.lon),
+            initial_zoom=view.zoom, bgcolor="#E0E0E0", on_tap=self._tapped,
+            interaction_configuration=ftm.InteractionConfiguration(flags=flags),
+            layers=[ftm.PolygonLayer(polygons=polygons), ftm.PolylineLayer(polylines=gaps),
+                    ftm.MarkerLayer(markers=[self._marker(label, view, width, height) for label in labels])])
 
-    def _words(self, code: str, level: str | None, quiet: bool) -> str:
-        """The level in words, and "tanpa kabar" / "belum ada Bhabin" when the region is not reporting."""
+    def _fill(self, code: str, level: str | None, quiet: bool) -> str:
         if not level:
-            return self.t("sv.map.outside")
+            return OUTSIDE_FILL
+        if self.vm.layer == "ikp":
+            return IKP_FILL.get(str((self.vm.ikp_of(code) or {}).get("ikp_category")), OUTSIDE_FILL)
+        return QUIET_STYLE[2] if quiet and level == "kurang_rawan" else LEVEL_STYLE[level][2]
+
+    def _dashes(self, shape: Shape) -> list[ftm.PolylineMarker]:
+        critical = bool(self.vm.coverage_of(shape.code).get("critical_stage"))
+        return [ftm.PolylineMarker(coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in ring],
+                                   color=CRITICAL_BACKGROUND if critical else "#212121",
+                                   stroke_width=4 if critical else 3,
+                                   stroke_pattern=ftm.DashedStrokePattern(segments=[8, 6]))
+                for ring in shape.rings]
+
+    def _label(self, shape: Shape, level: str | None, quiet: bool, view, width, height) -> map_labels.Label:
+        x, y = map_fit.to_box(shape.centre, view, width, height)
+        xs, ys = zip(*(map_fit.to_box(p, view, width, height) for p in max(shape.rings, key=len)), strict=True)
+        lines = (_short(shape.name), *self._words(shape.code, level, quiet))
+        return map_labels.Label(shape.code, lines, x, y, 11 if level else 10, level, quiet,
+                                (max(xs) - min(xs)) * (max(ys) - min(ys)))
+
+    def _marker(self, label: map_labels.Label, view, width, height) -> ftm.Marker:
+        lat, lon = map_fit.from_box(label.x, label.y, view, width, height)
+        colour = "#111111" if label.level else "#555555"
+        return ftm.Marker(
+            coordinates=ftm.MapLatitudeLongitude(lat, lon), width=label.width, height=label.height,
+            content=ft.Container(ft.Column([ft.Text(line, size=label.font, color=colour, no_wrap=True,
+                                                    weight=ft.FontWeight.BOLD if i == 0 else None)
+                                            for i, line in enumerate(label.lines)],
+                                           spacing=0, horizontal_alignment=ft.CrossAxisAlignment.CENTER),
+                                 bgcolor=ft.Colors.with_opacity(0.78, "#FFFFFF") if label.level else None,
+                                 border_radius=4, alignment=ft.Alignment.CENTER))
+
+    def _words(self, code: str, level: str | None, quiet: bool) -> tuple[str, ...]:
+        """The level (or IKP) in words, and "tanpa kabar" / "belum ada Bhabin" when the region is not reporting."""
+        if not level:
+            return (self.t("sv.map.outside"),)
+        if self.vm.layer == "ikp":
+            ikp = self.vm.ikp_of(code) or {}
+            return (f"IKP {self.t('sv.map.ikp.category.' + str(ikp.get('ikp_category')))}",) if ikp else ()
         words = level_words(level, self.t.lang)
         if not quiet:
-            return words
-        return f"{words}\n{coverage_words(self.vm.coverage_of(code), self.t).lower()}"
+            return (words,)
+        return words, coverage_words(self.vm.coverage_of(code), self.t).lower()
 
     def _render_list(self) -> None:
         self.list.controls = [theme.test_id(f"sv-region-{r.get('code')}", ft.Container(ft.Column([
@@ -137,10 +209,13 @@ class MapPart(Part):
             return
         alerts = r.get("open_alerts") or []
         self.summary.controls = [
+            small(t(f"sv.map.tier_word.{tier_of(str(r.get('code')))}"), color=theme.INK),
             ft.Row(region_badges(r.get("level"), r.get("coverage"), t), wrap=True),
             theme.text(t("sv.map.summary", name=r.get("name"), level=level_words(r.get("level"), t.lang),
                          score=r.get("score"), reports=r.get("report_count"),
                          heard=when(t, r.get("last_heard"), self.vm.clock())), bold=True, key="sv-map-selected"),
+            *self._coverage(r.get("coverage") or {}),
+            *self._ikp(r),
             *self._personnel(r),
             section_title(t("sv.map.alerts", count=len(alerts))),
             *[theme.test_id(f"sv-map-alert-{a.get('region_code')}", ft.Container(ft.Row([
@@ -151,8 +226,26 @@ class MapPart(Part):
                            on_click=lambda e, i=str(a["id"]): self.shell.open_alert(i), ink=True), button=True)
               for a in alerts]]
 
+    def _coverage(self, coverage: dict) -> list[ft.Control]:
+        if not coverage:
+            return []
+        desa, silent = int(coverage.get("desa") or 0), int(coverage.get("silent_desa") or 0)
+        words = self.t("sv.map.coverage", silent=silent, desa=desa, unassigned=int(coverage.get("unassigned_desa") or 0)) \
+            if silent else self.t("sv.map.coverage.ok", desa=desa)
+        return [theme.text(words, size=14, key="sv-map-coverage")]
+
+    def _ikp(self, region: dict) -> list[ft.Control]:
+        """Bawaslu IKP and Polda's baseline: the second layer, beside the live level."""
+        context = region.get("context") or self.vm.ikp_of(str(region.get("code"))) or {}
+        if not context.get("ikp_category"):
+            return []
+        return [theme.text(self.t("sv.map.ikp", category=self.t(f"sv.map.ikp.category.{context['ikp_category']}"),
+                                  score=context.get("ikp_score"),
+                                  baseline=level_words(context.get("polda_baseline"), self.t.lang)),
+                           size=14, key="sv-map-ikp")]
+
     def _personnel(self, region: dict) -> list[ft.Control]:
-        """The region's personnel plan in words: reinforcement (perkiraan), standing plan, strength."""
+        """The region's personnel plan in words: reinforcement (perkiraan), standing plan, strength and gap."""
         lines = personnel_lines(region.get("personnel"), self.t)
         if not lines:
             return []
@@ -162,12 +255,20 @@ class MapPart(Part):
 
     # ------------------------------------------------------------ events
 
-    def _tier_changed(self, e) -> None:
-        self.vm.set_tier(next(iter(e.control.selected)))
+    def _layer_changed(self, e) -> None:
+        self.vm.set_layer(next(iter(e.control.selected)))
+
+    def _toggle_pan(self, e) -> None:
+        self.panning = not self.panning
+        self.render()
+
+    @sends_update
+    async def _up(self, depth: int) -> None:
+        await in_thread(self.vm.up, depth)
 
     @sends_update
     async def _choose(self, code: str) -> None:
-        await in_thread(self.vm.select, code)
+        await in_thread(self.vm.drill, code)
 
     @sends_update
     async def _tapped(self, e) -> None:
@@ -176,4 +277,4 @@ class MapPart(Part):
 
 
 def _short(name: str) -> str:
-    return name.replace("Kabupaten ", "").replace("Kota ", "Kota ")
+    return name.replace("Kabupaten ", "").replace("Kecamatan ", "")

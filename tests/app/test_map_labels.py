@@ -1,0 +1,40 @@
+"""Map labels never overlap: greedy placement by level, then a region not reporting, then size."""
+from __future__ import annotations
+
+import random
+
+from field_app.views.supervisor.map_labels import Label, overlaps, place
+
+
+def label(key, x, y, level="kurang_rawan", area=100.0, quiet=False, lines=("Nama",)):
+    return Label(key, tuple(lines), x, y, 11, level, quiet, area)
+
+
+def test_the_more_serious_region_keeps_its_label_when_two_collide():
+    calm = label("calm", 100, 100, area=10_000)
+    hot = label("hot", 110, 104, level="sangat_rawan", area=10)
+    assert [p.key for p in place([calm, hot], 400, 400)] == ["hot"]
+
+
+def test_at_one_level_a_quiet_region_then_the_larger_wins_and_outside_regions_come_last():
+    small_quiet = label("quiet", 100, 100, quiet=True, area=10)
+    big = label("big", 105, 100, area=10_000)
+    outside = label("outside", 100, 102, level=None, area=99_999)
+    assert [p.key for p in place([outside, big, small_quiet], 400, 400)] == ["quiet"]
+    assert [p.key for p in place([outside, big], 400, 400)] == ["big"]
+
+
+def test_labels_apart_are_all_kept_and_one_crossing_the_edge_is_left_out():
+    apart = [label(str(i), 60 + 120 * i, 50) for i in range(3)]
+    assert len(place(apart, 400, 400)) == 3
+    assert place([label("edge", 2, 50)], 400, 400) == []
+
+
+def test_no_two_placed_labels_overlap_in_a_crowd():
+    rng = random.Random(13)
+    crowd = [label(f"r{i}", rng.uniform(0, 400), rng.uniform(0, 300), rng.choice(["rawan", "kurang_rawan", None]),
+                   rng.uniform(1, 1000), lines=("Kecamatan", "kurang rawan")) for i in range(200)]
+    placed = place(crowd, 400, 300)
+    assert 3 < len(placed) < 200
+    assert not any(overlaps(a.box(), b.box()) for i, a in enumerate(placed) for b in placed[i + 1:])
+    assert all(p.box()[0] >= 0 and p.box()[2] <= 400 and p.box()[1] >= 0 and p.box()[3] <= 300 for p in placed)
