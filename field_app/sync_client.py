@@ -267,6 +267,33 @@ class SyncClient:
         params = {"unit": unit, "date": date, "days": days}
         return self._json("GET", "/rekap", params={k: v for k, v in params.items() if v is not None})
 
+    def get_timeline(self) -> dict[str, Any]:
+        """The tahapan timeline of the caller's scope: now, H-n, per tahapan its reports, alerts, levels."""
+        return self._json("GET", "/timeline")
+
+    def regions_as_of(self, as_of: str, tier: str | None = None) -> dict[str, Any]:
+        """Region levels as of a tahapan code or a WIB day ``YYYY-MM-DD`` (the scorer at that instant)."""
+        params = {"as_of": as_of, **({"tier": tier} if tier else {})}
+        return self._json("GET", "/regions", params=params)
+
+    def get_plan(self, unit: str | None = None) -> dict[str, Any]:
+        """Rencana penebalan: ``{proposal, saved, versions}`` of the unit (default the caller's scope)."""
+        return self._json("GET", "/plans", params={"unit": unit} if unit else None)
+
+    def save_plan(self, rows: list[dict[str, Any]], note: str, base_version: int | None,
+                  unit: str | None = None) -> dict[str, Any]:
+        body = {"rows": rows, "note": note, "base_version": base_version}
+        response = self._request("POST", "/plans", json_body=body, params={"unit": unit} if unit else None)
+        return _decode(response)
+
+    def list_sitreps(self) -> dict[str, Any]:
+        """Sitreps kept by the schedule, newest first: ``{items: [{unit, unit_name, slot, path…}], times_wib}``."""
+        return self._json("GET", "/sitreps")
+
+    def download_sitrep(self, slot: str, unit: str) -> tuple[bytes, str]:
+        response = self._request("GET", f"/sitreps/{slot}.pdf", params={"unit": unit}, headers={"Accept": "*/*"})
+        return response.content, _file_name(response.headers.get("Content-Disposition"), f"sitrep-{slot}.pdf")
+
     def region_officers(self, code: str) -> list[dict[str, Any]]:
         """The officers serving in a region, by rank and name, with their last sync (for assigning)."""
         return list(self._json("GET", f"/regions/{code}/officers").get("items") or [])
