@@ -94,11 +94,11 @@ def _child(service: AlertService, child: Any, state: RegionState | None, alerts:
 
 def report_rows(service: AlertService, principal: Principal) -> Iterator[dict[str, Any]]:
     """Every report in the caller's scope as the API sends it, newest first, page by page."""
-    before = None
+    before, people = None, service.people()
     while True:
         items, before = service.storage.list_reports(
             ReportQuery(scopes=principal.report_scopes(), before_seq=before, limit=EXPORT_PAGE))
-        yield from (report_json(item) for item in items)
+        yield from (people.report(report_json(item)) for item in items)
         if before is None:
             return
 

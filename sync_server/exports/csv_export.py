@@ -8,7 +8,8 @@ LibreOffice and QGIS all accept it. Excel set to Indonesian regional settings us
 list separator and "," as the decimal mark: there, open the file through *Data → From
 Text/CSV* (delimiter: comma, file origin: UTF-8) instead of double-clicking it.
 
-Times are WIB (UTC+7) as ``YYYY-MM-DD HH:MM:SS`` (Excel reads that as a date and time).
+``officer_name`` (last, so earlier columns keep their places) is the officer by rank, name and post
+(``sync_server/people.py``), when the row brings it. Times are WIB (UTC+7) as ``YYYY-MM-DD HH:MM:SS`` (Excel reads that as a date and time).
 Officers' free text is guarded against formula injection: a text cell that starts with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so Excel shows it as
 text instead of running it. Numbers the server produced (coordinates, counts) are never altered.
@@ -27,6 +28,7 @@ COLUMNS = (
     "id", "observed_at_wib", "received_at_wib", "officer", "category", "category_label",
     "threat_stage", "stage", "desa_code", "desa", "kecamatan", "kabupaten", "lat", "lon",
     "people_count", "grade", "review_status", "facts", "opinion", "tps", "media_count", "supersedes",
+    "officer_name",
 )
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
@@ -75,7 +77,7 @@ def _values(row: Mapping) -> list[Any]:
         row.get("kabupaten") or (kabupaten.name if kabupaten else None),
         _number(location.get("lat")), _number(location.get("lon")), _number(row.get("people_count")),
         _grade(row), status, row.get("facts"), row.get("opinion"), row.get("tps"),
-        len(media) if isinstance(media, list | tuple) else 0, row.get("supersedes"),
+        len(media) if isinstance(media, list | tuple) else 0, row.get("supersedes"), row.get("officer_name"),
     ]
 
 

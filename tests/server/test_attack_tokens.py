@@ -69,6 +69,8 @@ ROLES = {
     ("GET", "/api/v1/alerts/{alert_id}"): EVERYONE,
     ("POST", "/api/v1/alerts/{alert_id}/actions"): frozenset({"supervisor"}),
     ("GET", "/api/v1/regions/{code}"): EVERYONE,
+    ("GET", "/api/v1/regions/{code}/officers"): STAFF,
+    ("GET", "/api/v1/rekap"): STAFF,
     ("GET", "/api/v1/export/reports.csv"): STAFF,
     ("GET", "/api/v1/export/alerts.geojson"): STAFF,
     ("GET", "/api/v1/export/sitrep.pdf"): STAFF,

@@ -236,3 +236,16 @@ def test_reports_carry_the_officers_name_and_the_desa_name(scene):
         "Aipda Fadli Gusman", "Brigpol Yoga", "Bripka Nihil"}
     assert {item["desa_name"] for item in items} == {assets.gazetteer().find(code).title
                                                      for code in (scene.kg[0], scene.kb[1], scene.kb[2])}
+
+
+def test_the_csv_export_names_the_officer(scene):
+    import csv
+    import io
+
+    response = scene.api.get("/api/v1/export/reports.csv", token=scene.polsek_b.token)
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    names = {row["officer"]: row["officer_name"] for row in rows}
+    title = assets.gazetteer().find(scene.kg[0]).title
+    assert names[scene.b1.username] == f"Aipda Fadli Gusman, Bhabin {title}"
+    assert set(names) == {scene.b1.username, scene.b2.username, scene.n1.username}
