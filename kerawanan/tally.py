@@ -7,7 +7,6 @@ and terms, recomputes only what a change can touch, and resumes its ordered sums
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import math
 import operator
@@ -24,7 +23,6 @@ MARGIN_S = 0.001             # a tally expires this much early around a horizon 
 SNAPSHOT_BEFORE_S = 4 * 86400   # a desa keeps its sums as they stood this long before its newest report
 
 PLAIN = (1.0, 1.0, 1.0, NO_REASON)      # the factors of a report that counts in full, uncorroborated
-CATEGORY, OFFICER = operator.itemgetter(3), operator.itemgetter(7)
 OUTSIDE, CONFIRMED = operator.itemgetter(9), operator.itemgetter(10)
 
 
@@ -213,25 +211,16 @@ class DesaTally:
 
 def _sums(entries: list[Entry], terms: list[float], start: int, end: int, mass: float, categories: dict,
           officers: set, backers: set, confirmed: int) -> tuple:
-    """The running sums of a desa tally carried over entries[start:end], each added in order (the
-    same additions as a loop over the entries, taken column by column)."""
-    if start >= end:
-        return mass, categories, officers, backers, confirmed
-    span, values = entries[start:end], terms[start:end]
-    mass = functools.reduce(operator.add, values, mass)
-    columns: dict[str, list[float]] = {}
-    for category, term in zip(map(CATEGORY, span), values, strict=True):
-        column = columns.get(category)
-        if column is None:
-            columns[category] = [term]
-        else:
-            column.append(term)
-    for category, column in columns.items():
-        categories[category] = functools.reduce(operator.add, column, categories.get(category, 0.0))
-    officers.update(map(OFFICER, span))
-    weighing = list(map(operator.lt, itertools.repeat(0.0), values))          # term > 0
-    backers.update(itertools.compress(map(OFFICER, span), weighing))
-    confirmed += sum(itertools.compress(map(CONFIRMED, span), weighing))
+    """The running sums of a desa tally carried over entries[start:end], in order."""
+    for index in range(start, end):
+        entry, term = entries[index], terms[index]
+        mass += term
+        category = entry[3]
+        categories[category] = categories.get(category, 0.0) + term
+        officers.add(entry[7])
+        if term > 0:
+            backers.add(entry[7])
+            confirmed += entry[10]
     return mass, categories, officers, backers, confirmed
 
 
