@@ -184,6 +184,8 @@ def test_nothing_outside_scope(scene):
     assert_error(scene.api.get("/api/v1/rekap", token=scene.a1.token), 403)
     assert_error(scene.api.get("/api/v1/rekap", token=scene.polres.token, params={"unit": "x"}), 422)
     assert_error(scene.api.get("/api/v1/rekap", token=scene.polres.token, params={"date": "27-11"}), 422)
+    assert_error(scene.api.get("/api/v1/rekap", token=scene.polres.token, params={"days": 0}), 422)
+    assert_error(scene.api.get("/api/v1/rekap", token=scene.polres.token, params={"unit": "15.01,15.71"}), 404)
     own = rekap(scene.api, scene.polsek_b.token)
     assert [line["unit"] for line in own["rows"]] == desa_of(GUNUNG_KERINCI) + desa_of(PESISIR_BUKIT)
     assert (own["total"]["open"], own["total"]["opened"], own["total"]["bhabin"]) == (1, 2, 3)
