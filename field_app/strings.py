@@ -7,8 +7,8 @@ braces must be the same in both languages (a test checks).
 from __future__ import annotations
 
 from field_app.strings_command import COMMAND_STRINGS
-from field_app.strings_plan import PLAN_STRINGS
 from field_app.strings_loop import LOOP_STRINGS
+from field_app.strings_plan import PLAN_STRINGS
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app.title": ("Peta Rawan", "Peta Rawan"),
@@ -425,8 +425,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sv.map.alerts": ("Peringatan aktif di wilayah ini ({count})", "Active alerts in this region ({count})"),
     "sv.map.list": ("Daftar wilayah", "Regions"),
     "sv.map.crumb.root": ("Seluruh wilayah Anda", "Your whole area"),
-    "sv.map.drill_hint": ("Ketuk wilayah untuk membuka isinya (kabupaten → kecamatan → desa).",
-                          "Tap a region to open it (regency → district → village)."),
+    "sv.map.drill_hint": ("Ketuk wilayah untuk membuka isinya: kabupaten, lalu kecamatan, lalu desa.",
+                          "Tap a region to open it: regency, then district, then village."),
     "sv.map.layer.kamtibmas": ("Kamtibmas kini", "Security now"),
     "sv.map.layer.ikp": ("IKP Bawaslu", "Bawaslu IKP"),
     "sv.map.legend.ikp": ("IKP Bawaslu Pilkada 2024 per kabupaten/kota: hijau = rendah · kuning = sedang · "

@@ -12,6 +12,7 @@ from typing import Any
 from field_app.errors import Offline, ServerRejected
 from field_app.viewmodels.base import ViewModel
 from field_app.viewmodels.supervisor_board import parse_time
+from kerawanan.vocab import LEVELS
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class PenebalanPlan(ViewModel):
 
     # ---- what the screen shows
     def lines(self) -> list[PlanLine]:
+        """Most urgent first: by priority (sangat rawan first), then the larger need, then the code."""
         if not self.proposal:
             return []
         lines = []
@@ -95,7 +97,8 @@ class PenebalanPlan(ViewModel):
             allocated = self.allocated.get(row["region_code"], row["proposed"])
             lines.append(PlanLine(row["region_code"], row["name"], row["priority"], row["need"], row["proposed"],
                                   allocated, max(0, row["need"] - allocated), allocated != row["proposed"]))
-        return lines
+        return sorted(lines, key=lambda line: (-LEVELS.index(line.priority) if line.priority in LEVELS else 0,
+                                               -line.need, line.code))
 
     def totals(self) -> dict[str, int]:
         lines, pool = self.lines(), self.pool_total()

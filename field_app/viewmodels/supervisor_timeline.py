@@ -17,6 +17,7 @@ from field_app.viewmodels.supervisor_board import parse_time
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 TIERS = ("kabupaten", "kecamatan", "desa")
+LIVE = "now"                    # the picker's value for the live map
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,8 @@ class Timeline(ViewModel):
                          bool(stage["critical"]), counts, levels, empty, stage["reports"] / busiest)
 
     def as_of_choices(self) -> list[tuple[str, str]]:
-        """("", "Sekarang") then each tahapan that has begun, latest first: the map's picker."""
-        choices = [("", self.t("sv.asof.now"))]
+        """("now", "Sekarang") then each tahapan that has begun, latest first: the map's picker."""
+        choices = [(LIVE, self.t("sv.asof.now"))]
         if self.body:
             begun = [stage for stage in self.body["stages"] if stage["state"] != "future"]
             choices += [(stage["code"], self.t("sv.asof.stage", stage=stage["label_en" if self.t.lang == "en"
@@ -125,6 +126,7 @@ class AsOfLevels(ViewModel):
 
     def choose(self, value: str) -> bool:
         value = (value or "").strip()
+        value = "" if value == LIVE else value
         if value and not value.isidentifier() and not DAY.match(value):
             return self._fail(self.t("sv.asof.bad_date"))
         if not value:

@@ -83,7 +83,7 @@ def test_the_timeline_keeps_calendar_order_says_empty_and_counts_down():
     assert tenang.empty and tenang.counts == "kosong: tidak ada laporan atau peringatan" and tenang.share == 0.0
     assert now.levels == "Saat ini: 0 sangat rawan, 1 rawan dari 9 wilayah"
     assert later.levels == "" and later.state == "future" and tenang.dates == "24 Nov 2024 – 26 Nov 2024"
-    assert [value for value, _ in vm.as_of_choices()] == ["", "rekapitulasi", "pemungutan_suara", "masa_tenang",
+    assert [value for value, _ in vm.as_of_choices()] == ["now", "rekapitulasi", "pemungutan_suara", "masa_tenang",
                                                      "kampanye"]
 
 
@@ -106,7 +106,7 @@ def test_the_map_as_of_masa_tenang_draws_its_levels_inside_scope_only():
     assert vm.caption() == "Menampilkan tingkat per 26 Nov 2024 23:59 WIB (Masa tenang), dihitung dari laporan sampai saat itu"
     assert vm.choose("sengketa") is False and vm.problem == "Tahapan itu belum dimulai." and vm.choice == "masa_tenang"
     assert vm.choose("26/11/2024") is False and vm.problem == T("sv.asof.bad_date")
-    assert vm.choose("") and not vm.active and vm.level_of("15.72", "kurang_rawan") == "kurang_rawan"
+    assert vm.choose("now") and not vm.active and vm.level_of("15.72", "kurang_rawan") == "kurang_rawan"
 
 
 def test_the_commander_adjusts_sees_the_totals_and_saves_a_version():

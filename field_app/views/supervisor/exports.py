@@ -1,4 +1,5 @@
-"""Exports: the reports CSV, the alerts GeoJSON and the daily sitrep PDF, in the supervisor's scope.
+"""Exports: the reports CSV, the alerts GeoJSON and the daily sitrep PDF (of any past day), in the supervisor's
+scope; and the sitreps the server keeps on its schedule (06.00/18.00 WIB), listed for download.
 
 The Python side downloads the bytes (``SyncClient.download_export``), then ``FilePicker.save_file``
 hands them to the user: in web mode it needs ``src_bytes`` and a file name and the browser saves
@@ -14,7 +15,7 @@ import flet as ft
 from field_app.errors import Offline, ServerRejected
 from field_app.views import theme
 from field_app.views.base import Part, sends_update
-from field_app.views.supervisor.common import bind, in_thread, small
+from field_app.views.supervisor.common import bind, in_thread, section_title, small
 
 log = logging.getLogger(__name__)
 EXPORTS = (("reports.csv", "csv", ft.Icons.TABLE_VIEW), ("alerts.geojson", "geojson", ft.Icons.MAP),
@@ -33,14 +34,39 @@ class ExportsPart(Part):
         buttons = [theme.secondary_button(t(f"sv.exports.{kind}"), bind(self._download, name),
                                           key=f"sv-export-{kind}", icon=icon)
                    for name, kind, icon in EXPORTS]
-        return theme.screen([small(t("sv.exports.intro"), color=theme.INK), *buttons, self.message])
+        self.day = theme.field(t("sv.exports.sitrep_day"), key="sv-export-day", hint="2024-11-26")
+        self.kept = ft.Column(spacing=6, key="sv-export-kept")
+        return theme.screen([small(t("sv.exports.intro"), color=theme.INK), *buttons[:2], self.day, buttons[2],
+                             self.message, self.kept])
+
+    def activate(self) -> None:
+        self.page.run_task(self._load_kept)
+
+    async def _load_kept(self) -> None:
+        try:
+            body = await in_thread(self.shell.client.list_sitreps)
+        except (Offline, ServerRejected):
+            return
+        times = ", ".join(body.get("times_wib") or [])
+        rows: list[ft.Control] = [section_title(self.t("sv.exports.kept", times=times), key="sv-export-kept-title")]
+        items = body.get("items") or []
+        if not items:
+            rows.append(small(self.t("sv.exports.kept.none")))
+        for item in items[:30]:
+            slot = f"{item['slot'][6:8]}/{item['slot'][4:6]} {item['slot'][9:11]}.{item['slot'][11:]} WIB"
+            rows.append(ft.TextButton(self.t("sv.exports.kept.row", unit=item["unit_name"], slot=slot),
+                                      icon=ft.Icons.PICTURE_AS_PDF, key=f"sv-export-kept-{item['slot']}-{item['unit']}",
+                                      on_click=bind(self._download_kept, item["slot"], item["unit"])))
+        self.kept.controls = rows
+        self.app.push()
 
     @sends_update
     async def _download(self, name: str) -> None:
         theme.show_message(self.message, self.t("sv.exports.working", name=name))
         self.app.push()
+        day = (self.day.value or "").strip() if name == "sitrep.pdf" else ""
         try:
-            data, file_name = await in_thread(self.shell.client.download_export, name)
+            data, file_name = await in_thread(self.shell.client.download_export, name, {"date": day} if day else None)
         except Offline:
             theme.show_message(self.message, self.t("sv.offline"), theme.ERROR)
             return
@@ -52,6 +78,20 @@ class ExportsPart(Part):
         words = self.t("sv.exports.saved", name=file_name, size=max(1, len(data) // 1024)) if saved else \
             self.t("sv.exports.cancelled")
         theme.show_message(self.message, words, theme.INK if saved else theme.MUTED)
+
+    @sends_update
+    async def _download_kept(self, slot: str, unit: str) -> None:
+        try:
+            data, file_name = await in_thread(self.shell.client.download_sitrep, slot, unit)
+        except Offline:
+            theme.show_message(self.message, self.t("sv.offline"), theme.ERROR)
+            return
+        except ServerRejected as exc:
+            theme.show_message(self.message, exc.message, theme.ERROR)
+            return
+        saved = await self._save(data, file_name)
+        theme.show_message(self.message, self.t("sv.exports.saved", name=file_name, size=max(1, len(data) // 1024))
+                           if saved else self.t("sv.exports.cancelled"), theme.INK if saved else theme.MUTED)
 
     async def _save(self, data: bytes, file_name: str) -> bool:
         picker = self.app.service("file_picker")

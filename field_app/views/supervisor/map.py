@@ -36,6 +36,7 @@ from field_app.views.supervisor.common import (
     small,
     when,
 )
+from field_app.views.supervisor.map_asof import AsOfPicker
 
 IKP_FILL = {"rendah": LEVEL_STYLE["kurang_rawan"][2], "sedang": LEVEL_STYLE["rawan"][2],
             "tinggi": LEVEL_STYLE["sangat_rawan"][2]}
@@ -49,6 +50,7 @@ class MapPart(Part):
         self.shell = shell
         self.vm = RegionMap(shell.client, shell.session.scope, clock=app.device.clock, translator=app.t)
         self.watch(self.vm, self.render)
+        self.as_of = AsOfPicker(self, shell.client, app)     # the map as of a tahapan or a day
         self.loaded = False
         self.panning = False
 
@@ -69,13 +71,14 @@ class MapPart(Part):
         side = ft.Column([self.summary, section_title(t("sv.map.list")), self.list], spacing=8)
         tools = ft.Row([self.pan, theme.text(t("sv.map.drill_hint"), size=14, expand=True)], spacing=8,
                        wrap=not self._wide())
+        framed = theme.test_id("sv-map-frame", self.map_box)
         if self._wide():
-            body = [self.layers, self.crumbs, self.legend, self.problem,
-                    ft.Row([ft.Container(ft.Column([self.map_box, tools], spacing=8), expand=3),
+            body = [self.layers, *self.as_of.controls(), self.crumbs, self.legend, self.problem,
+                    ft.Row([ft.Container(ft.Column([framed, tools], spacing=8), expand=3),
                             ft.Container(side, expand=2)],
                            vertical_alignment=ft.CrossAxisAlignment.START, spacing=16)]
         else:
-            body = [self.layers, self.crumbs, self.legend, self.problem, self.map_box, tools, side]
+            body = [self.layers, *self.as_of.controls(), self.crumbs, self.legend, self.problem, framed, tools, side]
         self.render()
         return theme.screen(body)
 
@@ -86,7 +89,7 @@ class MapPart(Part):
         """The map box in px: the body is the page less the rail (wide) and 16 px padding each side."""
         width = float(self.page.width or 412)
         if self._wide():
-            return (width - 90 - 32 - 16) * 3 / 5, 520.0
+            return (width - 90 - 32 - 16) * 3 / 5, 440.0
         return width - 32, 400.0
 
     def activate(self) -> None:
@@ -96,6 +99,7 @@ class MapPart(Part):
 
     async def reload(self) -> None:
         await in_thread(self.vm.refresh)
+        await self.as_of.load()
 
     # ------------------------------------------------------------ render
 
@@ -105,7 +109,9 @@ class MapPart(Part):
         self.legend.value = self.t("sv.map.legend.ikp" if self.vm.layer == "ikp" else "sv.map.legend")
         self.pan.content = self.t("sv.map.pan.off" if self.panning else "sv.map.pan.on")
         self._render_crumbs()
-        self.map_box.content = self._map()
+        self.as_of.render()
+        # a new key per region drilled into: flutter_map reads initial_center/zoom only when it is created
+        self.map_box.content = ft.Container(self._map(), expand=True, key=f"sv-map-view-{self.vm.focus() or 'root'}")
         self._render_list()
         self._render_summary()
 
@@ -114,7 +120,7 @@ class MapPart(Part):
         parts: list[ft.Control] = []
         for index, (depth, name) in enumerate(crumbs):
             if index:
-                parts.append(theme.text("›", size=16))
+                parts.append(ft.Icon(ft.Icons.CHEVRON_RIGHT, size=18, color=theme.MUTED))
             if index == len(crumbs) - 1:
                 parts.append(ft.Container(theme.text(name, size=15, bold=True), key=f"sv-map-crumb-{depth}",
                                           padding=ft.Padding.symmetric(horizontal=8, vertical=10)))
@@ -127,8 +133,8 @@ class MapPart(Part):
         view = map_fit.fit(map_fit.bounds(self.vm.fit_rings()), width, height, padding=12)
         polygons, gaps, candidates = [], [], []
         for shape in self.vm.shown():
-            level = self.vm.level_of(shape.code)
-            quiet = bool(level) and self.vm.is_gap(shape.code)
+            level = self.as_of.level_of(shape.code, self.vm.level_of(shape.code))
+            quiet = bool(level) and self.vm.is_gap(shape.code) and not self.as_of.active   # gaps are today's
             for ring in shape.rings:
                 polygons.append(ftm.PolygonMarker(
                     coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in ring[::2] or ring],
@@ -162,23 +168,24 @@ class MapPart(Part):
                 for ring in shape.rings]
 
     def _label(self, shape: Shape, level: str | None, quiet: bool, view, width, height) -> map_labels.Label:
-        x, y = map_fit.to_box(shape.centre, view, width, height)
-        xs, ys = zip(*(map_fit.to_box(p, view, width, height) for p in max(shape.rings, key=len)), strict=True)
+        ring = [map_fit.to_box(p, view, width, height) for p in max(shape.rings, key=len)]
+        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+        spots = map_labels.spots_inside(ring) or [map_fit.to_box(shape.centre, view, width, height)]
         lines = (_short(shape.name), *self._words(shape.code, level, quiet))
-        return map_labels.Label(shape.code, lines, x, y, 11 if level else 10, level, quiet,
-                                (max(xs) - min(xs)) * (max(ys) - min(ys)))
+        return map_labels.Label(shape.code, lines, *spots[0], 11 if level else 10, level, quiet,
+                                (max(xs) - min(xs)) * (max(ys) - min(ys)), tuple(spots[1:]), tuple(ring))
 
     def _marker(self, label: map_labels.Label, view, width, height) -> ftm.Marker:
         lat, lon = map_fit.from_box(label.x, label.y, view, width, height)
         colour = "#111111" if label.level else "#555555"
         return ftm.Marker(
             coordinates=ftm.MapLatitudeLongitude(lat, lon), width=label.width, height=label.height,
-            content=ft.Container(ft.Column([ft.Text(line, size=label.font, color=colour, no_wrap=True,
+            content=theme.test_id(f"sv-map-label-{label.key}", ft.Container(ft.Column([ft.Text(line, size=label.font, color=colour, no_wrap=True,
                                                     weight=ft.FontWeight.BOLD if i == 0 else None)
                                             for i, line in enumerate(label.lines)],
                                            spacing=0, horizontal_alignment=ft.CrossAxisAlignment.CENTER),
                                  bgcolor=ft.Colors.with_opacity(0.78, "#FFFFFF") if label.level else None,
-                                 border_radius=4, alignment=ft.Alignment.CENTER))
+                                 border_radius=4, alignment=ft.Alignment.CENTER)))
 
     def _words(self, code: str, level: str | None, quiet: bool) -> tuple[str, ...]:
         """The level (or IKP) in words, and "tanpa kabar" / "belum ada Bhabin" when the region is not reporting."""

@@ -21,6 +21,12 @@ def make(name: str, shell) -> Part:
     if name == "rekap":
         from field_app.views.supervisor.rekap import RekapPart
         return RekapPart(app, shell)
+    if name == "timeline":
+        from field_app.views.supervisor.timeline import TimelinePart
+        return TimelinePart(app, shell)
+    if name == "plan":
+        from field_app.views.supervisor.plan import PlanPart
+        return PlanPart(app, shell)
     if name == "coverage":
         from field_app.views.supervisor.coverage import CoveragePart
         return CoveragePart(app, shell)

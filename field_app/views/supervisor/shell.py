@@ -1,6 +1,7 @@
 """The supervisor/admin shell: a NavigationRail on wide screens, a NavigationBar on phones.
 
-Sections: alert board, map, review queue, rekap berjenjang, coverage, trends, exports and (admins) administration.
+Sections: alert board, map, review queue, rekap berjenjang, tahapan timeline, rencana penebalan, coverage, trends,
+exports and (admins) administration.
 On a phone the bar holds the first three plus "Lainnya" (more), which lists the rest. An alert
 opens over the current section with a back arrow. The board refreshes itself every 30 s. The app
 bar switches between Bahasa Indonesia and English (kept on the device, like the officer's setting).
@@ -20,11 +21,12 @@ from field_app.views.supervisor.login import SupervisorSession, scope_words
 
 log = logging.getLogger(__name__)
 
-SECTIONS = ("board", "map", "review", "rekap", "coverage", "trends", "exports", "admin")
+SECTIONS = ("board", "map", "review", "rekap", "timeline", "plan", "coverage", "trends", "exports", "admin")
 PHONE_SECTIONS = ("board", "map", "review", "more")
 ICONS = {"board": ft.Icons.NOTIFICATIONS_ACTIVE, "map": ft.Icons.MAP, "review": ft.Icons.FACT_CHECK,
          "coverage": ft.Icons.SIGNAL_WIFI_STATUSBAR_CONNECTED_NO_INTERNET_4, "trends": ft.Icons.INSIGHTS,
-         "exports": ft.Icons.DOWNLOAD, "rekap": ft.Icons.TABLE_CHART, "admin": ft.Icons.ADMIN_PANEL_SETTINGS, "more": ft.Icons.MORE_HORIZ}
+         "exports": ft.Icons.DOWNLOAD, "rekap": ft.Icons.TABLE_CHART, "timeline": ft.Icons.TIMELINE,
+         "plan": ft.Icons.GROUPS, "admin": ft.Icons.ADMIN_PANEL_SETTINGS, "more": ft.Icons.MORE_HORIZ}
 
 
 class SupervisorShell(Screen):
@@ -119,6 +121,11 @@ class SupervisorShell(Screen):
         self._select_nav()
         if hasattr(self.part, "activate"):
             self.part.activate()
+
+    def show_map_as_of(self, as_of: str) -> None:
+        """The map drawn as of the end of a tahapan (from the timeline)."""
+        self.show_section("map")
+        self.page.run_task(self.parts["map"].as_of.choose, as_of)
 
     def open_alert(self, alert_id: str) -> None:
         from field_app.views.supervisor.detail import AlertDetailPart

@@ -1,0 +1,92 @@
+"""The tahapan timeline, the map as of masa tenang and the rencana penebalan, in Debian chromium on the
+real server with the demo replayed at voting night 2024 (as ``make run``), at 1366×768 and 412×915.
+Screenshots go to $PETA_SHOTS (supervisor-timeline-*, supervisor-map-masa-tenang-*, supervisor-plan-*)."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from field_app.sync_client import SyncClient
+from tests.ui.e2e_support import FieldApp, SyncServer, server_cli
+from tests.ui.test_e2e_command import sign_in_at_atasan
+from tests.ui.test_e2e_supervisor import (
+    PHONE,
+    STEP_TIMEOUT,
+    WIDE,
+    browser,  # noqa: F401 — the module's chromium
+    button,
+    go,
+    shot,
+    tid,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("e2e-timeline")
+    replay = {"PETA_REPLAY": f"2024-11-27T21:00:00+07:00@{datetime.now(UTC).isoformat()}"}
+    server = SyncServer(workdir, env=replay)
+    server_cli(server.db, "evaluate", env=server.env)
+    app = FieldApp(workdir, server.url, env=replay).start()
+    yield {"server": server, "app": app}
+    app.stop()
+    server.stop()
+
+
+def test_the_timeline_says_voting_day_and_opens_the_map_as_of_masa_tenang(browser, world):  # noqa: F811
+    page = sign_in_at_atasan(browser, world, WIDE, "polres.kerinci", "demo-polres-kerinci")
+    try:
+        go(page, "Tahapan")
+        expect(page.get_by_text("Sekarang: Pemungutan dan penghitungan suara")).to_be_visible(timeout=STEP_TIMEOUT)
+        expect(page.get_by_text(re.compile(r"^Rekapitulasi hasil penghitungan suara H-1 "))).to_be_visible()
+        expect(tid(page, "sv-timeline-stage-masa_tenang")).to_be_visible()
+        expect(page.get_by_text("kosong: tidak ada laporan atau peringatan").first).to_be_visible()   # pencalonan
+        shot(page, "timeline")
+        tid(page, "sv-timeline-map-masa_tenang").click()
+        expect(page.get_by_text(re.compile("Menampilkan tingkat per 26 Nov 2024 23:59 WIB \\(Masa tenang\\)"))
+               ).to_be_visible(timeout=STEP_TIMEOUT)
+        shot(page, "map-masa-tenang")
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(1500)
+        go(page, "Tahapan")
+        expect(page.get_by_text("Sekarang: Pemungutan dan penghitungan suara")).to_be_visible(timeout=STEP_TIMEOUT)
+        shot(page, "timeline")
+        tid(page, "sv-timeline-map-masa_tenang").click()
+        expect(page.get_by_text(re.compile("Menampilkan tingkat per 26 Nov 2024"))).to_be_visible(timeout=STEP_TIMEOUT)
+        shot(page, "map-masa-tenang")
+    finally:
+        page.close()
+
+
+def test_polda_adjusts_the_proposal_and_saves_version_1(browser, world):  # noqa: F811
+    client = SyncClient(world["server"].url)
+    client.login("polda.jambi", "demo-polda-jambi")
+    proposal = client.get_plan()["proposal"]
+    kerinci = next(row for row in proposal["rows"] if row["region_code"] == "15.01")
+    page = sign_in_at_atasan(browser, world, WIDE, "polda.jambi", "demo-polda-jambi")
+    try:
+        go(page, "Penebalan")
+        expect(page.get_by_text("Rencana penebalan: Polda Jambi")).to_be_visible(timeout=STEP_TIMEOUT)
+        expect(page.get_by_text(f"Kekuatan tersedia: {proposal['pool']['total']} personel")).to_be_visible()
+        shot(page, "plan")
+        field = page.get_by_role("textbox", name=re.compile("Alokasi")).first
+        field.click()
+        field.fill(str(max(0, kerinci["proposed"] - 10)))
+        page.keyboard.press("Enter")
+        button(page, "Simpan sebagai versi baru").click()
+        expect(page.get_by_text(re.compile(r"^Versi 1 disimpan"))).to_be_visible(timeout=STEP_TIMEOUT)
+        saved = client.get_plan()["saved"]
+        assert saved["version"] == 1 and saved["saved_by"] == "polda.jambi"
+        assert sum(row["allocated"] for row in saved["rows"]) <= saved["pool"]["total"]
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(1500)
+        go(page, "Penebalan")
+        expect(page.get_by_text("Rencana penebalan: Polda Jambi")).to_be_visible(timeout=STEP_TIMEOUT)
+        shot(page, "plan")
+    finally:
+        page.close()
