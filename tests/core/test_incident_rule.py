@@ -7,6 +7,7 @@ import pytest
 from kerawanan import assets
 from kerawanan.incidents import holds_incident, incident_below, spread_regions
 from kerawanan.personnel import count_desa, plan_personnel
+from kerawanan.scoring_config import load_config
 
 # Voting night 2024, 22:30 WIB, as the engine levels it (tests/server/test_scenario.py)
 VOTING_NIGHT = {"15": "rawan", "15.72": "sangat_rawan", "15.72.02": "rawan", "15.72.02.2004": "rawan",
@@ -57,3 +58,13 @@ def test_the_personnel_plan_extends_a_spread_parents_level_by_the_same_rule():
     quiet = "15.72.07.2006"
     assert spread[quiet].reinforcement > 0 and explained[quiet].reinforcement == 0
     assert explained["15.72.07"].reinforcement == explained["15.72.07.2001"].reinforcement
+
+
+def test_spread_children_is_read_from_scoring_toml_and_checked():
+    text = assets.read_text("scoring.toml")
+    assert load_config(text).spread_children == 2
+    without = text[:text.index("[incidents]")]
+    assert load_config(without).spread_children == 2                 # optional table, same default
+    for bad in ("spread_children = 1", "spread_children = 2.5", "spread_children = 2\nchildren = 3"):
+        with pytest.raises(ValueError, match="incidents"):
+            load_config(f"{without}[incidents]\n{bad}\n")
