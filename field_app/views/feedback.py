@@ -33,6 +33,10 @@ class FeedbackPage(Part):
                                 expand=True, key="feedback-list")
         self.detail = ft.Container(expand=True, visible=False, key="feedback-detail")
         self.answer_text = ""
+        self.shown: tuple | None = None
+        self.answer = theme.field(self.t("task.report.hint"), key="task-answer", on_change=self._typed,
+                                  max_length=1000)
+        self.answer_box = theme.test_id("task-answer", self.answer)
         self.watch(self.vm, self.render)
         self.vm.refresh()
         return ft.Column([self.tabs, self.list, self.detail], spacing=0, expand=True)
@@ -47,8 +51,12 @@ class FeedbackPage(Part):
         self.tabs.visible = self.list.visible = opened is None
         self.detail.visible = opened is not None
         if opened is not None:
-            self.detail.content = self._opened(opened)
+            shown = (opened, vm.message)
+            if shown != self.shown:              # a sync pass that changed nothing leaves the typing alone
+                self.shown = shown
+                self.detail.content = self._opened(opened)
             return
+        self.shown = None
         self.tab_bar.tabs = [ft.Tab(label=self.t(f"feedback.tab.{kind}", count=count) if count else
                                     self.t(f"feedback.tab.{kind}.plain"), key=f"feedback-tab-{kind}")
                              for kind, _, count in vm.tabs if kind in TAB_KINDS]
@@ -99,18 +107,16 @@ class FeedbackPage(Part):
                                      padding=ft.Padding.symmetric(horizontal=10, vertical=4)))
         if opened.status:
             body.append(theme.text(opened.status, size=15, color=theme.MUTED, key="fb-open-status"))
-        if opened.why:
-            body.append(_section(t("fb.why"), opened.why, "fb-open-why"))
         body.append(_section(t("fb.asked"), opened.asked or (t("fb.asked.none"),), "fb-open-asked"))
         bottom: list[ft.Control] = []
-        if opened.alert_id is not None:
+        if opened.alert_id is not None:          # a task: what was asked, then the officer's answers
             if opened.answers:
                 body.append(_section(t("task.report"), opened.answers, "fb-open-answers"))
-            self.answer = theme.field(t("task.report.hint"), key="task-answer", value=self.answer_text,
-                                      on_change=self._typed, max_length=1000)
-            body.append(theme.test_id("task-answer", self.answer))
+            body.append(self.answer_box)        # one field for the screen's life: a re-render keeps the typing
             if self.vm.message:
                 body.append(theme.text(self.vm.message, size=15, color=theme.ERROR, key="task-message"))
+        if opened.why:
+            body.append(_section(t("fb.why"), opened.why, "fb-open-why"))
             if not opened.acknowledged:
                 bottom.append(theme.primary_button(t("task.acknowledge"), lambda: self.vm.acknowledge(),
                                                    key="task-acknowledge", icon=ft.Icons.DONE))
@@ -124,8 +130,9 @@ class FeedbackPage(Part):
         self.answer_text = e.control.value or ""
 
     def _send_answer(self) -> None:
-        if self.vm.report_task(self.answer_text):
-            self.answer_text = ""
+        text = self.answer.value or self.answer_text
+        if self.vm.report_task(text):
+            self.answer_text = self.answer.value = ""
 
 
 def _section(title: str, lines, key: str) -> ft.Control:

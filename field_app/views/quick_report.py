@@ -69,7 +69,7 @@ class QuickReportPage(Part):
             key=f"quick-cat-{code}", on_click=lambda: self.vm.choose_category(code),
             padding=ft.Padding.symmetric(horizontal=8, vertical=4), expand=True,
             bgcolor=theme.PANEL, border_radius=10, border=ft.Border.all(1.5, theme.NAVY), ink=True)
-        return theme.test_id(f"quick-cat-{code}", tile, button=True)
+        return theme.test_id(f"quick-cat-{code}", tile, button=True, expand=True)
 
     # ------------------------------------------------------------ tap 2
 
