@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from field_app.sync_client import SyncClient
+from tests.server.helpers import wait_until
 from tests.ui.e2e_support import FieldApp, SyncServer, server_cli
 from tests.ui.test_e2e_command import sign_in_at_atasan
 from tests.ui.test_e2e_supervisor import (
@@ -21,6 +22,7 @@ from tests.ui.test_e2e_supervisor import (
     go,
     shot,
     tid,
+    type_into,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -29,7 +31,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e-timeline")
-    replay = {"PETA_REPLAY": f"2024-11-27T21:00:00+07:00@{datetime.now(UTC).isoformat()}"}
+    replay = {"PETA_REPLAY": f"2024-11-27T21:00:00+07:00@{datetime.now(UTC).isoformat()}",
+              "PETA_SITREP_SECONDS": "1"}             # the 18.00 sitreps are kept a second after the start
     server = SyncServer(workdir, env=replay)
     server_cli(server.db, "evaluate", env=server.env)
     app = FieldApp(workdir, server.url, env=replay).start()
@@ -88,5 +91,33 @@ def test_polda_adjusts_the_proposal_and_saves_version_1(browser, world):  # noqa
         go(page, "Penebalan")
         expect(page.get_by_text("Rencana penebalan: Polda Jambi")).to_be_visible(timeout=STEP_TIMEOUT)
         shot(page, "plan")
+    finally:
+        page.close()
+
+
+def test_the_sitrep_of_any_day_and_the_scheduled_ones_are_in_the_exports(browser, world):  # noqa: F811
+    client = SyncClient(world["server"].url)
+    client.login("polres.kerinci", "demo-polres-kerinci")
+    assert wait_until(lambda: any(item["slot"] == "20241127-1800" for item in client.list_sitreps()["items"]))
+    page = sign_in_at_atasan(browser, world, PHONE, "polres.kerinci", "demo-polres-kerinci")
+    try:
+        go(page, "Unduh")
+        expect(page.get_by_text("Sitrep terjadwal (06:00, 18:00 WIB)")).to_be_visible(timeout=STEP_TIMEOUT)
+        kept = page.get_by_role("button", name=re.compile("^Polres Kerinci · 27 Nov 18.00 WIB"))
+        expect(kept).to_be_visible()
+        expect(page.get_by_role("button", name=re.compile("^Polda Jambi"))).to_have_count(0)    # not in scope
+        type_into(page, "Tanggal sitrep", "2024-11-26")
+        shot(page, "exports")
+        with page.expect_download(timeout=STEP_TIMEOUT) as download:
+            page.get_by_role("button", name=re.compile("^Laporan situasi")).click()
+        assert download.value.suggested_filename == "sitrep-2024-11-26.pdf"
+        with page.expect_download(timeout=STEP_TIMEOUT) as download:
+            kept.click()
+        assert download.value.suggested_filename == "sitrep-20241127-1800.pdf"
+        page.set_viewport_size(WIDE)
+        page.wait_for_timeout(1500)
+        go(page, "Unduh")
+        expect(page.get_by_text("Sitrep terjadwal (06:00, 18:00 WIB)")).to_be_visible(timeout=STEP_TIMEOUT)
+        shot(page, "exports")
     finally:
         page.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 import flet as ft
 
 from field_app.errors import Offline, ServerRejected
+from field_app.strings import MONTHS
 from field_app.views import theme
 from field_app.views.base import Part, sends_update
 from field_app.views.supervisor.common import bind, in_thread, section_title, small
@@ -53,7 +54,9 @@ class ExportsPart(Part):
         if not items:
             rows.append(small(self.t("sv.exports.kept.none")))
         for item in items[:30]:
-            slot = f"{item['slot'][6:8]}/{item['slot'][4:6]} {item['slot'][9:11]}.{item['slot'][11:]} WIB"
+            stamp = item["slot"]                           # YYYYMMDD-HHMM, WIB
+            month = MONTHS["en" if self.t.lang == "en" else "id"][int(stamp[4:6]) - 1]
+            slot = f"{int(stamp[6:8])} {month} {stamp[9:11]}.{stamp[11:]} WIB"
             rows.append(ft.TextButton(self.t("sv.exports.kept.row", unit=item["unit_name"], slot=slot),
                                       icon=ft.Icons.PICTURE_AS_PDF, key=f"sv-export-kept-{item['slot']}-{item['unit']}",
                                       on_click=bind(self._download_kept, item["slot"], item["unit"])))
