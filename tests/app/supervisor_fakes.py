@@ -115,6 +115,36 @@ class FakeSupervisorClient:
                  "label": "Brigpol Reza Pratama, Bhabin Desa Dujung Sakti", "scope": ["15.72.07.2004"],
                  "last_sync_at": iso(NOW)}]
 
+    def get_timeline(self) -> dict[str, Any]:
+        """Voting day: masa tenang behind, the recapitulation ahead (issue 13.2)."""
+        self._check()
+        stage = {"critical": True, "reports": 0, "alerts": {"opened": 0, "rawan": 0, "sangat_rawan": 0},
+                 "levels_at_end": {"kurang_rawan": 2, "rawan": 0, "sangat_rawan": 0}, "as_of": None}
+        return {"current": "pemungutan_suara", "regions": 2, "countdown": {
+            "rekapitulasi": {"day": "2024-11-28", "days": 1, "label": "H-1"}}, "stages": [
+            {**stage, "code": "masa_tenang", "label": "Masa tenang", "label_en": "Quiet period", "from": "2024-11-24",
+             "to": "2024-11-26", "state": "past"},
+            {**stage, "code": "pemungutan_suara", "label": "Pemungutan suara", "label_en": "Voting",
+             "from": "2024-11-27", "to": "2024-11-27", "state": "now"}]}
+
+    def regions_as_of(self, as_of: str, tier: str | None = None) -> dict[str, Any]:
+        self._check()
+        return {"as_of": "2024-11-26T16:59:59Z", "stage_label": "Masa tenang", "items": []}
+
+    def get_plan(self) -> dict[str, Any]:
+        """Polda's 30 for two rawan regions (issue 13.4)."""
+        self._check()
+        rows = [{"region_code": "15.01", "name": "Kabupaten Kerinci", "priority": "rawan", "need": 60, "proposed": 22,
+                 "allocated": 22},
+                {"region_code": "15.72", "name": "Kota Sungai Penuh", "priority": "rawan", "need": 22, "proposed": 8,
+                 "allocated": 8}]
+        return {"proposal": {"unit": "15", "unit_name": "Polda Jambi", "rule": "…", "rows": rows, "pool": {
+            "own": 30, "own_label": "BKO Polda + Brimob", "received": [], "total": 30}}, "saved": None, "versions": []}
+
+    def list_sitreps(self) -> dict[str, Any]:
+        self._check()
+        return {"items": [], "times_wib": ["06:00", "18:00"], "next_cursor": None}
+
     def get_rekap(self, unit: str | None = None, **params: Any) -> dict[str, Any]:
         """Polda → Polres Kerinci → Kecamatan Koto Baru, as the server answers (``rekaps`` by unit)."""
         self._check()

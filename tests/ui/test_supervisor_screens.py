@@ -80,8 +80,8 @@ async def test_a_wide_window_gets_a_rail_and_every_section_renders(tmp_path):
     app, shell = await open_shell(tmp_path, client, width=1366, height=768, role="admin")
     try:
         assert app.page.navigation_bar is None and app.has("sv-rail")
-        assert len(app.find("sv-rail").destinations) == 8                      # admins also get "Admin"
-        for section in ("map", "review", "rekap", "coverage", "trends", "exports", "admin"):
+        assert len(app.find("sv-rail").destinations) == 10                     # admins also get "Admin"
+        for section in ("map", "review", "rekap", "timeline", "plan", "coverage", "trends", "exports", "admin"):
             shell.show_section(section)
             shell.app.push()
             await app.wait_for(lambda section=section: shell.title.value == shell.t(f"sv.nav.{section}"),
