@@ -34,20 +34,22 @@ def parent_of(code: str) -> str | None:
     return code.rpartition(".")[0] or None
 
 
-def spread_regions(levels: Mapping[str, str], spread_children: int) -> set[str]:
+def spread_regions(levels: Mapping[str, str], spread_children: int, only: set[str] | None = None) -> set[str]:
     """The parents (kecamatan, kabupaten/kota, province) at ``rawan`` or above whose level is
-    genuinely spread. ``levels`` maps region codes to live levels; it must hold at least every
-    region at ``rawan`` or above (an absent region is ``kurang_rawan``)."""
+    genuinely spread — of ``only`` when given (the engine asks about a few). ``levels`` maps region
+    codes to live levels; it must hold at least every region at ``rawan`` or above (an absent region
+    is ``kurang_rawan``)."""
     if spread_children < 2:
         raise ValueError("spread_children must be ≥ 2: one child is the incident itself")
     reaching: dict[str, list[int]] = {}              # parent -> children per rank (index = rank)
     for code, level in levels.items():
         parent = parent_of(code)
-        if parent is not None and RANK[level] > 0:
+        if parent is not None and RANK[level] > 0 and (only is None or parent in only):
             counts = reaching.setdefault(parent, [0] * len(LEVELS))
             counts[RANK[level]] += 1
     spread = set()
-    for code, level in levels.items():
+    for code in levels if only is None else only:
+        level = levels.get(code, LEVELS[0])
         rank = RANK[level]
         if rank == 0 or is_desa(code):
             continue

@@ -134,7 +134,6 @@ class Engine:
         """Escalate, re-level ``targets`` (None: all), follow alerts, write; returns the last seq."""
         alerts = batch.unresolved_alerts(targets, due_by=at)
         previous = batch.region_states(targets)
-        hot_before = batch.hot_levels()
         if targets is None:
             targets = set(tallies) | set(previous) | set(alerts)
         stage = self.calendar.stage_for(at)
@@ -154,31 +153,34 @@ class Engine:
                 continue                                   # never scored, nothing to say
             states.append(state)
             outcome.level_changes += before is not None and before.level != state.level
-        opening = self._opening(states, previous, alerts, hot_before)
+        opening = self._opening(batch, states, previous, alerts)
         for state in states:
             code = state.code
             tahapan = _stage(code, state, alerts, stage, tallies.get(code), opens=code in opening)
             self._follow(state, alerts, touched, at, tahapan, chain, opening, outcome)
         return self._write(batch, at, states, touched, outcome)
 
-    def _opening(self, states: list[RegionState], previous: dict[str, RegionState], alerts: dict[str, Alert],
-                 hot_before: dict[str, str]) -> set[str]:
+    def _opening(self, batch: AlertBatch, states: list[RegionState], previous: dict[str, RegionState],
+                 alerts: dict[str, Alert]) -> set[str]:
         """The regions whose alert opens now: one incident, one alert (``kerawanan.incidents``). A
         region holding an incident of its own opens when its level rose, or — a parent — when a child
         rose and made it newly spread (a child's decay never does: hysteresis is not news)."""
-        hot_now, risen = dict(hot_before), set()
+        risen = {state.code for state in states if opens_alert(state, previous.get(state.code))}
+        if not risen:
+            return set()                                   # most passes: nothing rose, nothing opens
+        hot_before = batch.hot_levels()
+        hot_now = dict(hot_before)
         for state in states:
             if state.level == LEVELS[0]:
                 hot_now.pop(state.code, None)
             else:
                 hot_now[state.code] = state.level
-            if opens_alert(state, previous.get(state.code)):
-                risen.add(state.code)
-        spread_children = self.config.spread_children
-        spread, spread_before = spread_regions(hot_now, spread_children), spread_regions(hot_before, spread_children)
-        stirred = {parent_of(code) for code in risen} - spread_before
-        return {state.code for state in states if state.code not in alerts and (state.code in risen or state.code in stirred)
-                and holds_incident(state.code, state.level, spread)}
+        parents = {parent_of(code) for code in risen} - {None}
+        asked, needed = risen | parents, self.config.spread_children
+        spread = spread_regions(hot_now, needed, only=asked)
+        stirred = parents - spread_regions(hot_before, needed, only=parents)
+        return {code for code in asked if code not in alerts and (code in risen or code in stirred)
+                and holds_incident(code, hot_now.get(code, LEVELS[0]), spread)}
 
     def _write(self, batch: AlertBatch, at: datetime, states: list[RegionState],
                touched: dict[str, tuple[Alert, list[AlertEvent]]], outcome: Outcome) -> int:

@@ -28,6 +28,8 @@ def test_several_children_at_the_parents_level_make_it_spread():
     assert spread_regions(levels, 2) == {"15.01"}               # the province: one hot kabupaten
     assert spread_regions(levels, 3) == {"15.01"}
     assert spread_regions(levels, 4) == set()
+    assert spread_regions(levels, 2, only={"15.01", "15", "15.01.01"}) == {"15.01"}   # asked about a few
+    assert spread_regions(levels, 2, only={"15.71"}) == set()                       # not hot at all
 
 
 def test_a_parent_above_every_child_is_spread_and_a_cool_parent_never():
