@@ -17,6 +17,7 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from kerawanan.moments import EARLIEST_DAY
 from kerawanan.regions import in_scope
 from kerawanan.scoring import level_for, region_score
 from kerawanan.tahapan import WIB, wib_day
@@ -54,6 +55,9 @@ def resolve_as_of(text: str, calendar: Any, now: datetime) -> tuple[datetime, st
                                 "A tahapan code (e.g. masa_tenang) or a date YYYY-MM-DD (WIB).")
     if day > wib_day(now):
         raise invalid_parameter("as_of", "Tanggal belum terjadi.", "The date is in the future.", "future")
+    if day < EARLIEST_DAY:
+        raise invalid_parameter("as_of", f"Paling awal {EARLIEST_DAY.isoformat()}.",
+                                f"Not before {EARLIEST_DAY.isoformat()}.", "too_early")
     at = min(day_end(day), now)
     return at, "date", calendar.stage_for(at)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -50,7 +50,7 @@ async def save_plan(principal: PrincipalDep, services: ServicesDep, request: Req
 
 
 @router.get("/plans/versions/{version}", summary="One saved version of the unit's plan")
-def plan_version(version: int, principal: PrincipalDep, services: ServicesDep, request: Request,
+def plan_version(version: Annotated[int, Path(ge=1, le=1_000_000)], principal: PrincipalDep, services: ServicesDep, request: Request,
                  unit: UnitQuery = None) -> JSONResponse:
     principal.require_role("supervisor", "admin")
     codes, _ = unit_of(principal, services, unit)

@@ -166,7 +166,7 @@ def _allocations(rows: object, known: set[str]) -> dict[str, int]:
     for index, row in enumerate(rows):
         code = row.get("region_code") if isinstance(row, dict) else None
         value = row.get("allocated") if isinstance(row, dict) else None
-        if code not in known or set(row) - {"region_code", "allocated"}:
+        if not isinstance(code, str) or code not in known or set(row) - {"region_code", "allocated"}:
             raise _invalid(f"rows[{index}].region_code", "Bukan wilayah rencana ini.", "Not a region of this plan.")
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ALLOCATED:
             raise _invalid(f"rows[{index}].allocated", f"Bilangan bulat 0–{MAX_ALLOCATED}.",

@@ -102,11 +102,12 @@ def test_the_map_as_of_masa_tenang_shows_what_the_scorer_said_then(scene):
 
 def test_as_of_refuses_what_has_not_happened_and_what_is_not_a_tahapan_or_a_day(scene):
     server, polsek, officer = scene
-    for value, _reason in (("sengketa", "future"), ("2024-11-29", "future"), ("kemarin", "format"),
-                          ("2024-13-01", "format")):
+    for value, reason in (("sengketa", "future"), ("2024-11-29", "future"), ("kemarin", "format"),
+                          ("2024-13-01", "format"), ("2023-12-31", "too_early")):
         error = assert_error(server.api.get("/api/v1/regions", token=polsek.token, params={"as_of": value}),
                              422, "request.invalid")
         assert "as_of" in error["details"]["fields"], value
+        assert error["details"]["reasons"]["as_of"] == reason, value
     assert_error(server.api.get("/api/v1/regions", token=polsek.token, params={"as_of": "masa_tenang",
                                                                                 "tier": "dunia"}), 422)
     assert_error(server.api.get("/api/v1/regions", token=officer.token, params={"as_of": "masa_tenang"}), 403)
