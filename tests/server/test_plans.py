@@ -140,4 +140,7 @@ def test_the_annex_is_a_pdf_and_scope_and_roles_hold(scene):
     assert_error(server.api.get("/api/v1/plans", token=polres.token, params={"unit": "15,xx"}), 422)
     assert_error(server.api.post("/api/v1/plans", token=admin.token, json={"rows": []}), 403)
     assert_error(server.api.post("/api/v1/plans", token=polda.token, json={"rows": [], "extra": 1}), 422)
+    assert_error(server.api.post("/api/v1/plans", token=polda.token,
+                                 json={"rows": [{"region_code": ["15.01"], "allocated": 1}]}), 422)   # was a 500
+    assert_error(server.api.get("/api/v1/plans/versions/99999999999999999999", token=polda.token), 422)
     assert_error(server.api.get("/api/v1/plans"), 401)
