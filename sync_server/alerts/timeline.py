@@ -63,15 +63,15 @@ def resolve_as_of(text: str, calendar: Any, now: datetime) -> tuple[datetime, st
 
 
 class LevelsAsOf:
-    """Region levels at past instants, from a book of every stored report (rebuilt when the change
-    number moved; evaluated forward in time, which the book does incrementally)."""
+    """Region levels at past instants, from this process's own book of every stored report (filled once,
+    then caught up with each change since, like the engine's; the engine's own book is never moved
+    back in time)."""
 
     def __init__(self, storage: Any, config: Any):
         self.storage = storage
         self.config = config
         self._lock = threading.Lock()
         self._feed: ReportFeed | None = None
-        self._last = 0.0
 
     def levels(self, instants: list[datetime]) -> list[dict[str, tuple[str, float]]]:
         """For each instant (any order), ``code -> (level, score)`` of every region that had a report
@@ -79,11 +79,10 @@ class LevelsAsOf:
         order = sorted(range(len(instants)), key=lambda index: instants[index])
         found: list[dict[str, tuple[str, float]]] = [{} for _ in instants]
         with self._lock:
-            feed = self._fresh_feed(instants[order[0]].timestamp() if instants else 0.0)
+            feed = self._fresh_feed()
             for index in order:
                 epoch = instants[index].timestamp()
                 tallies = feed.book.tallies_at(epoch)
-                self._last = epoch
                 found[index] = {code: self._level(code, tally, epoch) for code, tally in tallies.items()
                                 if tally.count}
         return found
@@ -93,16 +92,18 @@ class LevelsAsOf:
         return (level_for(score.score, score.tier, None, self.config, corroborated=score.corroborated),
                 round(score.score, 2))
 
-    def _fresh_feed(self, first: float) -> ReportFeed:
-        seq = self.storage.current_seq()
-        if self._feed is None or self._feed.seq != seq or first < self._last:
+    def _fresh_feed(self) -> ReportFeed:
+        """The book, caught up with the reports stored or reviewed since it was filled (as the engine does)."""
+        if self._feed is None:
             scopes = {user.username: tuple(user.scope) for user in self.storage.users_with_role("officer")}
-            feed = ReportFeed(self.config, scopes)
-            delta = self.storage.scoring_delta(0)
-            feed.apply(delta.rows, max(delta.seq, seq))
-            self._feed, self._last = feed, float("-inf")
-        return self._feed
-
+            self._feed = ReportFeed(self.config, scopes)
+        feed = self._feed
+        delta = self.storage.scoring_delta(feed.seq)
+        if delta.rows:
+            if not feed.knows(row.officer for row in delta.rows):
+                feed.learn({user.username: tuple(user.scope) for user in self.storage.users_with_role("officer")})
+            feed.apply(delta.rows, delta.seq)
+        return feed
 
 def regions_as_of(service: Any, principal: Any, levels: LevelsAsOf, tier: str, at: datetime) -> list[dict]:
     """Every region of ``tier`` in scope with its level and score as of ``at``."""

@@ -113,3 +113,17 @@ def test_as_of_refuses_what_has_not_happened_and_what_is_not_a_tahapan_or_a_day(
     assert_error(server.api.get("/api/v1/regions", token=officer.token, params={"as_of": "masa_tenang"}), 403)
     assert_error(server.api.get("/api/v1/timeline", token=officer.token), 403)
     assert_error(server.api.get("/api/v1/timeline"), 401)
+
+
+def test_a_report_stored_later_counts_in_the_map_as_of_its_time(scene):
+    """The as-of book catches up with new reports (last in this module: it adds one)."""
+    server, polsek, officer = scene
+    before = next(item for item in get(server, polsek.token, "/api/v1/regions", as_of="masa_tenang")["items"]
+                  if item["code"] == DESA_A)
+    server.api.push(officer.token, [report(observed_at=wib("11-26 21:00").isoformat(), category="bentrok",
+                                           threat_stage="GN", source_reliability="B", info_credibility=2)])
+    after = next(item for item in get(server, polsek.token, "/api/v1/regions", as_of="masa_tenang")["items"]
+                 if item["code"] == DESA_A)
+    assert after["score"] > before["score"] + 10 and after["level"] == "rawan"
+    timeline = get(server, polsek.token, "/api/v1/timeline")
+    assert stage(timeline, "masa_tenang")["reports"] == 2
