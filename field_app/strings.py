@@ -443,6 +443,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sv.map.tier_word.provinsi": ("Provinsi", "Province"),
     "sv.map.ikp": ("IKP Bawaslu: {category} (skor {score}) · baseline Polda: {baseline}",
                    "Bawaslu IKP: {category} (score {score}) · Polda baseline: {baseline}"),
+    "sv.map.baseline_later": ("{level} (berlaku di tahapan kritis, kampanye s.d. rekapitulasi; kini belum)",
+                              "{level} (in force in the critical stages, campaign to recapitulation; not now)"),
     "sv.map.ikp.category.rendah": ("rendah", "low"),
     "sv.map.ikp.category.sedang": ("sedang", "medium"),
     "sv.map.ikp.category.tinggi": ("tinggi", "high"),

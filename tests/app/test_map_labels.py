@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from field_app.views.supervisor.map_labels import Label, overlaps, place
+from field_app.views.supervisor.map_labels import Label, overlaps, place, spots_inside
 
 
 def label(key, x, y, level="kurang_rawan", area=100.0, quiet=False, lines=("Nama",)):
@@ -38,3 +38,18 @@ def test_no_two_placed_labels_overlap_in_a_crowd():
     assert 3 < len(placed) < 200
     assert not any(overlaps(a.box(), b.box()) for i, a in enumerate(placed) for b in placed[i + 1:])
     assert all(p.box()[0] >= 0 and p.box()[2] <= 400 and p.box()[1] >= 0 and p.box()[3] <= 300 for p in placed)
+
+
+def test_a_label_moves_to_its_next_spot_inside_the_region_when_the_first_is_taken():
+    hot = label("hot", 100, 100, level="sangat_rawan")
+    around = Label(
+        "around", ("Nama",), 100, 100, 11, "kurang_rawan", False, 9_999, ((102, 104), (100, 200)))
+    placed = {p.key: p for p in place([around, hot], 400, 400)}
+    assert (placed["hot"].x, placed["hot"].y) == (100, 100) and (placed["around"].x, placed["around"].y) == (100, 200)
+
+
+def test_spots_lie_inside_a_concave_region_nearest_its_middle_first():
+    ell = [(0, 0), (100, 0), (100, 20), (20, 20), (20, 100), (0, 100)]      # an L: its box's middle is outside
+    found = spots_inside(ell)
+    assert found and all(x < 20 or y < 20 for x, y in found)
+    assert spots_inside([]) == []

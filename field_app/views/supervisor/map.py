@@ -242,14 +242,17 @@ class MapPart(Part):
         return [theme.text(words, size=14, key="sv-map-coverage")]
 
     def _ikp(self, region: dict) -> list[ft.Control]:
-        """Bawaslu IKP and Polda's baseline: the second layer, beside the live level."""
-        context = region.get("context") or self.vm.ikp_of(str(region.get("code"))) or {}
-        if not context.get("ikp_category"):
+        """Bawaslu IKP and Polda's baseline as published (the second layer, beside the live level); the server's
+        context says whether the baseline is in force now (only in the critical tahapan)."""
+        published = self.vm.ikp_of(str(region.get("code"))) or {}
+        if not published.get("ikp_category"):
             return []
-        return [theme.text(self.t("sv.map.ikp", category=self.t(f"sv.map.ikp.category.{context['ikp_category']}"),
-                                  score=context.get("ikp_score"),
-                                  baseline=level_words(context.get("polda_baseline"), self.t.lang)),
-                           size=14, key="sv-map-ikp")]
+        baseline = level_words(published.get("polda_baseline"), self.t.lang)
+        live = (region.get("context") or {}).get("polda_baseline")
+        if live and live != published.get("polda_baseline"):
+            baseline = self.t("sv.map.baseline_later", level=baseline)
+        return [theme.text(self.t("sv.map.ikp", category=self.t(f"sv.map.ikp.category.{published['ikp_category']}"),
+                                  score=published.get("ikp_score"), baseline=baseline), size=14, key="sv-map-ikp")]
 
     def _personnel(self, region: dict) -> list[ft.Control]:
         """The region's personnel plan in words: reinforcement (perkiraan), standing plan, strength and gap."""
