@@ -31,6 +31,7 @@ class StageLine:
     levels: str                 # regions at each level at its end (or now), "" for a stage to come
     empty: bool
     share: float                # reports of the stage / the busiest stage (0..1): the bar's length
+    hot: bool = False           # some region was rawan or sangat rawan at its end
 
 
 def day_words(text: str | None, lang: str = "id") -> str:
@@ -83,14 +84,15 @@ class Timeline(ViewModel):
         counts = self.t("sv.timeline.empty") if empty else self.t(
             "sv.timeline.counts", reports=stage["reports"], alerts=alerts["opened"], rawan=alerts["rawan"],
             sangat=alerts["sangat_rawan"])
-        levels = ""
+        levels, hot = "", False
         if stage["levels_at_end"] is not None:
             at_end = stage["levels_at_end"]
             key = "sv.timeline.levels.now" if stage["state"] == "now" else "sv.timeline.levels"
             levels = self.t(key, sangat=at_end["sangat_rawan"], rawan=at_end["rawan"], regions=self.body["regions"])
+            hot = bool(at_end["rawan"] or at_end["sangat_rawan"])
         dates = f"{day_words(stage['from'], lang)} – {day_words(stage['to'], lang)}"
         return StageLine(stage["code"], stage["label_en" if lang == "en" else "label"], dates, stage["state"],
-                         bool(stage["critical"]), counts, levels, empty, stage["reports"] / busiest)
+                         bool(stage["critical"]), counts, levels, empty, stage["reports"] / busiest, hot)
 
     def as_of_choices(self) -> list[tuple[str, str]]:
         """("now", "Sekarang") then each tahapan that has begun, latest first: the map's picker."""

@@ -82,6 +82,7 @@ def test_the_timeline_keeps_calendar_order_says_empty_and_counts_down():
     assert kampanye.counts == "40 laporan · 3 peringatan (2 rawan, 1 sangat rawan)" and kampanye.share == 1.0
     assert tenang.empty and tenang.counts == "kosong: tidak ada laporan atau peringatan" and tenang.share == 0.0
     assert now.levels == "Saat ini: 0 sangat rawan, 1 rawan dari 9 wilayah"
+    assert now.hot and not tenang.hot and not kampanye.hot
     assert later.levels == "" and later.state == "future" and tenang.dates == "24 Nov 2024 – 26 Nov 2024"
     assert [value for value, _ in vm.as_of_choices()] == ["now", "rekapitulasi", "pemungutan_suara", "masa_tenang",
                                                      "kampanye"]

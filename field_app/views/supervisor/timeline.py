@@ -1,5 +1,5 @@
 """The tahapan timeline: which tahapan is now, H-n to voting and to the recapitulation, and per tahapan
-(in calendar order, an empty one said as empty) its reports, alerts and the levels at its end. A
+(in calendar order, an empty one said as empty, on one compact card) its reports, alerts and the levels at its end. A
 tahapan that has begun opens the map as of its end ("Lihat peta per tahapan ini")."""
 from __future__ import annotations
 
@@ -43,6 +43,8 @@ class TimelinePart(SectionPart):
                               bgcolor=fill, padding=ft.Padding.symmetric(horizontal=8, vertical=3), border_radius=6)]
         if line.critical:
             chips.append(small(self.t("sv.timeline.critical"), color="#A33000"))
+        if line.empty and line.state != "now" and not line.hot:      # an empty tahapan: one compact card
+            return self._compact(line, chips)
         rows: list[ft.Control] = [
             ft.Row([section_title(line.label), *chips], wrap=True, spacing=8),
             small(line.dates, color=theme.INK),
@@ -62,6 +64,14 @@ class TimelinePart(SectionPart):
             ft.Column(rows, spacing=4), key=f"sv-timeline-stage-{line.code}", padding=12, border_radius=8,
             width=400 if (self.page.width or 0) >= WIDE else None,
             border=border, bgcolor=theme.PANEL if line.state != "future" else "#FAFAFA"))
+
+    def _compact(self, line: StageLine, chips: list[ft.Control]) -> ft.Control:
+        return theme.test_id(f"sv-timeline-stage-{line.code}", ft.Container(ft.Column([
+            ft.Row([theme.text(line.label, size=16, bold=True), *chips], wrap=True, spacing=8),
+            small(f"{line.dates} · {line.counts}", key=f"sv-timeline-counts-{line.code}")], spacing=2),
+            key=f"sv-timeline-stage-{line.code}", padding=ft.Padding.symmetric(horizontal=12, vertical=8),
+            border_radius=8, border=ft.Border.all(1, "#C8CDD5"), width=400 if (self.page.width or 0) >= WIDE else None,
+            bgcolor="#FAFAFA"))
 
     async def _show_map(self, code: str) -> None:
         self.shell.show_map_as_of(code)
