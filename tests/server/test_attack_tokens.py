@@ -38,6 +38,8 @@ PUBLIC = {
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/enroll"),
     ("POST", "/api/v1/sms/inbound"),       # the SMS gateway's door: no token, its shared secret (test_sms.py)
+    ("GET", "/app"),                       # the offline web app: a redirect to /app/ (test_web_app_mount.py)
+    ("HEAD", "/app"),
 }
 # Every other route needs a token; the roles it is open to (any other role: 403 auth.forbidden).
 ROLES = {
@@ -74,6 +76,18 @@ ROLES = {
     ("GET", "/api/v1/export/reports.csv"): STAFF,
     ("GET", "/api/v1/export/alerts.geojson"): STAFF,
     ("GET", "/api/v1/export/sitrep.pdf"): STAFF,
+    ("POST", "/api/v1/reports/bulk-review"): STAFF,
+    ("POST", "/api/v1/alerts/{alert_id}/task"): frozenset({"officer"}),
+    ("GET", "/api/v1/timeline"): STAFF,
+    ("GET", "/api/v1/regions"): STAFF,
+    ("GET", "/api/v1/sitreps"): STAFF,
+    ("GET", "/api/v1/sitreps/{slot}.pdf"): STAFF,
+    ("GET", "/api/v1/plans"): STAFF,
+    ("POST", "/api/v1/plans"): frozenset({"supervisor"}),
+    ("GET", "/api/v1/plans/versions/{version}"): STAFF,
+    ("GET", "/api/v1/plans/annex.pdf"): STAFF,
+    ("GET", "/api/v1/strength"): STAFF,
+    ("PUT", "/api/v1/strength/{unit}"): frozenset({"admin"}),
     ("GET", "/api/v1/sms/log"): frozenset({"admin"}),
     ("GET", "/api/v1/sms/refusals"): frozenset({"admin"}),
     ("GET", "/api/v1/sms/contacts"): frozenset({"admin"}),
@@ -241,6 +255,9 @@ def request_for(method: str, path: str, scene: Scene) -> dict:
         report_id=scene.report_id,
         alert_id=scene.alert_id,
         code=scene.desa,
+        version=1,
+        slot="20241127-0600",
+        unit="15.72",
     )
     bodies = {
         "/api/v1/users": {
@@ -259,7 +276,10 @@ def request_for(method: str, path: str, scene: Scene) -> dict:
             "headers": if_match(alert_version),
         },
     }
+    queries = {"/api/v1/regions": {"as_of": "masa_tenang"}, "/api/v1/sitreps/{slot}.pdf": {"unit": "15.72"}}
     request = {"method": method, "path": filled, **bodies.get(path, {})}
+    if path in queries:
+        request["params"] = queries[path]
     if method == "PUT":
         request["content"] = scene.photo
     return request
@@ -267,6 +287,7 @@ def request_for(method: str, path: str, scene: Scene) -> dict:
 
 def send(scene: Scene, request: dict, headers: dict[str, str], params: dict[str, str] | None = None):
     request = dict(request)
+    params = {**request.pop("params", {}), **(params or {})}
     return scene.api.request(
         request.pop("method"),
         request.pop("path"),
