@@ -51,3 +51,6 @@ def test_polres_kerinci_fills_the_map_polda_sees_the_province_a_polsek_its_kecam
     (jx0, jy0), (jx1, jy1) = corners_in_box(jambi, polres, *BOX)
     assert jx1 - jx0 > 2 * BOX[0]                                       # the province runs off the box
     assert -2.3 < polsek.lat < -1.9 and 101.2 < polsek.lon < 101.6      # Koto Baru, Sungai Penuh
+    koto_baru = bounds(next(s for s in shapes("kecamatan") if s.code == "15.72.07").rings)
+    (kx0, ky0), (kx1, ky1) = corners_in_box(koto_baru, polsek, *BOX)
+    assert (kx1 - kx0) >= BOX[0] - 25 or (ky1 - ky0) >= BOX[1] - 25    # a small kecamatan fills it too

@@ -164,8 +164,12 @@ def test_on_a_phone_the_page_scrolls_over_the_map_until_geser_peta_and_a_tap_dri
             timeout=STEP_TIMEOUT)
         page.wait_for_timeout(1000)
         shot(page, "map-polres-kota")
-        page.mouse.wheel(0, 900)
-        page.wait_for_timeout(800)
+        before = frame.bounding_box()
+        page.mouse.move(before["x"] + before["width"] / 2, before["y"] + before["height"] / 2)
+        page.mouse.wheel(0, 700)                                               # the wheel over the map too
+        page.wait_for_timeout(1000)
+        assert frame.bounding_box()["y"] < before["y"] - 100
+        page.wait_for_timeout(2500)
         shot(page, "map-polres-panel")
     finally:
         page.context.close()

@@ -69,8 +69,7 @@ class MapPart(Part):
         self.list = ft.Column(spacing=4, key="sv-map-list")
         self.problem = theme.message_text("sv-map-problem")
         side = ft.Column([self.summary, section_title(t("sv.map.list")), self.list], spacing=8)
-        tools = ft.Row([self.pan, theme.text(t("sv.map.drill_hint"), size=14, expand=True)], spacing=8,
-                       wrap=not self._wide())
+        tools = ft.Row([self.pan, theme.text(t("sv.map.drill_hint"), size=14, expand=True)], spacing=8)
         framed = theme.test_id("sv-map-frame", self.map_box)
         if self._wide():
             body = [self.layers, *self.as_of.controls(), self.crumbs, self.legend, self.problem,
@@ -137,7 +136,7 @@ class MapPart(Part):
             quiet = bool(level) and self.vm.is_gap(shape.code) and not self.as_of.active   # gaps are today's
             for ring in shape.rings:
                 polygons.append(ftm.PolygonMarker(
-                    coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in ring[::2] or ring],
+                    coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in (ring[::2] if len(ring) > 400 else ring)],
                     color=ft.Colors.with_opacity(0.6 if level else 0.35, self._fill(shape.code, level, quiet)),
                     border_color="#333333", border_stroke_width=1))
             if quiet and self.vm.layer == "kamtibmas":
@@ -184,7 +183,9 @@ class MapPart(Part):
                                                     weight=ft.FontWeight.BOLD if i == 0 else None)
                                             for i, line in enumerate(label.lines)],
                                            spacing=0, horizontal_alignment=ft.CrossAxisAlignment.CENTER),
-                                 bgcolor=ft.Colors.with_opacity(0.78, "#FFFFFF") if label.level else None,
+                                 bgcolor=ft.Colors.with_opacity(0.85, "#FFFFFF") if label.level else None,
+                                 border=ft.Border.only(left=ft.BorderSide(6, self._fill(label.key, label.level,
+                                                                                       label.quiet))),
                                  border_radius=4, alignment=ft.Alignment.CENTER)))
 
     def _words(self, code: str, level: str | None, quiet: bool) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 TILE = 256                    # flutter_map's world is 256 px wide at zoom 0
-MAX_ZOOM = 14.0               # a desa never fills more than this
+MAX_ZOOM = 17.0               # a desa never fills more than this (a kecamatan of Kota Sungai Penuh needs ~15.6)
 Point = tuple[float, float]
 
 
