@@ -6,8 +6,10 @@ import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from kerawanan.tahapan import WIB
-from tests.server.helpers import Api, ServerProcess, cli
+from tests.server.helpers import PASSWORD, Actor, Api, ServerProcess, World, cli
 
 VOTING_NIGHT = datetime(2024, 11, 27, 21, 40, tzinfo=WIB)
 
@@ -61,3 +63,27 @@ def wib(text: str) -> datetime:
 
 def if_match(version: int) -> dict[str, str]:
     return {"If-Match": f'"{version}"'}
+
+
+def clocked_server(name: str, start: datetime):
+    """A module's ``server`` fixture: a ClockedServer at ``start`` whose log must hold no traceback."""
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory):
+        process = ClockedServer(tmp_path_factory.mktemp(name), start)
+        yield process
+        process.stop()
+        assert "Traceback" not in process.log(), process.log()
+
+    return server
+
+
+def admin_world():
+    """A module's ``world`` fixture over its ``server``: the province admin, who makes areas and people."""
+
+    @pytest.fixture(scope="module")
+    def world(server) -> World:
+        admin = Actor(username="admin", role="admin", scope=["15"], token=server.api.login("admin", PASSWORD))
+        return World(api=server.api, admin=admin)
+
+    return world

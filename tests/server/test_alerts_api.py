@@ -6,24 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from tests.server.alerts_support import ClockedServer, if_match, wib
-from tests.server.helpers import PASSWORD, Actor, World, assert_error, fresh_kecamatan, report
+from tests.server.alerts_support import admin_world, clocked_server, if_match, wib
+from tests.server.helpers import World, assert_error, fresh_kecamatan, report
 
 T = wib("11-27 22:00")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    process = ClockedServer(tmp_path_factory.mktemp("alerts"), T)
-    yield process
-    process.stop()
-    assert "Traceback" not in process.log(), process.log()
-
-
-@pytest.fixture(scope="module")
-def world(server) -> World:
-    admin = Actor(username="admin", role="admin", scope=["15"], token=server.api.login("admin", PASSWORD))
-    return World(api=server.api, admin=admin)
+server = clocked_server("alerts", T)
+world = admin_world()
 
 
 @pytest.fixture

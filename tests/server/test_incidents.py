@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
-from tests.server.alerts_support import ClockedServer, wib
-from tests.server.helpers import PASSWORD, Actor, World, report
+from tests.server.alerts_support import admin_world, clocked_server, wib
+from tests.server.helpers import World, report
 
 T = wib("11-27 22:00")
 KERINCI = "15.01"
@@ -20,18 +18,8 @@ FIRST = "15.01.01.2001"                          # Kec. Gunung Raya
 OTHERS = ("15.01.02.2001", "15.01.04.2008")      # Kec. Danau Kerinci, Kec. Sitinjau Laut
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    process = ClockedServer(tmp_path_factory.mktemp("incidents"), T)
-    yield process
-    process.stop()
-    assert "Traceback" not in process.log(), process.log()
-
-
-@pytest.fixture(scope="module")
-def world(server) -> World:
-    admin = Actor(username="admin", role="admin", scope=["15"], token=server.api.login("admin", PASSWORD))
-    return World(api=server.api, admin=admin)
+server = clocked_server("incidents", T)
+world = admin_world()
 
 
 def clash(desa: str, minutes: int = 0) -> dict:

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.server.alerts_support import ClockedServer, if_match, wib
-from tests.server.helpers import PASSWORD, Actor, World, assert_error, fresh_kecamatan, report
+from tests.server.alerts_support import admin_world, clocked_server, if_match, wib
+from tests.server.helpers import World, assert_error, fresh_kecamatan, report
 
 T = wib("11-27 22:00")
 SECRET_NOTE = "RAHASIA: sumber intel di posko paslon 2"
@@ -16,18 +16,8 @@ FIELD_NOTE = "Tim patroli tiba 22.30, tetap siaga di TPS."
 FIELD_RESPONSE = "Patroli gabungan dikirim ke TPS 03"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    process = ClockedServer(tmp_path_factory.mktemp("notes"), T)
-    yield process
-    process.stop()
-    assert "Traceback" not in process.log(), process.log()
-
-
-@pytest.fixture(scope="module")
-def world(server) -> World:
-    admin = Actor(username="admin", role="admin", scope=["15"], token=server.api.login("admin", PASSWORD))
-    return World(api=server.api, admin=admin)
+server = clocked_server("notes", T)
+world = admin_world()
 
 
 @pytest.fixture

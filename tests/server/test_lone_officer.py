@@ -11,26 +11,16 @@ from datetime import timedelta
 
 import pytest
 
-from tests.server.alerts_support import ClockedServer, wib
-from tests.server.helpers import PASSWORD, Actor, World, assert_error, report
+from tests.server.alerts_support import admin_world, clocked_server, wib
+from tests.server.helpers import World, assert_error, report
 
 T = wib("11-27 22:00")
 TARGET = "15.01.01.2001"             # a desa of Kerinci
 HOME = "15.71.01.1001"               # the officer's own desa, in Kota Jambi
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    process = ClockedServer(tmp_path_factory.mktemp("lone"), T)
-    yield process
-    process.stop()
-    assert "Traceback" not in process.log(), process.log()
-
-
-@pytest.fixture(scope="module")
-def world(server) -> World:
-    admin = Actor(username="admin", role="admin", scope=["15"], token=server.api.login("admin", PASSWORD))
-    return World(api=server.api, admin=admin)
+server = clocked_server("lone", T)
+world = admin_world()
 
 
 def clash(minutes: int) -> dict:

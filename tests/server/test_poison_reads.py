@@ -15,25 +15,15 @@ import sqlite3
 
 import pytest
 
-from tests.server.alerts_support import ClockedServer, wib
-from tests.server.helpers import PASSWORD, Actor, World, assert_error, fresh_kecamatan, report
+from tests.server.alerts_support import ClockedServer, admin_world, clocked_server, wib
+from tests.server.helpers import World, assert_error, fresh_kecamatan, report
 
 T = wib("11-27 22:00")
 POISON = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01T06:00:00+07:00"]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    process = ClockedServer(tmp_path_factory.mktemp("poison"), T)
-    yield process
-    process.stop()
-    assert "Traceback" not in process.log(), process.log()
-
-
-@pytest.fixture(scope="module")
-def world(server) -> World:
-    admin = Actor(username="admin", role="admin", scope=["15"], token=server.api.login("admin", PASSWORD))
-    return World(api=server.api, admin=admin)
+server = clocked_server("poison", T)
+world = admin_world()
 
 
 @pytest.fixture
