@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from field_app.views.supervisor.map_labels import Label, overlaps, place, spots_inside
+from field_app.views.supervisor.map_labels import Label, beside_if_small, overlaps, place, spots_inside
 
 
 def label(key, x, y, level="kurang_rawan", area=100.0, quiet=False, lines=("Nama",)):
@@ -53,3 +53,15 @@ def test_spots_lie_inside_a_concave_region_nearest_its_middle_first():
     found = spots_inside(ell)
     assert found and all(x < 20 or y < 20 for x, y in found)
     assert spots_inside([]) == []
+
+
+def test_a_region_smaller_than_its_label_gets_it_beside_so_its_colour_shows():
+    tiny = label("tiny", 100, 100, level="sangat_rawan")
+    moved = beside_if_small(tiny, (95, 95, 105, 105))
+    assert not overlaps(moved.box(), (95, 95, 105, 105)) and moved.y > 105
+    blocked = place([label("other", 100, 100 + 105 - 95 + tiny.height / 2, area=1e9, level="sangat_rawan"), moved],
+                    400, 400)
+    assert {p.key for p in blocked} == {"other", "tiny"}                 # below taken: it goes above instead
+    assert next(p for p in blocked if p.key == "tiny").y < 95
+    big = label("big", 100, 100)
+    assert beside_if_small(big, (0, 0, 300, 300)) == big

@@ -171,8 +171,9 @@ class MapPart(Part):
         xs, ys = [p[0] for p in ring], [p[1] for p in ring]
         spots = map_labels.spots_inside(ring) or [map_fit.to_box(shape.centre, view, width, height)]
         lines = (_short(shape.name), *self._words(shape.code, level, quiet))
-        return map_labels.Label(shape.code, lines, *spots[0], 11 if level else 10, level, quiet,
-                                (max(xs) - min(xs)) * (max(ys) - min(ys)), tuple(spots[1:]), tuple(ring))
+        label = map_labels.Label(shape.code, lines, *spots[0], 11 if level else 10, level, quiet,
+                                 (max(xs) - min(xs)) * (max(ys) - min(ys)), tuple(spots[1:]), tuple(ring))
+        return map_labels.beside_if_small(label, (min(xs), min(ys), max(xs), max(ys)))
 
     def _marker(self, label: map_labels.Label, view, width, height) -> ftm.Marker:
         lat, lon = map_fit.from_box(label.x, label.y, view, width, height)

@@ -68,6 +68,19 @@ def place(candidates: Iterable[Label], width: float, height: float) -> list[Labe
     return placed
 
 
+def beside_if_small(label: Label, region: tuple[float, float, float, float]) -> Label:
+    """A region smaller than its label (Kota Sungai Penuh on Polda's map) gets its label beside it first —
+    below, above, right, left — so its colour stays visible; the spots inside remain as a fallback."""
+    x0, y0, x1, y1 = region
+    if (x1 - x0) >= label.width or (y1 - y0) >= label.height:
+        return label
+    cx, cy, gap = (x0 + x1) / 2, (y0 + y1) / 2, 3
+    beside = ((cx, y1 + label.height / 2 + gap), (cx, y0 - label.height / 2 - gap),
+              (x1 + label.width / 2 + gap, cy), (x0 - label.width / 2 - gap, cy))
+    return replace(label, x=beside[0][0], y=beside[0][1], spots=(*beside[1:], (label.x, label.y), *label.spots),
+                   ring=())
+
+
 def _corners(label: Label) -> list[tuple[float, float]]:
     x0, y0, x1, y1 = label.box()
     return [(x0, y0), (x1, y0), (x0, y1), (x1, y1)]
