@@ -1,6 +1,8 @@
 """The one error shape, its languages, the last-resort 500, /healthz, OpenAPI and gzip."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sync_server.app import create_app
@@ -36,7 +38,10 @@ def test_english_validation_fields(api):
 
 
 def test_healthz(api):
-    assert api.get("/healthz").json() == {"status": "ok", "version": "0.1.0"}
+    body = api.get("/healthz").json()
+    assert {key: body[key] for key in ("status", "version", "replay")} == {"status": "ok", "version": "0.1.0",
+                                                                           "replay": None}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["now"])
 
 
 def test_responses_are_gzipped_when_accepted(api, world):
