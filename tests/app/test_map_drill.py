@@ -77,3 +77,12 @@ def test_the_ikp_layer_reads_the_kabupaten_of_any_region():
     kerinci = vm.ikp_of("15.01.01.1004")
     assert kerinci["ikp_category"] == "sedang" and kerinci["polda_baseline"] == "rawan"
     assert vm.ikp_of("99.01") is None
+
+
+def test_at_the_top_every_kecamatan_of_the_scope_can_be_shown_and_one_opens_its_desa():
+    _, vm = polres()
+    vm.set_tier("kecamatan")
+    assert vm.shown_tier() == "kecamatan" and {r["code"] for r in vm.region_list()} == {"15.01.01", KOTO_BARU}
+    fitted = {s.code for s in shapes("kecamatan") if any(r in vm.fit_rings() for r in s.rings)}
+    assert fitted and all(code.startswith(("15.01.", "15.72.")) for code in fitted)
+    assert vm.drill(KOTO_BARU) and vm.path == [KOTO_BARU] and vm.shown_tier() == "desa"

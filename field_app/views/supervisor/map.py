@@ -17,7 +17,7 @@ import flet as ft
 import flet_map as ftm
 
 from field_app.viewmodels.personnel_words import personnel_lines
-from field_app.viewmodels.supervisor_regions import LAYERS, RegionMap, Shape, tier_of
+from field_app.viewmodels.supervisor_regions import LAYERS, TIERS, RegionMap, Shape, tier_of
 from field_app.views import theme
 from field_app.views.base import Part, sends_update
 from field_app.views.supervisor import map_fit, map_labels
@@ -59,6 +59,9 @@ class MapPart(Part):
         self.layers = ft.SegmentedButton(
             key="sv-map-layer", selected=[self.vm.layer], on_change=self._layer_changed,
             segments=[ft.Segment(value=layer, label=t(f"sv.map.layer.{layer}")) for layer in LAYERS])
+        self.tiers = ft.SegmentedButton(                  # at the top of the breadcrumb: every kecamatan at once
+            key="sv-map-tier", selected=[self.vm.tier], on_change=self._tier_changed,
+            segments=[ft.Segment(value=tier, label=t(f"sv.map.tier.{tier}")) for tier in TIERS])
         self.crumbs = ft.Row(spacing=0, wrap=True, key="sv-map-crumbs")
         self.legend = small(t("sv.map.legend"), color=theme.INK)
         self.map_box = ft.Container(height=self._box_size()[1], border_radius=8, bgcolor="#E0E0E0",
@@ -72,12 +75,14 @@ class MapPart(Part):
         tools = ft.Row([self.pan, theme.text(t("sv.map.drill_hint"), size=14, expand=True)], spacing=8)
         framed = theme.test_id("sv-map-frame", self.map_box)
         if self._wide():
-            body = [self.layers, *self.as_of.controls(), self.crumbs, self.legend, self.problem,
+            body = [ft.Row([ft.Container(self.layers, expand=1), ft.Container(self.tiers, expand=1)], spacing=16),
+                    *self.as_of.controls(), self.crumbs, self.legend, self.problem,
                     ft.Row([ft.Container(ft.Column([framed, tools], spacing=8), expand=3),
                             ft.Container(side, expand=2)],
                            vertical_alignment=ft.CrossAxisAlignment.START, spacing=16)]
         else:
-            body = [self.layers, *self.as_of.controls(), self.crumbs, self.legend, self.problem, framed, tools, side]
+            body = [self.layers, *self.as_of.controls(), self.tiers, self.crumbs, self.legend, self.problem, framed,
+                    tools, side]
         self.render()
         return theme.screen(body)
 
@@ -105,12 +110,13 @@ class MapPart(Part):
     def render(self) -> None:
         theme.show_message(self.problem, self.vm.problem, theme.ERROR)
         self.layers.selected = [self.vm.layer]
+        self.tiers.selected, self.tiers.visible = [self.vm.tier], not self.vm.path
         self.legend.value = self.t("sv.map.legend.ikp" if self.vm.layer == "ikp" else "sv.map.legend")
         self.pan.content = self.t("sv.map.pan.off" if self.panning else "sv.map.pan.on")
         self._render_crumbs()
         self.as_of.render()
         # a new key per region drilled into: flutter_map reads initial_center/zoom only when it is created
-        self.map_box.content = ft.Container(self._map(), expand=True, key=f"sv-map-view-{self.vm.focus() or 'root'}")
+        self.map_box.content = ft.Container(self._map(), expand=True, key=f"sv-map-view-{self.vm.focus() or self.vm.tier}")
         self._render_list()
         self._render_summary()
 
@@ -266,6 +272,9 @@ class MapPart(Part):
                 *[small(line, color=theme.INK) for line in lines[1:]]]
 
     # ------------------------------------------------------------ events
+
+    def _tier_changed(self, e) -> None:
+        self.vm.set_tier(next(iter(e.control.selected)))
 
     def _layer_changed(self, e) -> None:
         self.vm.set_layer(next(iter(e.control.selected)))
