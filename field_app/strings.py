@@ -435,8 +435,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "light grey = outside your area"),
     "sv.map.pan.on": ("Geser peta", "Move the map"),
     "sv.map.pan.off": ("Selesai menggeser", "Done moving"),
-    "sv.map.pan.hint": ("Peta terkunci agar halaman bisa digulir; ketuk wilayah tetap bisa.",
-                        "The map is locked so the page scrolls; tapping a region still works."),
     "sv.map.tier_word.kabupaten": ("Kabupaten/kota", "Regency/city"),
     "sv.map.tier_word.kecamatan": ("Kecamatan", "District"),
     "sv.map.tier_word.desa": ("Desa/kelurahan", "Village"),

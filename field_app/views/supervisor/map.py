@@ -201,7 +201,7 @@ class MapPart(Part):
             return (self.t("sv.map.outside"),)
         if self.vm.layer == "ikp":
             ikp = self.vm.ikp_of(code) or {}
-            return (f"IKP {self.t('sv.map.ikp.category.' + str(ikp.get('ikp_category')))}",) if ikp else ()
+            return (f"IKP {self._ikp_word(ikp)}",) if ikp else ()
         words = level_words(level, self.t.lang)
         if not quiet:
             return (words,)
@@ -259,8 +259,11 @@ class MapPart(Part):
         live = (region.get("context") or {}).get("polda_baseline")
         if live and live != published.get("polda_baseline"):
             baseline = self.t("sv.map.baseline_later", level=baseline)
-        return [theme.text(self.t("sv.map.ikp", category=self.t(f"sv.map.ikp.category.{published['ikp_category']}"),
+        return [theme.text(self.t("sv.map.ikp", category=self._ikp_word(published),
                                   score=published.get("ikp_score"), baseline=baseline), size=14, key="sv-map-ikp")]
+
+    def _ikp_word(self, context: dict) -> str:
+        return self.t(f"sv.map.ikp.category.{context.get('ikp_category')}")
 
     def _personnel(self, region: dict) -> list[ft.Control]:
         """The region's personnel plan in words: reinforcement (perkiraan), standing plan, strength and gap."""
