@@ -323,3 +323,36 @@ def reports_citing_media(db: Database, sha256: str) -> list[StoredReport]:
             f"SELECT {REPORT_COLUMNS} FROM reports WHERE id IN "
             "(SELECT report_id FROM report_media WHERE sha256 = ?)", (sha256,)).fetchall()
     return [row_to_report(row) for row in rows]
+
+
+SHORT_FIELDS = ("facts", "opinion", "media")     # what an SMS short version leaves out (kerawanan.sms_codec)
+
+
+def complete_short_version(db: Database, officer: str, report: Any, short_mark: str, received_at: datetime) -> bool:
+    """Store the full text of ``officer``'s report that arrived first as an SMS short version: same id,
+    every field but the facts, opinion and photos the same, the stored facts a cut of the full ones
+    ending in ``short_mark``. The report keeps its seq (it is counted once); the short text goes to
+    ``report_repairs``. False (nothing changed) when the stored report is not such a short version."""
+    item = _prepare(report)
+    full = json.loads(item.canonical)
+    with db.writing() as conn:
+        row = conn.execute("SELECT wire, content_hash FROM reports WHERE id = ? AND officer = ?",
+                           (report.id, officer)).fetchone()
+        if row is None or row[1] == item.content_hash:
+            return False
+        stored = json.loads(row[0])
+        facts = stored.get("facts") or ""
+        same = all(stored.get(key) == full.get(key) for key in set(stored) | set(full) if key not in SHORT_FIELDS)
+        if not (same and facts.endswith(short_mark)
+                and (full.get("facts") or "").startswith(facts[:-len(short_mark)])):
+            return False
+        at = to_db(received_at)
+        conn.execute("INSERT INTO report_repairs (report_id, field, original, replacement, reason, at) "
+                     "VALUES (?, 'facts', ?, ?, 'sms_short_version_completed', ?)",
+                     (report.id, json.dumps(facts), json.dumps(full.get("facts")), at))
+        conn.execute("UPDATE reports SET wire = ?, content_hash = ? WHERE id = ?",
+                     (item.canonical, item.content_hash, report.id))
+        media = [(sha, report.id) for sha in set(report.media)]
+        if media:
+            conn.executemany("INSERT OR IGNORE INTO report_media (sha256, report_id) VALUES (?, ?)", media)
+    return True

@@ -188,6 +188,9 @@ class SqliteStorage:
     def record_sync(self, officer: str, device_id: str | None, at: datetime) -> None:
         reports.record_sync(self.db, officer, device_id, at)
 
+    def complete_short_version(self, officer: str, report: Any, short_mark: str, received_at: datetime) -> bool:
+        return reports.complete_short_version(self.db, officer, report, short_mark, received_at)
+
     def get_report(self, report_id: str) -> StoredReport | None:
         return reports.get_report(self.db, report_id)
 

@@ -112,6 +112,10 @@ def test_a_long_report_in_parts_out_of_order_and_a_short_version_counted_once(sm
     assert world.api.push(phone.token, [huge])["results"] == [{"id": huge["id"], "status": "duplicate"}]
     mine = world.api.get("/api/v1/reports", token=area["polres"].token, params={"region": desa}).json()["items"]
     assert sorted(r["id"] for r in mine) == sorted([long_wire["id"], huge["id"]])
+    # counted once, and nothing the phone saved is lost: the full text replaced the short one
+    stored = world.api.get(f"/api/v1/reports/{huge['id']}", token=area["polres"].token).json()
+    assert stored["facts"] == huge["facts"] and stored["opinion"] == huge["opinion"]
+    assert world.api.push(phone.token, [huge])["results"] == [{"id": huge["id"], "status": "duplicate"}]
 
 
 def test_laporan_nihil_is_one_short_sms(sms, world, area):
