@@ -9,7 +9,6 @@ from __future__ import annotations
 import bisect
 import re
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -80,17 +79,6 @@ class Calendar:
     def stage_for(self, moment: datetime) -> str:
         """The code of the stage holding ``moment``; ``ValueError`` for a naive datetime."""
         return self.stage_at(moment).code
-
-
-def find_coverage_gaps(last_heard: Mapping[str, datetime | None], at: datetime, calendar: Calendar, *,
-                       silence_hours: float) -> list[str]:
-    """Desa not heard from (report or sync of its officer) for ``silence_hours`` when ``at`` falls
-    in a critical tahapan, never-heard desa included; none in other tahapan. Sorted by code.
-    ``silence_hours`` is ``[coverage] silence_hours`` of the scoring config."""
-    if not calendar.stage_at(at).critical:
-        return []
-    limit = at - timedelta(hours=silence_hours)
-    return sorted(code for code, heard in last_heard.items() if heard is None or heard < limit)
 
 
 def wib_day(moment: datetime) -> date:

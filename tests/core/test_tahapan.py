@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kerawanan.assets import read_text
-from kerawanan.tahapan import WIB, find_coverage_gaps, load_calendar, wib_day
+from kerawanan.tahapan import WIB, load_calendar, wib_day
 
 CALENDAR = load_calendar(read_text("tahapan_pilkada_2024.toml"))
 DESIGN_TABLE = [  # DESIGN.md, "Tahapan"
@@ -175,23 +175,3 @@ def test_moments_outside_a_closed_calendar_are_rejected():
         calendar.stage_for(wib(2023, 12, 31, 23, 59))
     with pytest.raises(ValueError, match="outside the calendar"):
         calendar.stage_for(wib(2024, 1, 21))
-
-
-# --- coverage gaps ---------------------------------------------------------------------------
-
-
-def test_coverage_gaps_only_in_critical_stages():
-    voting_night = wib(2024, 11, 27, 22, 0)
-    last_heard = {"15.72.07.2004": voting_night - timedelta(hours=2),
-                  "15.72.07.2003": voting_night - timedelta(hours=25),
-                  "15.01.01.2001": None}
-    assert find_coverage_gaps(last_heard, voting_night, CALENDAR, silence_hours=24) == [
-        "15.01.01.2001", "15.72.07.2003"]
-    assert find_coverage_gaps(last_heard, wib(2024, 9, 1, 12, 0), CALENDAR, silence_hours=24) == []
-
-
-def test_silence_exactly_at_the_threshold_is_not_a_gap():
-    at = wib(2024, 11, 25, 8, 0)
-    assert find_coverage_gaps({"d": at - timedelta(hours=24)}, at, CALENDAR, silence_hours=24) == []
-    assert find_coverage_gaps({"d": at - timedelta(hours=24, seconds=1)}, at, CALENDAR,
-                              silence_hours=24) == ["d"]
