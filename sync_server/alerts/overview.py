@@ -138,7 +138,8 @@ def sitrep_parts(service: AlertService, principal: Principal, day: date, now: da
     """The plain data of the daily situation report (levels and open alerts as of ``now``)."""
     coverage = service.coverage(now)
     tier = export_tier(principal.scope)
-    alerts = [service.views.alert(alert, coverage)
+    people = service.people()
+    alerts = [people.alert(service.views.alert(alert, coverage))
               for alert in service.storage.unresolved_alerts_under(principal.scope)]
     start = datetime.combine(day, time(0), WIB)
     plan = service.personnel.current(now)

@@ -86,7 +86,8 @@ def alerts_section(alerts: Sequence[Mapping], generated_at: datetime, width: flo
     rows = [["Tingkat", "Wilayah", "Skor", "Status", "Penanggung jawab", "Batas waktu", "Eskalasi", "Lap."]]
     for alert in ordered:
         rows.append([wording.level_label(alert.get("level")), _cell(_region(alert)), _score(alert.get("score")),
-                     wording.status_label(alert.get("status")), _cell(alert.get("owner") or "-"),
+                     wording.status_label(alert.get("status")),
+                     _cell(alert.get("owner_name") or alert.get("owner") or "-"),
                      _cell(_deadline(alert, generated_at)), _cell(_escalations(alert.get("escalations"))),
                      text(alert.get("report_count", ""))])
     widths = [0.11, 0.24, 0.07, 0.1, 0.15, 0.14, 0.13, 0.06]

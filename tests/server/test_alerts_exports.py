@@ -95,6 +95,8 @@ def test_sitrep_pdf_opens_and_speaks_only_of_its_scope(demo, tokens, who, tmp_pa
     assert f"Laporan: {day_reports}" in " ".join(text.split())
     if who == "polres.kerinci":
         assert "Koto Baru" in text and "Polres Kerinci" in text
+        words = " ".join(text.split())
+        assert "AKP Syafrizal" in words and "polsek.pesisirbukit" not in text           # people by name
     png = tmp_path / f"sitrep-{who.replace('.', '-')}"
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(path), str(png)],
                    check=True)
