@@ -15,7 +15,6 @@ from kerawanan.errors import InvalidInput, KerawananError
 from kerawanan.report import parse_report
 from kerawanan.sms_codec import SHORT_MARK
 from sync_server.body import too_large
-from sync_server.sms.store import SmsStore
 from sync_server.storage.base import Storage
 from sync_server.validation import Fields
 
@@ -88,10 +87,9 @@ def _after_sms_short_versions(storage: Storage, officer: str, parsed: list[tuple
                               results: list[dict[str, Any] | None], now: datetime) -> list[tuple[int, Any]]:
     """The full report that follows an SMS short version of it (same id, same officer) is a
     ``duplicate``: counted once; its full facts, opinion and photos replace the short text (docs/sms.md)."""
-    db = getattr(storage, "db", None)
-    if db is None or not parsed:
+    if not parsed:
         return parsed
-    short = SmsStore(db).short_versions([report.id for _, report in parsed], officer, now)
+    short = storage.sms_short_versions([report.id for _, report in parsed], officer, now)
     for index, report in parsed:
         if report.id in short:
             storage.complete_short_version(officer, report, SHORT_MARK, now)

@@ -191,6 +191,11 @@ class SqliteStorage:
     def complete_short_version(self, officer: str, report: Any, short_mark: str, received_at: datetime) -> bool:
         return reports.complete_short_version(self.db, officer, report, short_mark, received_at)
 
+    def sms_short_versions(self, ids: Sequence[str], officer: str, at: datetime) -> set[str]:
+        from sync_server.sms.store import SmsStore  # the SMS tables live beside the reports
+
+        return SmsStore(self.db).short_versions(ids, officer, at)
+
     def get_report(self, report_id: str) -> StoredReport | None:
         return reports.get_report(self.db, report_id)
 

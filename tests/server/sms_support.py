@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.helpers import ROOT, wait_until
+from tests.server.helpers import PASSWORD, ROOT, Actor, World, wait_until
 
 GAMMU_SMSD = shutil.which("gammu-smsd")
 needs_gammu = pytest.mark.skipif(GAMMU_SMSD is None, reason="gammu-smsd not installed (scripts/system-deps.sh)")
@@ -203,3 +203,23 @@ def wire_of(data: dict, now) -> dict:
     from kerawanan import assets
     from kerawanan.report import parse_report
     return parse_report(data, now=now, gazetteer=assets.gazetteer(), calendar=assets.calendar()).to_wire()
+
+
+def sms_fixtures(name: str, start):
+    """A module's ``sms`` (server, gammu) and ``world`` (the province admin) fixtures."""
+
+    @pytest.fixture(scope="module")
+    def sms(tmp_path_factory):
+        server, gammu = start_sms_server(tmp_path_factory.mktemp(name), start)
+        yield server, gammu
+        server.stop()
+        gammu.stop()
+        assert "Traceback" not in server.log(), server.log()
+
+    @pytest.fixture(scope="module")
+    def world(sms) -> World:
+        server, _ = sms
+        admin = Actor(username="admin", role="admin", scope=["15"], token=server.api.login("admin", PASSWORD))
+        return World(api=server.api, admin=admin)
+
+    return sms, world

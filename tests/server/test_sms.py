@@ -9,27 +9,20 @@ import pytest
 
 from kerawanan import sms_codec
 from tests.server.alerts_support import wib
-from tests.server.helpers import PASSWORD, Actor, World, assert_error, fresh_kecamatan, report, wait_until
-from tests.server.sms_support import SECRET, enroll_phone, needs_gammu, start_sms_server, wire_of
+from tests.server.helpers import World, assert_error, fresh_kecamatan, report, wait_until
+from tests.server.sms_support import (
+    SECRET,
+    enroll_phone,
+    needs_gammu,
+    sms_fixtures,
+    wire_of,
+)
 
 pytestmark = needs_gammu
 T = wib("11-27 22:00")
 
 
-@pytest.fixture(scope="module")
-def sms(tmp_path_factory):
-    server, gammu = start_sms_server(tmp_path_factory.mktemp("sms"), T)
-    yield server, gammu
-    server.stop()
-    gammu.stop()
-    assert "Traceback" not in server.log(), server.log()
-
-
-@pytest.fixture(scope="module")
-def world(sms) -> World:
-    server, _ = sms
-    admin = Actor(username="admin", role="admin", scope=["15"], token=server.api.login("admin", PASSWORD))
-    return World(api=server.api, admin=admin)
+sms, world = sms_fixtures("sms", T)
 
 
 @pytest.fixture

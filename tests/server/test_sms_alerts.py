@@ -10,7 +10,7 @@ import pytest
 from kerawanan import assets, sms_codec
 from tests.server.alerts_support import if_match, wib
 from tests.server.helpers import PASSWORD, Actor, World, fresh_kecamatan, report, wait_until
-from tests.server.sms_support import needs_gammu, start_sms_server
+from tests.server.sms_support import needs_gammu, sms_fixtures
 
 pytestmark = needs_gammu
 T = wib("11-27 22:00")
@@ -18,20 +18,7 @@ STORM_KABUPATEN = "15.01"          # Kabupaten Kerinci: fresh_kecamatan() never 
 _numbers = iter(range(1, 10_000))
 
 
-@pytest.fixture(scope="module")
-def sms(tmp_path_factory):
-    server, gammu = start_sms_server(tmp_path_factory.mktemp("sms-out"), T)
-    yield server, gammu
-    server.stop()
-    gammu.stop()
-    assert "Traceback" not in server.log(), server.log()
-
-
-@pytest.fixture(scope="module")
-def world(sms) -> World:
-    server, _ = sms
-    admin = Actor(username="admin", role="admin", scope=["15"], token=server.api.login("admin", PASSWORD))
-    return World(api=server.api, admin=admin)
+sms, world = sms_fixtures("sms-out", T)
 
 
 def with_phone(world: World, actor: Actor, **contact) -> str:
