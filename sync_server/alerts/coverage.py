@@ -18,12 +18,12 @@ a ``kurang_rawan`` one is summarised as ``tidak_ada_kabar``.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from kerawanan.regions import in_scope
 from sync_server.render import iso_z
 from sync_server.storage.base import Activity, User
 
@@ -48,8 +48,19 @@ class Coverage:
     gaps: frozenset[str]                     # desa that are not reporting (silent or unassigned)
 
     def under(self, code: str) -> list[str]:
-        """The desa in (or equal to) ``code``."""
-        return [desa for desa in self.heard if in_scope(desa, (code,))]
+        """The desa in (or equal to) ``code``, from an index built once per Coverage (an alert list
+        asks for every alert's region: one scan of all desa each was ~3 ms an alert)."""
+        return self._desa_under.get(code, [])
+
+    @functools.cached_property
+    def _desa_under(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for desa in self.heard:
+            region: str | None = desa
+            while region:
+                index.setdefault(region, []).append(desa)
+                region = region.rpartition(".")[0] or None
+        return index
 
     def state_of(self, desa: str) -> str:
         if desa not in self.gaps:
