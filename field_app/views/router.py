@@ -81,6 +81,11 @@ class AppSession:
         body = screen.build()
         self.page.appbar = screen.appbar()
         self.page.navigation_bar = screen.navigation_bar()
+        self.place(body)
+
+    def place(self, body: ft.Control) -> None:
+        """Put a screen's body on the page: the one place that does, so a replay's banner is on every
+        screen however it was laid out (a shell re-lays itself when the window turns wide or narrow)."""
         if self.device.config.replay is not None:
             banner = theme.replay_banner(self.t("replay.banner", time=self.t.time(self.device.clock())))
             body = ft.Column([banner, ft.Container(body, expand=True)], spacing=0, expand=True)

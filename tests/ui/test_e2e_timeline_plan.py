@@ -118,6 +118,7 @@ def test_the_sitrep_of_any_day_and_the_scheduled_ones_are_in_the_exports(browser
         page.wait_for_timeout(1500)
         go(page, "Unduh")
         expect(page.get_by_text("Sitrep terjadwal (06:00, 18:00 WIB)")).to_be_visible(timeout=STEP_TIMEOUT)
+        expect(page.get_by_text(re.compile("^REPLAY Pilkada 2024"))).to_be_visible()   # still a replay when wide
         shot(page, "exports")
     finally:
         page.close()

@@ -101,7 +101,7 @@ class SupervisorShell(Screen):
         self.wide = wide
         self.who.visible = wide
         self.page.navigation_bar = self.navigation_bar()
-        self.page.controls = [ft.SafeArea(self._frame(), expand=True)]
+        self.app.place(self._frame())
 
     def _phone_index(self) -> int:
         return PHONE_SECTIONS.index(self.section) if self.section in PHONE_SECTIONS else 3
