@@ -16,7 +16,8 @@ from typing import Any
 
 from kerawanan.errors import Conflict, InvalidInput
 from sync_server.auth import CODE_ALPHABET, hash_secret, verify_secret
-from sync_server.storage.base import ROLES, Storage, User
+from sync_server.storage.base import ROLES, User
+from sync_server.storage.ports import Storage
 from sync_server.usernames import canonical
 from sync_server.validation import REGION_CODE_RE, Fields
 

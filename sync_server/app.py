@@ -29,8 +29,8 @@ from sync_server.sitrep_schedule import DEFAULT_SECONDS, SitrepScheduler
 from sync_server.sms import routes as sms_routes
 from sync_server.sms.service import SmsService
 from sync_server.storage import open_storage
-from sync_server.storage.base import Storage
 from sync_server.storage.files import MediaFiles
+from sync_server.storage.ports import Storage
 from sync_server.sweeper import sweep_periodically
 from sync_server.version import VERSION
 

@@ -30,7 +30,8 @@ from kerawanan.errors import Forbidden, Unauthorized
 from sync_server.ratelimit import LoginLimiter
 from sync_server.scope import Principal
 from sync_server.settings import Settings
-from sync_server.storage.base import Device, LoginRecord, Storage, User
+from sync_server.storage.base import Device, LoginRecord, User
+from sync_server.storage.ports import Storage
 from sync_server.usernames import canonical
 
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)  # OWASP's argon2id minimum

@@ -18,7 +18,8 @@ from kerawanan.errors import InvalidInput
 from sync_server import accounts
 from sync_server.settings import Settings
 from sync_server.storage import open_storage
-from sync_server.storage.base import Storage, User
+from sync_server.storage.base import User
+from sync_server.storage.ports import Storage
 
 ACTOR = "cli"
 

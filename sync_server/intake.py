@@ -15,7 +15,7 @@ from kerawanan.errors import InvalidInput, KerawananError
 from kerawanan.report import parse_report
 from kerawanan.sms_codec import SHORT_MARK
 from sync_server.body import too_large
-from sync_server.storage.base import Storage
+from sync_server.storage.ports import Storage
 from sync_server.validation import Fields
 
 MAX_ECHOED_ID = 64

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from kerawanan.errors import RateLimited
 from sync_server.settings import Quotas
-from sync_server.storage.base import Storage
+from sync_server.storage.ports import Storage
 
 PARTIALS_RETRY_SECONDS = 60.0        # partials go when they complete: finish (or wait for) one
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from kerawanan.errors import RateLimited
-from sync_server.storage.base import LimitKey, LimitState, Storage
+from sync_server.storage.base import LimitKey, LimitState
+from sync_server.storage.ports import Storage
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 from kerawanan import assets
 from sync_server import accounts
 from sync_server.intake import accept_reports
-from sync_server.storage.base import Storage
+from sync_server.storage.ports import Storage
 
 ACCOUNT_KEYS = ("username", "name", "role", "scope", "password")
 BATCH = 100

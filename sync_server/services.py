@@ -16,8 +16,8 @@ from sync_server.auth import Authenticator
 from sync_server.errors import language
 from sync_server.scope import Principal
 from sync_server.settings import Settings
-from sync_server.storage.base import Storage
 from sync_server.storage.files import MediaFiles
+from sync_server.storage.ports import Storage
 
 bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>` from login or enroll")
 

@@ -36,7 +36,8 @@ from kerawanan.vocab import LEVELS
 from sync_server.alerts.escalation import Chain, escalate
 from sync_server.alerts.lifecycle import Scored, follow_state, next_state, open_alert, opens_alert
 from sync_server.alerts.scorebook import ReportFeed
-from sync_server.storage.base import Alert, AlertBatch, AlertEvent, NewChange, RegionState, Storage
+from sync_server.storage.base import Alert, AlertEvent, NewChange, RegionState
+from sync_server.storage.ports import AlertBatch, Storage
 
 log = logging.getLogger("sync_server.alerts")
 

@@ -15,7 +15,8 @@ from kerawanan.regions import tier_of
 from kerawanan.scorebook import REASONS, ScoreBook, WeightBreakdown
 from kerawanan.scoring import ScoringConfig, level_for
 from sync_server.render import iso_z, report_json
-from sync_server.storage.base import Alert, Storage, StoredReport
+from sync_server.storage.base import Alert, StoredReport
+from sync_server.storage.ports import Storage
 
 SHOWN = 50
 

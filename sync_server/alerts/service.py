@@ -21,7 +21,8 @@ from sync_server.alerts.pump import MIN_INTERVAL, SETTLE_SECONDS, Pump
 from sync_server.alerts.views import Views
 from sync_server.people import People
 from sync_server.scope import Principal, hidden
-from sync_server.storage.base import Alert, AlertQuery, Storage
+from sync_server.storage.base import Alert, AlertQuery
+from sync_server.storage.ports import Storage
 
 log = logging.getLogger("sync_server.alerts")
 

@@ -1,7 +1,7 @@
 """The storage contract: every backend of ``sync_server.storage.base.Storage`` must pass this file.
 
-Add a backend to ``BACKENDS`` (a context manager yielding a fresh, migrated storage) and the
-whole suite runs against it. Sync properties are Hypothesis tests: pushing twice equals pushing
+Every test runs once per backend in ``BACKENDS``: SQLite in a temporary file, PostgreSQL in a fresh
+database of the throwaway cluster (``tests/pg_cluster.py``). Sync properties are Hypothesis tests: pushing twice equals pushing
 once, the order of arrival does not change what is stored, pull pages every change exactly once.
 """
 from __future__ import annotations
@@ -36,12 +36,28 @@ def sqlite_backend():
             storage.close()
 
 
-BACKENDS = {"sqlite": sqlite_backend}
+def postgres_backend(cluster):
+    @contextmanager
+    def opened():
+        url = cluster.database()
+        storage = open_storage(url)
+        try:
+            yield storage
+        finally:
+            storage.close()
+            cluster.drop(url)
+    return opened
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
 def backend(request):
-    return BACKENDS[request.param]
+    """A context manager yielding a fresh, migrated storage of each backend."""
+    if request.param == "postgresql":
+        return postgres_backend(request.getfixturevalue("pg_cluster"))
+    return sqlite_backend
 
 
 @pytest.fixture
