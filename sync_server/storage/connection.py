@@ -144,16 +144,18 @@ class Database:
 
 
 def subtree_sql(column: str, codes: tuple[str, ...] | list[str]) -> tuple[str, list[str]]:
-    """SQL true when ``column`` is one of ``codes`` or under one (the DESIGN scope rule).
+    """SQL true when ``column`` is one of ``codes`` or under one (the DESIGN scope rule), on both backends.
 
-    Region codes hold only digits and dots, so GLOB needs no escaping (and can use an index).
+    Region codes hold only digits and dots, so everything under ``15.72`` lies in the bytewise range
+    ``['15.72.', '15.72/')`` ('/' follows '.'): an index range on SQLite and on PostgreSQL (whose text
+    columns sort bytewise, ``COLLATE "C"``).
     """
     if not codes:
-        return "0", []
+        return "0 = 1", []
     parts, params = [], []
     for code in codes:
         if not _REGION_CODE.fullmatch(code):
             raise ValueError(f"not a region code: {code!r}")
-        parts.append(f"({column} = ? OR {column} GLOB ?)")
-        params.extend((code, f"{code}.*"))
+        parts.append(f"({column} = ? OR ({column} >= ? AND {column} < ?))")
+        params.extend((code, f"{code}.", f"{code}/"))
     return "(" + " OR ".join(parts) + ")", params

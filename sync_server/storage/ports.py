@@ -1,5 +1,5 @@
 """The storage ports: a few narrow interfaces by concern, each with one contract suite that every
-backend passes (``tests/server/test_storage_contract.py`` and ``test_alerts_storage.py``, run against
+backend passes (``tests/server/contract/``: one file per port, run against
 SQLite and PostgreSQL). They take and return the objects of ``storage.base``, never rows; driver
 errors never cross them (a lost database is ``Unavailable``, a taken name ``Conflict``).
 

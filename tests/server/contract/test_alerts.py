@@ -1,5 +1,5 @@
 """Storage of the alert engine: migration v4 from v3, append-only history, and the contract every
-backend passes (run against each of ``test_storage_contract.BACKENDS``)."""
+backend passes (run against each backend of ``contract/conftest.py``)."""
 from __future__ import annotations
 
 import sqlite3
@@ -22,18 +22,10 @@ from sync_server.storage.base import (
 )
 from sync_server.storage.migrations import migrate
 from tests.server.helpers import DESA_A, DESA_B, KOTA_JAMBI_DESA, report
-from tests.server.test_storage_contract import BACKENDS
 
 NOW = datetime(2024, 11, 28, 1, 0, tzinfo=UTC)
 T0 = "2024-11-27T14:40:00.000000Z"
 OFFICER = User(username="88030417", name="Bhabin", role="officer", scope=(DESA_A,))
-
-
-@pytest.fixture(params=sorted(BACKENDS))
-def storage(request):
-    with BACKENDS[request.param]() as opened:
-        opened.create_user(OFFICER, None, NOW)
-        yield opened
 
 
 def parsed(**overrides):

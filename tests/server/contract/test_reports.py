@@ -1,117 +1,16 @@
-"""The storage contract: every backend of ``sync_server.storage.base.Storage`` must pass this file.
-
-Every test runs once per backend in ``BACKENDS``: SQLite in a temporary file, PostgreSQL in a fresh
-database of the throwaway cluster (``tests/pg_cluster.py``). Sync properties are Hypothesis tests: pushing twice equals pushing
-once, the order of arrival does not change what is stored, pull pages every change exactly once.
-"""
+"""The reports port: store, list, review, and the change feed (``pull`` and the production ``pull_json``)."""
 from __future__ import annotations
 
-import tempfile
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from kerawanan import assets
-from kerawanan.errors import Conflict
 from kerawanan.report import parse_report
-from sync_server.storage import open_storage
-from sync_server.storage.base import Area, Device, NewChange, ReportQuery, Review, User
-from tests.server.helpers import DESA_A, DESA_B, KOTA_JAMBI_DESA, report
-
-NOW = datetime(2024, 11, 28, 1, 0, tzinfo=UTC)
-OFFICER = User(username="88030417", name="Bhabin", role="officer", scope=(DESA_A,))
-
-
-@contextmanager
-def sqlite_backend():
-    with tempfile.TemporaryDirectory() as folder:
-        storage = open_storage(Path(folder) / "contract.db", migrate=True)
-        try:
-            yield storage
-        finally:
-            storage.close()
-
-
-def postgres_backend(cluster):
-    @contextmanager
-    def opened():
-        url = cluster.database()
-        storage = open_storage(url)
-        try:
-            yield storage
-        finally:
-            storage.close()
-            cluster.drop(url)
-    return opened
-
-
-BACKENDS = ("sqlite", "postgresql")
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request):
-    """A context manager yielding a fresh, migrated storage of each backend."""
-    if request.param == "postgresql":
-        return postgres_backend(request.getfixturevalue("pg_cluster"))
-    return sqlite_backend
-
-
-@pytest.fixture
-def storage(backend):
-    with backend() as opened:
-        opened.create_user(OFFICER, None, NOW)
-        yield opened
-
-
-def parsed(**overrides):
-    return parse_report(report(**overrides), now=NOW, gazetteer=assets.gazetteer(), calendar=assets.calendar())
-
-
-# ---- accounts
-
-
-def test_users_round_trip_and_names_are_unique(storage):
-    assert storage.get_user(OFFICER.username) == OFFICER
-    assert storage.get_user("nobody") is None
-    with pytest.raises(Conflict):
-        storage.create_user(OFFICER, None, NOW)
-
-
-def test_tokens_expire_and_revoke(storage):
-    token_id = storage.add_token("h1", OFFICER.username, "login", created_at=NOW,
-                                 expires_at=NOW + timedelta(hours=1))
-    grant = storage.find_token("h1", NOW)
-    assert (grant.token_id, grant.user, grant.kind) == (token_id, OFFICER, "login")
-    assert storage.find_token("h1", NOW + timedelta(hours=1)) is None
-    storage.revoke_token(token_id, NOW)
-    assert storage.find_token("h1", NOW) is None
-    assert storage.find_token("unknown", NOW) is None
-
-
-def test_enrollment_is_single_use_and_newest_code_only(storage):
-    later = NOW + timedelta(hours=72)
-    storage.add_enrollment_code(OFFICER.username, "old", created_by="admin", created_at=NOW, expires_at=later)
-    storage.add_enrollment_code(OFFICER.username, "new", created_by="admin", created_at=NOW, expires_at=later)
-    (code,) = storage.enrollment_codes(OFFICER.username, NOW)
-    assert code.code_hash == "new"
-    device = Device(id="dev-1", username=OFFICER.username, name="HP", created_at=NOW)
-    assert storage.enroll_device(code.id, device, "device-hash", NOW)
-    assert not storage.enroll_device(code.id, Device("dev-2", OFFICER.username, "HP", NOW), "h2", NOW)
-    assert storage.enrollment_codes(OFFICER.username, NOW) == []
-    grant = storage.find_token("device-hash", NOW + timedelta(days=999))
-    assert (grant.kind, grant.device_id, grant.expires_at) == ("device", "dev-1", None)
-    assert storage.revoke_device("dev-1", NOW) and not storage.revoke_device("dev-x", NOW)
-    assert storage.find_token("device-hash", NOW) is None
-    assert storage.get_device("dev-1").revoked_at == NOW
-    assert [d.id for d in storage.devices_of(OFFICER.username)] == ["dev-1"]
-    assert storage.devices_of("nobody") == []
-
-
-# ---- reports
+from sync_server.storage.base import Area, NewChange, ReportQuery, Review
+from tests.server.contract.builders import HYPOTHESIS, NOW, OFFICER, parsed
+from tests.server.helpers import DESA_A, DESA_B, KOTA_JAMBI_DESA
 
 
 def test_store_created_duplicate_conflict(storage):
@@ -134,7 +33,6 @@ reports_strategy = st.lists(
               st.sampled_from([DESA_A, DESA_B, KOTA_JAMBI_DESA]),
               st.sampled_from(["politik_uang", "bentrok", "logistik"]), st.sampled_from(["PG", "AG", "GN"])),
     min_size=1, max_size=12)
-HYPOTHESIS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def stored_state(storage) -> dict[str, str]:
@@ -205,6 +103,7 @@ def test_review_updates_report_and_feeds_the_officer(storage):
     assert [(c.kind, c.data) for c in page.changes] == [("review", {"report_id": one.id})]
 
 
+
 # ---- the change feed
 
 
@@ -246,15 +145,3 @@ def test_pull_pages_every_change_exactly_once(backend, count, limit, start):
         assert seen == list(range(start, count))
         assert cursor == (last if count else 0)
 
-
-# ---- media
-
-
-def test_media_metadata_and_uploaders(storage):
-    assert storage.add_media("ab" * 32, 10, "image/png", "u1", NOW)
-    assert not storage.add_media("ab" * 32, 10, "image/png", "u2", NOW)
-    assert storage.get_media("ab" * 32).size == 10 and storage.get_media("cd" * 32) is None
-    assert storage.media_uploaded_by("ab" * 32, "u2") and not storage.media_uploaded_by("ab" * 32, "u3")
-    cited = parsed(media=["ab" * 32])
-    storage.store_reports(OFFICER.username, None, [cited], NOW)
-    assert [r.id for r in storage.reports_citing_media("ab" * 32)] == [cited.id]

@@ -1,10 +1,10 @@
 """The storage methods behind quotas and the media sweep, run on every backend of the contract
-suite (``tests/server/test_storage_contract.py``)."""
+suite (``tests/server/contract/``)."""
 from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.server.test_storage_contract import NOW, OFFICER, backend, parsed, storage  # noqa: F401
+from tests.server.contract.builders import NOW, OFFICER, parsed
 
 HOUR = timedelta(hours=1)
 
