@@ -56,6 +56,8 @@ def _unavailable(error: sqlite3.Error) -> Unavailable:
 class Database:
     """Connections to one SQLite file."""
 
+    IntegrityError = sqlite3.IntegrityError   # what the storage modules catch (pg: psycopg's)
+
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._lock = threading.Lock()
