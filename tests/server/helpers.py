@@ -27,8 +27,9 @@ PESISIR_BUKIT_DESA = "15.72.02.2004"   # another kecamatan of Sungai Penuh
 KOTA_JAMBI_DESA = "15.71.01.1004"      # Kota Jambi: outside Polres Kerinci
 
 
-def cli(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """``python -m sync_server <args> --db <db>`` in the repository, output captured."""
+def cli(db: Path | str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``python -m sync_server <args> --db <db>`` in the repository, output captured (``db``: a file
+    path or a ``postgresql://`` URL)."""
     return subprocess.run([sys.executable, "-m", "sync_server", *args, "--db", str(db)], cwd=ROOT,
                           capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
 
@@ -55,11 +56,17 @@ def unique(prefix: str) -> str:
 
 
 class ServerProcess:
-    """``init`` then ``serve`` on a free port, as a real uvicorn process; stopped by ``stop()``."""
+    """``init`` then ``serve`` on a free port, as a real uvicorn process; stopped by ``stop()``.
+
+    ``database``: a ``postgresql://`` URL (e.g. ``PgCluster.database()``) or a file path; default an
+    SQLite file in ``workdir``, which also holds the log and (``PETA_MEDIA_DIR``) the photos.
+    """
 
     def __init__(self, workdir: Path, env: dict[str, str] | None = None, *, seed_demo: bool = False,
-                 serve_args: tuple[str, ...] = ()):
-        self.db = workdir / "peta.db"
+                 serve_args: tuple[str, ...] = (), database: Path | str | None = None):
+        self.workdir = workdir
+        self.db: Path | str = workdir / "peta.db" if database is None else database
+        self.backend = "postgresql" if str(self.db).startswith(("postgresql://", "postgres://")) else "sqlite"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "PETA_MEDIA_DIR": str(workdir / "media"), **(env or {})}
