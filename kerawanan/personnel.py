@@ -134,12 +134,14 @@ class PlannedPersonnel:
     reinforced_tps: int     # TPS that get more than the kurang_rawan pattern
     from_reports: int
     from_baseline: int
+    planned_level: str = LEVELS[0]   # the level the plan is drawn at (live, spread or the Polda baseline)
 
     def to_dict(self) -> dict[str, Any]:
         return {"pattern": self.pattern, "tps": self.tps, "recommended": self.recommended,
                 "baseline": self.baseline, "reinforcement": self.reinforcement, "estimate": self.estimate,
                 "reinforced_tps": self.reinforced_tps, "from_reports": self.from_reports,
-                "from_baseline": self.from_baseline, "standing": self.from_baseline > 0}
+                "from_baseline": self.from_baseline, "standing": self.from_baseline > 0,
+                "planned_level": self.planned_level}
 
 
 def plan_personnel(desa_codes: Iterable[str], live_levels: Mapping[str, str], config, desa_counts: Mapping[str, int],
@@ -223,4 +225,5 @@ def _planned(code: str, row: list[int], config, tps_of: Mapping[str, int]) -> Pl
         kabupaten = [ctx for key, ctx in config.contexts.items() if key.startswith(code + ".")]
         baseline = sum(config.patterns[LEVELS[0]].headcount(ctx.tps) for ctx in kabupaten)
     return PlannedPersonnel(str(config.patterns[LEVELS[top]]), tps, baseline + reinforcement, baseline,
-                            reinforcement, True, reinforced_tps, from_reports, reinforcement - from_reports)
+                            reinforcement, True, reinforced_tps, from_reports, reinforcement - from_reports,
+                            LEVELS[top])

@@ -77,7 +77,7 @@ def _pool_line(pool: Mapping) -> str:
 
 def _rows_table(rows: list[Mapping], totals: Mapping, width: float):
     header = ["Wilayah", "Prioritas", "Kebutuhan", "Usulan", "Alokasi", "Kekurangan"]
-    body = [[f"{row.get('name')} ({row.get('region_code')})", PRIORITY.get(row.get("priority"), row.get("priority")),
+    body = [[text(row.get("name") or row.get("region_code")), PRIORITY.get(row.get("priority"), row.get("priority")),
              row.get("need", 0), row.get("proposed", 0), f"{row.get('allocated', 0)}{'*' if row.get('adjusted') else ''}",
              row.get("shortfall", 0)] for row in rows]
     body.append(["Jumlah", "", totals.get("need", 0), totals.get("proposed", 0), totals.get("allocated", 0),

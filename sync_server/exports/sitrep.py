@@ -109,7 +109,7 @@ def _footer(data: SitrepData):
 # --- page 1 ------------------------------------------------------------------------------------
 
 def _front_page(data: SitrepData, width: float) -> list:
-    scope_names = ", ".join(f"{_name(code)} ({code})" for code in data.scope_codes)
+    scope_names = ", ".join(_name(code) for code in data.scope_codes)
     stage = f" &nbsp;|&nbsp; Tahapan: <b>{text(wording.stage_label(data.stage))}</b>" if data.stage else ""
     replay = [Paragraph("<b>REPLAY / SIMULASI</b> Pilkada 2024 - bukan kejadian nyata (demo)",
                         STYLES["summary"])] if data.replay else []

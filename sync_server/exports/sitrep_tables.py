@@ -61,11 +61,11 @@ def _level_styles(levels: Sequence[str | None], column: int = 0) -> list:
 
 
 def _region(row: Mapping) -> str:
-    """"Kecamatan Sungai Penuh (15.72.01)": the gazetteer's title tells a kecamatan from its kota."""
+    """"Kecamatan Sungai Penuh": the gazetteer's title tells a kecamatan from its kota, so no code."""
     code = row.get("region_code") or row.get("code") or ""
     region = places.regions_by_code().get(code)
-    name = region.title if region is not None else (row.get("region_name") or code)
-    return f"{name} ({code})" if code else str(name)
+    return region.title if region is not None else str(row.get("region_name") or code)
+
 
 
 def _score(value: object) -> str:
@@ -171,22 +171,27 @@ def personnel_section(rows: Sequence[Mapping], width: float, strength: Sequence[
 
 def _reinforcement_table(shown: list[Mapping], quiet: int, width: float) -> list:
     shown = sorted(shown, key=lambda r: (-_number(r.get("reinforcement")), _rank(r.get("level"))))
-    table = [["Wilayah", "Tingkat", "Pola (polisi:TPS)", "TPS", "TPS ditebalkan", "Dari laporan",
-              "Rencana tetap (baseline Polda)", "Penebalan"]]
+    # the region's own live level beside the level its plan is drawn at (its hottest desa, a spread
+    # signal or the Polda baseline): a standing plan beside a quiet region must not read as reported
+    table = [["Wilayah", "Tingkat (laporan)", "Tingkat rencana", "Pola polisi:TPS", "TPS", "TPS ditebalkan",
+              "Dari laporan", "Rencana tetap (baseline Polda)", "Penebalan"]]
     for row in shown:
         mark = "*" if row.get("estimate") else ""
-        table.append([_cell(_region(row)), wording.level_label(row.get("level")), text(row.get("pattern", "")),
+        planned = row.get("planned_level") or row.get("level")
+        table.append([_cell(_region(row)), _cell(wording.level_label(row.get("level"))),
+                      _cell(wording.level_label(planned)), text(row.get("pattern", "")),
                       f"{text(row.get('tps', ''))}{mark}", f"{_whole(_reinforced_tps(row))}{mark}",
                       _plus(row.get("from_reports")), _plus(row.get("from_baseline")),
                       _plus(row.get("reinforcement"))])
     sums = {key: sum(int(_number(row.get(key))) for row in shown)
             for key in ("tps", "from_reports", "from_baseline", "reinforcement")}
     sums["reinforced_tps"] = sum(int(_number(_reinforced_tps(row))) for row in shown)
-    table.append(["Jumlah penebalan", "", "", str(sums["tps"]), str(sums["reinforced_tps"]),
+    table.append(["Jumlah penebalan", "", "", "", str(sums["tps"]), str(sums["reinforced_tps"]),
                   f"+{sums['from_reports']}", f"+{sums['from_baseline']}", f"+{sums['reinforcement']}"])
-    widths = [0.22, 0.1, 0.12, 0.08, 0.11, 0.1, 0.15, 0.12]
-    extra = _level_styles([r.get("level") for r in shown], column=1) + [
-        ("ALIGN", (3, 1), (-1, -1), "RIGHT"), ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 7.5)]
+    widths = [0.19, 0.1, 0.1, 0.1, 0.06, 0.11, 0.09, 0.14, 0.1]
+    extra = (_level_styles([r.get("level") for r in shown], column=1)
+             + _level_styles([r.get("planned_level") or r.get("level") for r in shown], column=2)
+             + [("ALIGN", (4, 1), (-1, -1), "RIGHT"), ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 7.5)])
     story = [_table(table, [w * width for w in widths], extra)]
     if quiet:
         story.append(_empty(f"{quiet} wilayah lain dalam cakupan tanpa penebalan (pola kurang rawan)."))

@@ -36,9 +36,13 @@ def test_the_polda_sitrep_adds_its_kabupaten_rows_and_its_polres_strength(tmp_pa
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "s.pdf"), "-"], check=True, capture_output=True,
                           text=True, timeout=60).stdout
     section = text[text.index("3. Rekomendasi penebalan personel"):text.index("Kekuatan personel")]
-    found = [re.search(r"\((15\.\d\d)\)\s+\S.*?\d+:\d+\s+(.*)$", line) for line in section.splitlines()]
-    table = {match[1]: [int(n) for n in re.findall(r"\d+", match[2])] for match in found if match}
+    names = {"Kabupaten Kerinci": "15.01", "Kota Sungai Penuh": "15.72"}
+    found = [re.search(r"^\s*(Kabupaten \w+|Kota [\w ]+?)\s{2,}.*?\d+:\d+\s+(.*)$", line) for line in section.splitlines()]
+    table = {names[match[1]]: [int(n) for n in re.findall(r"\d+", match[2])] for match in found if match}
     assert set(table) == {"15.01", "15.72"}                                     # only the reinforced ones
+    assert not re.search(r"\(15[.\d]*\)", section)                              # places by name, not code
+    kerinci = next(line for line in section.splitlines() if "Kabupaten Kerinci" in line)
+    assert "Rawan" in kerinci and "+550" in kerinci and plan.plans["15.01"].from_reports == 0   # the baseline plan
     assert table["15.01"][0] == 849                                            # the kabupaten's TPS, added up exactly
     assert table["15.01"][1] == plan.plans["15.01"].reinforced_tps <= 849      # never more reinforced TPS than TPS
     total = next(line for line in section.splitlines() if line.strip().startswith("Jumlah penebalan"))
