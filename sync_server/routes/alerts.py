@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -12,6 +12,8 @@ from sync_server.alerts import tasks
 from sync_server.body import read_json
 from sync_server.filters import parse_cursor
 from sync_server.routes import schemas
+from sync_server.routes.media import MIMES, SHA256_RE
+from sync_server.scope import hidden
 from sync_server.services import AlertsSettled, PrincipalDep, ServicesDep
 from sync_server.storage.base import ALERT_STATUSES
 from sync_server.validation import REGION_CODE_RE, invalid_parameter
@@ -71,6 +73,29 @@ async def answer_task(alert_id: str, request: Request, principal: PrincipalDep, 
     receipt = await run_in_threadpool(tasks.answer, services.alerts, principal, alert_id.lower(), body,
                                       services.clock())
     return JSONResponse(receipt, status_code=201 if receipt["status"] == "created" else 200)
+
+
+@router.api_route("/{alert_id}/media/{sha256}", methods=["GET", "HEAD"], response_class=Response,
+                  summary="A photo of the assignee's answer to this alert's task",
+                  responses={200: {"content": {mime: {} for mime in MIMES}}})
+def get_answer_photo(alert_id: str, sha256: str, request: Request, principal: PrincipalDep,
+                     services: ServicesDep) -> Response:
+    """Readers of the alert see a photo its assignee cited in a ``task_report`` line and uploaded
+    themselves (citing someone else's hash grants nothing); an officer only their own."""
+    alert = services.alerts.readable(principal, alert_id.lower())
+    storage = services.storage
+    info = storage.get_media(sha256) if SHA256_RE.fullmatch(sha256) else None
+    uploaders = storage.media_uploaders(sha256) if info is not None else set()
+    cited = any(event.event == "task_report" and event.actor in uploaders
+                and sha256 in ((event.data or {}).get("media") or ()) for event in storage.alert_history(alert.id))
+    mine = principal.role != "officer" or principal.username in uploaders
+    if not (cited and mine and services.media.exists(sha256)):
+        raise hidden("media")
+    headers = {"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable",
+               "X-Content-Type-Options": "nosniff"}
+    if request.method == "HEAD":
+        return Response(status_code=200, media_type=info.mime, headers={**headers, "Content-Length": str(info.size)})
+    return Response(services.media.read(sha256), media_type=info.mime, headers=headers)
 
 
 def _require_choice(name: str, value: str | None, options: tuple[str, ...]) -> None:
