@@ -106,7 +106,16 @@ def test_the_sitrep_of_any_day_and_the_scheduled_ones_are_in_the_exports(browser
         kept = page.get_by_role("button", name=re.compile("^Polres Kerinci · 27 Nov 18.00 WIB"))
         expect(kept).to_be_visible()
         expect(page.get_by_role("button", name=re.compile("^Polda Jambi"))).to_have_count(0)    # not in scope
-        type_into(page, "Tanggal sitrep", "2024-11-26")
+        day = page.get_by_role("button", name=re.compile("^Sitrep hari ini, 27 Nov 2024"))  # the replay's today
+        expect(day).to_be_visible()
+        day.click()
+        picked = page.get_by_role("button", name="26, Selasa, 26 November 2024")     # a Flutter date picker, in Indonesian
+        expect(picked).to_be_visible(timeout=STEP_TIMEOUT)
+        expect(page.get_by_role("button", name="28, Kamis, 28 November 2024")).to_be_disabled()   # no future day
+        shot(page, "exports-day-picker")
+        picked.click()
+        page.get_by_role("button", name="OK").click()
+        expect(page.get_by_role("button", name=re.compile("^Sitrep tanggal 26 Nov 2024"))).to_be_visible()
         shot(page, "exports")
         with page.expect_download(timeout=STEP_TIMEOUT) as download:
             page.get_by_role("button", name=re.compile("^Laporan situasi")).click()

@@ -8,6 +8,7 @@ the file (a download); on desktop it opens a save dialog and the bytes are writt
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
 from pathlib import Path
 
 import flet as ft
@@ -17,6 +18,7 @@ from field_app.strings import MONTHS
 from field_app.views import theme
 from field_app.views.base import Part, sends_update
 from field_app.views.supervisor.common import bind, in_thread, section_title, small
+from kerawanan.tahapan import WIB
 
 log = logging.getLogger(__name__)
 EXPORTS = (("reports.csv", "csv", ft.Icons.TABLE_VIEW), ("alerts.geojson", "geojson", ft.Icons.MAP),
@@ -35,10 +37,38 @@ class ExportsPart(Part):
         buttons = [theme.secondary_button(t(f"sv.exports.{kind}"), bind(self._download, name),
                                           key=f"sv-export-{kind}", icon=icon)
                    for name, kind, icon in EXPORTS]
-        self.day = theme.field(t("sv.exports.sitrep_day"), key="sv-export-day", hint="2024-11-26")
+        self.day = self._today()
+        self.day_button = theme.secondary_button(self._day_words(), self._pick_day, key="sv-export-day",
+                                                 icon=ft.Icons.CALENDAR_MONTH)
         self.kept = ft.Column(spacing=6, key="sv-export-kept")
-        return theme.screen([small(t("sv.exports.intro"), color=theme.INK), *buttons[:2], self.day, buttons[2],
-                             self.message, self.kept])
+        return theme.screen([small(t("sv.exports.intro"), color=theme.INK), *buttons[:2], self.day_button,
+                             buttons[2], self.message, self.kept])
+
+    # ------------------------------------------------------------ the sitrep's day (WIB), picked
+
+    def _today(self) -> date:
+        return self.app.device.clock().astimezone(WIB).date()
+
+    def _day_words(self) -> str:
+        day, lang = self.day, "en" if self.t.lang == "en" else "id"
+        words = f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
+        return self.t("sv.exports.sitrep_day.today" if day == self._today() else "sv.exports.sitrep_day", day=words)
+
+    def _pick_day(self) -> None:
+        today = self._today()
+        self.page.show_dialog(ft.DatePicker(
+            value=datetime(self.day.year, self.day.month, self.day.day), first_date=datetime(2024, 1, 1),
+            last_date=datetime(today.year, today.month, today.day), on_change=self._day_picked,
+            key="sv-export-day-picker", help_text=self.t("sv.exports.sitrep_day.help"),
+            cancel_text=self.t("action.cancel"), confirm_text=self.t("action.ok")))
+
+    def _day_picked(self, e) -> None:
+        value = e.control.value
+        if value is None:
+            return
+        self.day = date(value.year, value.month, value.day)
+        self.day_button.content = theme.text(self._day_words(), size=16, bold=True, color=theme.NAVY)
+        self.app.push()
 
     def activate(self) -> None:
         self.page.run_task(self._load_kept)
@@ -67,7 +97,7 @@ class ExportsPart(Part):
     async def _download(self, name: str) -> None:
         theme.show_message(self.message, self.t("sv.exports.working", name=name))
         self.app.push()
-        day = (self.day.value or "").strip() if name == "sitrep.pdf" else ""
+        day = self.day.isoformat() if name == "sitrep.pdf" else ""
         try:
             data, file_name = await in_thread(self.shell.client.download_export, name, {"date": day} if day else None)
         except Offline:
