@@ -1,7 +1,8 @@
 """``python -m sync_server`` / ``peta-server``: a thin skin over the server's library.
 
-Every subcommand takes ``--db PATH`` (default ``$PETA_DB``, else ``./var/peta_rawan.db``) and
-exits 0 on success, non-zero with a one-line message on stderr otherwise. A subcommand is a
+Every subcommand takes ``--db PATH`` (default ``$PETA_DB``, else ``./var/peta_rawan.db``): an SQLite
+file, or a ``postgresql://`` URL (several server nodes on one database). It exits 0 on success,
+non-zero with a one-line message on stderr otherwise; a message names a URL without its password. A subcommand is a
 ``(name, help, add_arguments, run)`` entry in ``COMMANDS``; later features append theirs.
 "Now" is ``settings.clock()``: the real time, the instant in ``$PETA_CLOCK_FILE``, or the replay of
 ``$PETA_REPLAY``.
@@ -9,6 +10,7 @@ exits 0 on success, non-zero with a one-line message on stderr otherwise. A subc
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import secrets
 import sqlite3
@@ -18,24 +20,30 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from kerawanan import assets
-from kerawanan.errors import InvalidInput, KerawananError
+from kerawanan.errors import InvalidInput, KerawananError, Unavailable
 from kerawanan.moments import parse_moment
 from sync_server import accounts, cli_accounts
 from sync_server.auth import Authenticator
 from sync_server.settings import Settings
 from sync_server.sms import cli as sms_cli
 from sync_server.storage import open_storage
-from sync_server.storage.migrations import LATEST
+
+
+def _migrated(settings: Settings):
+    """The database created or brought to the current schema (an SQLite file's folder made first)."""
+    if not settings.on_postgres:
+        Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
+    return open_storage(settings.db_path, migrate=True)
 
 
 def init(args: argparse.Namespace, settings: Settings) -> int:
-    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-    storage = open_storage(settings.db_path, migrate=True)
+    storage = _migrated(settings)
     try:
         count = storage.load_regions(assets.gazetteer().regions())
+        version = storage.schema_version()
     finally:
         storage.close()
-    print(f"{settings.db_path}: skema versi {LATEST}, {count} wilayah / schema v{LATEST}, {count} regions")
+    print(f"{settings.db_label}: skema versi {version}, {count} wilayah / schema v{version}, {count} regions")
     return 0
 
 
@@ -78,14 +86,15 @@ def enrollment_code(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
-    """uvicorn in this process, or ``--workers N`` processes sharing the database (each with its
-    own rate-limit counts; SQLite serialises their writes)."""
+    """uvicorn in this process, or ``--workers N`` processes sharing the database (their writes are
+    serialised by SQLite's write lock, or by PostgreSQL's advisory write lock)."""
     import uvicorn
 
     from sync_server.app import create_app
     from sync_server.connections import HeaderDeadline
 
     app = create_app(settings)          # also checks the database before anything listens
+    _quiet_driver_logs(False)
     options = {"host": settings.host, "port": settings.port, "log_level": args.log_level,
                "access_log": args.log_level == "debug",
                # The client address keys the login rate limit: X-Forwarded-For only from configured proxies.
@@ -95,7 +104,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
                "http": HeaderDeadline, "timeout_keep_alive": 5}
     if args.workers > 1:
         app.state.services.storage.close()
-        os.environ.update(PETA_DB=str(settings.db_path), PETA_MEDIA_DIR=str(settings.media_path))
+        os.environ["PETA_DB"] = str(settings.db_path)
+        if settings.media_dir is not None or not settings.on_postgres:
+            os.environ["PETA_MEDIA_DIR"] = str(settings.media_path)
         uvicorn.run("sync_server.app:app_from_env", factory=True, workers=args.workers, **options)
     else:
         uvicorn.run(app, **options)
@@ -105,8 +116,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from sync_server.seeding import seed_demo as run_seed
 
-    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-    storage = open_storage(settings.db_path, migrate=True)
+    storage = _migrated(settings)
     try:
         storage.load_regions(assets.gazetteer().regions())
         now = settings.clock()()
@@ -158,8 +168,9 @@ def _instant(option: str, text: str) -> datetime:
 
 
 def backup(args: argparse.Namespace, settings: Settings) -> int:
+    """SQLite: an online copy of the file. PostgreSQL: ``pg_dump``'s custom format (``pg_restore`` reads it)."""
     target = Path(args.to)
-    if target.resolve() == settings.db_path.resolve():
+    if not settings.on_postgres and target.resolve() == Path(settings.db_path).resolve():
         raise InvalidInput("Tujuan cadangan sama dengan basis data.", message_en="Backup target is the database.")
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".partial")
@@ -183,6 +194,8 @@ class _storage:
         self.storage.close()
 
 
+_QUIET = logging.NullHandler()
+
 Command = tuple[str, str, Callable[[argparse.ArgumentParser], None],
                 Callable[[argparse.Namespace, Settings], int]]
 
@@ -204,7 +217,7 @@ COMMANDS: list[Command] = [
     ("evaluate", "one aggregation/escalation pass at a given time (default: now)", lambda p: p.add_argument(
         "--at", metavar="ISO-8601", help="evaluation time with a timezone, e.g. 2024-11-28T06:00+07:00"),
      evaluate),
-    ("backup", "online SQLite backup", lambda p: p.add_argument("--to", required=True, metavar="FILE"), backup),
+    ("backup", "online backup: a copy of the SQLite file, or pg_dump's custom format for PostgreSQL", lambda p: p.add_argument("--to", required=True, metavar="FILE"), backup),
 ]
 
 
@@ -217,7 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text, add_arguments, run in COMMANDS:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--db", help="database file (default: $PETA_DB, else ./var/peta_rawan.db)")
+        sub.add_argument("--db", help="SQLite database file or postgresql:// URL (default: $PETA_DB, "
+                                      "else ./var/peta_rawan.db)")
         add_arguments(sub)
         sub.set_defaults(run=run)
     return parser
@@ -227,17 +241,62 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env(db_path=args.db, host=getattr(args, "host", None),
                                  port=getattr(args, "port", None))
+    if settings.on_postgres:
+        _quiet_driver_logs()
     try:
         return args.run(args, settings)
     except KerawananError as error:
-        print(f"peta-server {args.command}: {_one_line(error)}", file=sys.stderr)
-    except (OSError, sqlite3.Error) as error:
-        print(f"peta-server {args.command}: {error}", file=sys.stderr)
+        message = _one_line(error, settings)
+    except (OSError, *_driver_errors()) as error:
+        message = f"{settings.db_label}: {_first_line(error)}" if _is_driver_error(error) else str(error)
+    print(f"peta-server {args.command}: {_scrubbed(message, settings)}", file=sys.stderr)
     return 1
 
 
-def _one_line(error: KerawananError) -> str:
+def _one_line(error: KerawananError, settings: Settings) -> str:
     fields = getattr(error, "fields_en", None) or {}
     detail = "; ".join(f"{path}: {message}" for path, message in fields.items())
     text = f"{error.message_en} {detail}".strip()
+    if isinstance(error, Unavailable) and error.__cause__ is not None:     # which database, and why
+        text = f"{settings.db_label}: {text} ({_first_line(error.__cause__)})"
     return " ".join(text.split())
+
+
+def _driver_errors() -> tuple[type[Exception], ...]:
+    """The database drivers' own error classes; psycopg's only when it is loaded (a PostgreSQL URL)."""
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3.Error, psycopg.Error) if psycopg else (sqlite3.Error,)
+
+
+def _is_driver_error(error: BaseException) -> bool:
+    return isinstance(error, _driver_errors())
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def _scrubbed(message: str, settings: Settings) -> str:
+    """``message`` with no trace of the URL's password (a driver may quote what it was given)."""
+    if not settings.on_postgres:
+        return message
+    from urllib.parse import unquote
+
+    from sync_server.storage.postgres import url_password
+
+    message = message.replace(str(settings.db_path), settings.db_label)
+    password = url_password(str(settings.db_path)) or ""
+    for secret in sorted({password, unquote(password)} - {""}, key=len, reverse=True):
+        message = message.replace(secret, "***")
+    return message
+
+
+def _quiet_driver_logs(quiet: bool = True) -> None:
+    """While a command opens the database, the connection pool's retry warnings stay off stderr (the
+    command says what failed in one line); ``serve`` turns them back on for its log once it is up."""
+    logger = logging.getLogger("psycopg")
+    if quiet:
+        logger.addHandler(_QUIET)
+    else:
+        logger.removeHandler(_QUIET)

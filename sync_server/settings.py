@@ -2,7 +2,7 @@
 
 | variable | default |
 |---|---|
-| ``PETA_DB`` | ``./var/peta_rawan.db`` |
+| ``PETA_DB`` | ``./var/peta_rawan.db``: an SQLite file, or a ``postgresql://user:password@host/db`` URL |
 | ``PETA_MEDIA_DIR`` | ``<directory of the db>/media`` |
 | ``PETA_HOST`` / ``PETA_PORT`` | ``127.0.0.1`` / ``8000`` |
 | ``PETA_LOGIN_FAILURES_PER_ACCOUNT`` / ``..._PER_ADDRESS`` | ``5`` / ``30``: failed logins per (account, address) / per address before waits begin |
@@ -32,9 +32,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from kerawanan.errors import InvalidInput
 from kerawanan.replay import Replay, parse_replay
 from sync_server.clock import clock_for
 from sync_server.sms.config import SmsSettings, sms_settings
+from sync_server.storage.postgres import is_postgres_url, redacted
 
 DEFAULT_DB = Path("var") / "peta_rawan.db"
 MiB = 1024 * 1024
@@ -64,7 +66,7 @@ class Quotas:
 
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path = DEFAULT_DB
+    db_path: Path | str = DEFAULT_DB   # an SQLite file, or a postgresql:// URL (text: see ``database``)
     media_dir: Path | None = None
     host: str = "127.0.0.1"
     port: int = 8000
@@ -94,8 +96,24 @@ class Settings:
         return clock_for(self.clock_file, self.replay)
 
     @property
+    def on_postgres(self) -> bool:
+        return is_postgres_url(self.db_path)
+
+    @property
+    def db_label(self) -> str:
+        """The database as messages and logs name it: the file, or the URL without its password."""
+        return redacted(self.db_path) if self.on_postgres else str(self.db_path)
+
+    @property
     def media_path(self) -> Path:
-        return self.media_dir if self.media_dir is not None else self.db_path.parent / "media"
+        if self.media_dir is not None:
+            return self.media_dir
+        if self.on_postgres:
+            raise InvalidInput("PETA_MEDIA_DIR wajib diisi untuk menyimpan foto di folder bila basis data memakai PostgreSQL.",
+                               code="settings.media_dir",
+                               message_en="PETA_MEDIA_DIR is required for photos in a directory with a "
+                                          "PostgreSQL database.")
+        return Path(self.db_path).parent / "media"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -104,7 +122,7 @@ class Settings:
         media = env.get("PETA_MEDIA_DIR")
         clock_file = env.get("PETA_CLOCK_FILE")
         settings = cls(
-            db_path=Path(env.get("PETA_DB") or DEFAULT_DB),
+            db_path=database(env.get("PETA_DB") or DEFAULT_DB),
             media_dir=Path(media) if media else None,
             host=env.get("PETA_HOST") or "127.0.0.1",
             port=int(env.get("PETA_PORT") or 8000),
@@ -127,8 +145,14 @@ class Settings:
         )
         overrides = {key: value for key, value in overrides.items() if value is not None}
         if "db_path" in overrides:
-            overrides["db_path"] = Path(overrides["db_path"])
+            overrides["db_path"] = database(overrides["db_path"])
         return replace(settings, **overrides)
+
+
+def database(where: Path | str) -> Path | str:
+    """``--db`` / ``PETA_DB``: a ``postgresql://`` URL stays text (a ``Path`` would fold its ``//``),
+    anything else is an SQLite file path."""
+    return str(where) if is_postgres_url(str(where)) else Path(where)
 
 
 def _quotas(env: Mapping[str, str]) -> Quotas:

@@ -1,4 +1,8 @@
-"""The PostgreSQL backend: several server nodes against one database (``--db postgresql://...``)."""
+"""The PostgreSQL backend: several server nodes against one database (``--db postgresql://...``).
+
+Importing this module does not import psycopg (``is_postgres_url`` and ``redacted`` serve every
+caller): the driver loads when a PostgreSQL database is opened, so the embedded SQLite default
+(``make run``) needs no PostgreSQL client library."""
 from __future__ import annotations
 
 import os
@@ -9,8 +13,6 @@ from typing import Any
 
 from kerawanan.errors import Unavailable
 from sync_server.storage.facade import SqlStorage
-from sync_server.storage.pg import migrations
-from sync_server.storage.pg.connection import Database
 from sync_server.storage.sqlite import load_regions, outdated
 
 URL_PREFIXES = ("postgresql://", "postgres://")
@@ -18,6 +20,13 @@ URL_PREFIXES = ("postgresql://", "postgres://")
 
 def is_postgres_url(where: str | Path) -> bool:
     return isinstance(where, str) and where.startswith(URL_PREFIXES)
+
+
+def url_password(url: str) -> str | None:
+    """The password of a ``postgresql://user:password@host/db`` URL as written (percent-escaped), or None."""
+    head, at, _ = url.rpartition("@")
+    credentials = head.split("//", 1)[-1]
+    return credentials.split(":", 1)[1] if at and ":" in credentials else None
 
 
 def redacted(url: str) -> str:
@@ -30,6 +39,8 @@ def redacted(url: str) -> str:
 
 
 def open_postgres(url: str, *, migrate: bool = False) -> PostgresStorage:
+    from sync_server.storage.pg import migrations
+
     storage = PostgresStorage(url)
     try:
         if migrate:
@@ -46,6 +57,11 @@ class PostgresStorage(SqlStorage):
     backend = "postgresql"
 
     def __init__(self, url: str):
+        try:
+            from sync_server.storage.pg.connection import Database
+        except ImportError as error:
+            raise Unavailable("Pustaka psycopg tidak terpasang: pip install 'psycopg[binary,pool]'.",
+                              message_en="psycopg is not installed: pip install 'psycopg[binary,pool]'.") from error
         self.url = url
         self.db = Database(url, max_size=int(os.environ.get("PETA_PG_POOL", "8")))
 
@@ -58,19 +74,35 @@ class PostgresStorage(SqlStorage):
             conn.execute("SELECT version FROM schema_version").fetchone()
 
     def schema_version(self) -> int:
+        from sync_server.storage.pg import migrations
+
         return migrations.schema_version(self.db)
 
     def load_regions(self, regions: Iterable[Any]) -> int:
         return load_regions(self.db, regions)
 
     def backup(self, target: Path | str) -> None:
-        """A consistent dump with PostgreSQL's own ``pg_dump`` (custom format: ``pg_restore`` reads it)."""
+        """A consistent dump with PostgreSQL's own ``pg_dump`` (custom format: ``pg_restore`` reads it).
+        The password goes to pg_dump in its environment, never on its command line (``ps`` shows that)."""
+        url, password = _split_password(self.url)
+        env = {**os.environ, **({"PGPASSWORD": password} if password else {})}
         try:
-            done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), self.url],
-                                  capture_output=True, text=True, timeout=3600)
+            done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), url],
+                                  capture_output=True, text=True, timeout=3600, env=env)
         except FileNotFoundError as error:
             raise Unavailable("pg_dump tidak ditemukan: pasang klien PostgreSQL (postgresql-client).",
                               message_en="pg_dump not found: install the PostgreSQL client tools.") from error
         if done.returncode != 0:
-            raise Unavailable(f"pg_dump gagal: {done.stderr.strip()[:300]}",
-                              message_en=f"pg_dump failed: {done.stderr.strip()[:300]}")
+            reason = " ".join(done.stderr.replace(password or "\0", "***").split())[:300]
+            raise Unavailable(f"pg_dump gagal: {reason}", message_en=f"pg_dump failed: {reason}")
+
+
+def _split_password(url: str) -> tuple[str, str | None]:
+    """``postgresql://user:secret@host/db`` -> (``postgresql://user@host/db``, ``secret``)."""
+    from urllib.parse import unquote
+
+    password = url_password(url)
+    if password is None:
+        return url, None
+    head, _, tail = url.rpartition("@")
+    return f"{head[:-len(password) - 1]}@{tail}", unquote(password)

@@ -98,6 +98,9 @@ class Database:
         self.url = url
         self._closed = threading.Event()
         try:
+            # One plain connection first: a wrong URL fails at once with the server's reason
+            # (refused, no such database, bad password) instead of a pool timeout 10 s later.
+            psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S).close()
             self.writers = psycopg_pool.ConnectionPool(
                 url, min_size=1, max_size=max_size, open=True, timeout=POOL_TIMEOUT_S, name="peta-writers",
                 kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S})
