@@ -1,7 +1,8 @@
 """``python -m field_app``: the app in web mode, with no CDN (web client, CanvasKit and fonts served locally).
 
 Flet's web app (``flet_web.fastapi``) runs under uvicorn behind ``field_app.web_client``, which
-serves the Flutter client's big files precompressed (gzip) and cached by version (issue 14.4).
+serves the Flutter client's big files precompressed (gzip) and cached by version (issue 14.4), and
+``field_app.web_index``, which puts the lost-link banner into the page (issue 14.2).
 
 Environment: PETA_APP_HOST (127.0.0.1), PETA_APP_PORT (8550), PETA_SERVER_URL (the sync server
 offered at enrolment), FLET_APP_STORAGE_DATA (the data folder; default ./var/app), PETA_WEB_CACHE
@@ -26,11 +27,12 @@ def web_app():
     import flet_web.fastapi as flet_fastapi
 
     from field_app.web_client import CompressedClient
+    from field_app.web_index import LinkBanner
 
     app = flet_fastapi.FastAPI()                     # its lifespan starts and stops Flet's session manager
     app.mount("/", flet_fastapi.app(main, assets_dir=str(ASSETS), no_cdn=True,
                                     web_renderer=ft.WebRenderer.CANVAS_KIT))
-    return CompressedClient(app)
+    return CompressedClient(LinkBanner(app))
 
 
 def run() -> None:
