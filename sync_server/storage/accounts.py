@@ -1,12 +1,13 @@
-"""SQLite queries for users, tokens, devices, enrollment codes and the account audit.
+"""Users, tokens, devices, enrollment codes and the account audit, in SQL both backends run.
 
 Usernames are looked up by their canonical (lower-case) spelling; every change to an account's
-credentials is one transaction with its ``account_events`` line.
+credentials is one transaction with its ``account_events`` line. A taken name is refused under the
+write lock (one writer on SQLite, the advisory write lock on PostgreSQL); the unique key behind it is
+the last word, and its ``db.IntegrityError`` becomes the same 409 here, at the seam.
 """
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -47,14 +48,15 @@ def create_user(db: Database, user: User, password_hash: str | None, at: datetim
                  to_db(at), fold))
             _event(conn, at, actor or "cli", "user.create", user.username,
                    {"role": user.role, "scope": list(user.scope)})
-    except sqlite3.IntegrityError as error:
+    except db.IntegrityError as error:
         raise _exists(user.username) from error
     return user
 
 
-def _refuse_taken(conn: sqlite3.Connection, username: str, fold: str) -> None:
+def _refuse_taken(conn: Any, username: str, fold: str) -> None:
     row = conn.execute("SELECT username FROM users WHERE username = ? OR skeleton = ? "
-                       "ORDER BY username = ? DESC LIMIT 1", (username, fold, username)).fetchone()
+                       "ORDER BY CASE WHEN username = ? THEN 0 ELSE 1 END LIMIT 1",
+                       (username, fold, username)).fetchone()
     if row is None:
         return
     if row[0] == username:
@@ -96,13 +98,13 @@ def add_token(db: Database, token_hash: str, username: str, kind: str, *, create
         return _insert_token(conn, token_hash, username, kind, created_at, expires_at, device_id)
 
 
-def _insert_token(conn: sqlite3.Connection, token_hash: str, username: str, kind: str,
+def _insert_token(conn: Any, token_hash: str, username: str, kind: str,
                   created_at: datetime, expires_at: datetime | None, device_id: str | None) -> int:
-    cursor = conn.execute(
+    row = conn.execute(
         "INSERT INTO tokens (token_hash, username, kind, device_id, created_at, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (token_hash, username, kind, device_id, to_db(created_at), to_db(expires_at)))
-    return int(cursor.lastrowid)
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        (token_hash, username, kind, device_id, to_db(created_at), to_db(expires_at))).fetchone()
+    return int(row[0])
 
 
 def find_token(db: Database, token_hash: str, at: datetime) -> TokenGrant | None:
@@ -242,9 +244,9 @@ def revoke_sessions(db: Database, username: str, at: datetime, *, actor: str) ->
     return count
 
 
-def _revoke_logins(conn: sqlite3.Connection, username: str, at: datetime, keep: int | None = None) -> int:
+def _revoke_logins(conn: Any, username: str, at: datetime, keep: int | None = None) -> int:
     return conn.execute("UPDATE tokens SET revoked_at = ? WHERE username = ? AND kind = 'login' "
-                        "AND revoked_at IS NULL AND id IS NOT ?", (to_db(at), username, keep)).rowcount
+                        "AND revoked_at IS NULL AND id IS DISTINCT FROM ?", (to_db(at), username, keep)).rowcount
 
 
 def purge_tokens(db: Database, at: datetime) -> int:
@@ -254,7 +256,7 @@ def purge_tokens(db: Database, at: datetime) -> int:
                             (to_db(at),)).rowcount
 
 
-def _event(conn: sqlite3.Connection, at: datetime, actor: str, action: str, username: str,
+def _event(conn: Any, at: datetime, actor: str, action: str, username: str,
            detail: dict[str, Any] | None) -> None:
     conn.execute("INSERT INTO account_events (at, actor, action, username, detail) VALUES (?, ?, ?, ?, ?)",
                  (to_db(at), actor, action, username, json.dumps(detail) if detail is not None else None))

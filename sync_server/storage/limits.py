@@ -1,5 +1,7 @@
-"""SQLite queries for login limits: failed attempts per (kind, account, address), shared by every
-server process of the database (the rule of what they earn lives in ``sync_server.ratelimit``)."""
+"""Login limits: failed attempts per (kind, account, address), shared by every server process and
+node of the database (the rule of what they earn lives in ``sync_server.ratelimit``). Portable SQL:
+the read-decide-write of ``update_login_limits`` is one write transaction, serialised by SQLite's one
+writer or PostgreSQL's advisory write lock, so no attempt is lost between two nodes."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -10,6 +12,11 @@ from sync_server.storage.base import LimitKey, LimitState
 from sync_server.storage.connection import Database, from_db, to_db
 
 Decision = Callable[[dict[LimitKey, LimitState]], tuple[dict[LimitKey, LimitState | None], Any]]
+_SAVE = """
+INSERT INTO login_limits (kind, account, address, failures, last_at, blocked_until) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (kind, account, address) DO UPDATE SET
+    failures = excluded.failures, last_at = excluded.last_at, blocked_until = excluded.blocked_until
+"""
 
 
 def update_login_limits(db: Database, keys: Sequence[LimitKey], decide: Decision) -> Any:
@@ -29,10 +36,8 @@ def update_login_limits(db: Database, keys: Sequence[LimitKey], decide: Decision
                 conn.execute("DELETE FROM login_limits WHERE kind = ? AND account = ? AND address = ?",
                              (key.kind, key.account, key.address))
             else:
-                conn.execute("INSERT OR REPLACE INTO login_limits (kind, account, address, failures, last_at, "
-                             "blocked_until) VALUES (?, ?, ?, ?, ?, ?)",
-                             (key.kind, key.account, key.address, state.failures, to_db(state.last_at),
-                              to_db(state.blocked_until)))
+                conn.execute(_SAVE, (key.kind, key.account, key.address, state.failures, to_db(state.last_at),
+                                     to_db(state.blocked_until)))
     return answer
 
 
