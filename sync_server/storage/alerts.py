@@ -1,14 +1,19 @@
-"""SQLite queries of the alert engine: what scoring reads of reports, region states, alerts and
-their append-only history, and when each desa was last heard from."""
+"""Queries of the alert engine: what scoring reads of reports, region states, alerts and their
+append-only history, and when each desa was last heard from.
+
+Portable SQL, run unchanged on SQLite and PostgreSQL (``db`` is either backend's ``Database``). An
+alert's ``number`` (its order of opening, the list cursor) comes from the database on its first save:
+SQLite's rowid, PostgreSQL's identity column; a stored alert keeps it.
+"""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from kerawanan.errors import Conflict
 from sync_server.storage.base import (
     Activity,
     Alert,
@@ -35,9 +40,14 @@ ALERT_COLUMNS = ("id, region_code, level, peak_level, score, stage, status, owne
                  "report_count, officer_count, top_categories, first_report_at, last_report_at, scored_at, "
                  "opened_at, updated_at, version, assignee, response, resolved_at, response_for_field, number")
 EVENT_COLUMNS = "alert_id, version, at, actor, event, level, previous_level, score, status, owner, note, data"
-_SAVE_ALERT = (f"INSERT INTO alerts ({ALERT_COLUMNS}) VALUES ({','.join('?' * 24)}) "
-               "ON CONFLICT (id) DO UPDATE SET " + ", ".join(
-                   f"{name} = excluded.{name}" for name in ALERT_COLUMNS.split(", ")[2:-1]))
+_UPSERT_ALERT = "ON CONFLICT (id) DO UPDATE SET " + ", ".join(   # never region_code or number
+    f"{name} = excluded.{name}" for name in ALERT_COLUMNS.split(", ")[2:-1])
+_SAVE_ALERT = f"INSERT INTO alerts ({ALERT_COLUMNS}) VALUES ({','.join('?' * 24)}) {_UPSERT_ALERT}"
+_OPEN_ALERT = (f"INSERT INTO alerts ({ALERT_COLUMNS.removesuffix(', number')}) VALUES ({','.join('?' * 23)}) "
+               f"{_UPSERT_ALERT}")          # no number yet: the database gives the next one
+_SAVE_STATES = (f"INSERT INTO region_states ({STATE_COLUMNS}) VALUES ({','.join('?' * 10)}) "
+                "ON CONFLICT (code) DO UPDATE SET " + ", ".join(
+                    f"{name} = excluded.{name}" for name in STATE_COLUMNS.split(", ")[1:]))
 
 
 def _time(text: str | None) -> datetime | None:
@@ -84,6 +94,29 @@ def _alert_values(alert: Alert) -> tuple:
             alert.assignee, alert.response, to_db(alert.resolved_at), int(alert.response_for_field), alert.number)
 
 
+def _save_alert(conn: Any, alert: Alert) -> None:
+    """Insert or replace; a new alert (``number`` None) gets the next number (identity columns refuse NULL).
+
+    A ``number`` passed in must be the one storage gave (PostgreSQL's identity does not skip a number
+    chosen by hand). A second unresolved alert of a region is a ``Conflict`` on both backends, checked
+    before the unique index ``alerts_one_unresolved`` would refuse it with a driver's error."""
+    if alert.status != "resolved":
+        _refuse_second_unresolved(conn, alert)
+    values = _alert_values(alert)
+    if alert.number is None:
+        conn.execute(_OPEN_ALERT, values[:-1])
+    else:
+        conn.execute(_SAVE_ALERT, values)
+
+
+def _refuse_second_unresolved(conn: Any, alert: Alert) -> None:
+    row = conn.execute("SELECT id FROM alerts WHERE region_code = ? AND status != 'resolved' AND id != ?",
+                       (alert.region_code, alert.id)).fetchone()
+    if row is not None:
+        raise Conflict("Wilayah ini sudah punya peringatan yang belum selesai.", code="alert.conflict",
+                       message_en="This region already has an unresolved alert.", details={"alert_id": row[0]})
+
+
 def _event(row: Sequence[Any]) -> AlertEvent:
     alert_id, version, at, actor, event, level, previous, score, status, owner, note, data = row
     return AlertEvent(alert_id, version, _time(at), actor, event, level, previous, score, status, owner, note,
@@ -96,14 +129,14 @@ def _event_values(event: AlertEvent) -> tuple:
             None if event.data is None else json.dumps(event.data, ensure_ascii=False))
 
 
-def _insert_events(conn: sqlite3.Connection, events: Sequence[AlertEvent]) -> None:
+def _insert_events(conn: Any, events: Sequence[AlertEvent]) -> None:
     conn.executemany(f"INSERT INTO alert_history ({EVENT_COLUMNS}) VALUES ({','.join('?' * 12)})",
                      [_event_values(event) for event in events])
 
 
 # ---- what scoring reads
 
-def scoring_delta(conn: sqlite3.Connection, after: int) -> ScoringDelta:
+def scoring_delta(conn: Any, after: int) -> ScoringDelta:
     """Reports created or reviewed after change ``after``, as they are now."""
     seq = last_seq(conn)
     if seq <= after:
@@ -126,10 +159,10 @@ def read_scoring_delta(db: Database, after: int) -> ScoringDelta:
 
 # ---- the engine's write transaction
 
-class SqliteAlertBatch:
-    """``AlertBatch`` over the writer connection inside one ``BEGIN IMMEDIATE`` transaction."""
+class SqlAlertBatch:
+    """``AlertBatch`` over one write transaction of either backend."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: Any):
         self.conn = conn
 
     def scoring_delta(self, after: int) -> ScoringDelta:
@@ -161,11 +194,10 @@ class SqliteAlertBatch:
 
     def save_region_states(self, states: Sequence[RegionState]) -> None:
         texts = _Texts()
-        self.conn.executemany(f"INSERT OR REPLACE INTO region_states ({STATE_COLUMNS}) "
-                              f"VALUES ({','.join('?' * 10)})", [_state_values(state, texts) for state in states])
+        self.conn.executemany(_SAVE_STATES, [_state_values(state, texts) for state in states])
 
     def save_alert(self, alert: Alert, events: Sequence[AlertEvent]) -> None:
-        self.conn.execute(_SAVE_ALERT, _alert_values(alert))
+        _save_alert(self.conn, alert)
         _insert_events(self.conn, events)
 
     def save_alert_numbers(self, alerts: Sequence[Alert]) -> None:
@@ -181,14 +213,14 @@ class SqliteAlertBatch:
 
 
 @contextmanager
-def alert_batch(db: Database) -> Iterator[SqliteAlertBatch]:
+def alert_batch(db: Database) -> Iterator[SqlAlertBatch]:
     with db.writing() as conn:
-        yield SqliteAlertBatch(conn)
+        yield SqlAlertBatch(conn)
 
 
 # ---- reads
 
-def _region_states(conn: sqlite3.Connection, codes: Iterable[str] | None) -> dict[str, RegionState]:
+def _region_states(conn: Any, codes: Iterable[str] | None) -> dict[str, RegionState]:
     if codes is None:
         rows = conn.execute(f"SELECT {STATE_COLUMNS} FROM region_states").fetchall()
     else:
@@ -280,7 +312,7 @@ def update_alert(db: Database, alert: Alert, expected_version: int, event: Alert
         row = conn.execute("SELECT version FROM alerts WHERE id = ?", (alert.id,)).fetchone()
         if row is None or row[0] != expected_version:
             return False
-        conn.execute(_SAVE_ALERT, _alert_values(alert))
+        _save_alert(conn, alert)
         _insert_events(conn, [event])
         if changes:
             insert_changes(conn, changes, event.at)
@@ -298,10 +330,10 @@ def activity(db: Database) -> Activity:
     """Newest observation per desa; per officer the newest of their last sync and last report."""
     with db.reading() as conn:
         desa = conn.execute("SELECT desa_code, last_observed_at FROM desa_activity").fetchall()
-        officers = conn.execute("SELECT username, max(coalesce(last_sync_at, ''), coalesce(last_report_at, '')) "
-                                "FROM officer_activity").fetchall()
+        officers = conn.execute("SELECT username, last_sync_at, last_report_at FROM officer_activity").fetchall()
+    heard = ((name, max(synced or "", reported or "")) for name, synced, reported in officers)  # texts: time order
     return Activity(desa_observed={code: _time(at) for code, at in desa if at},
-                    officer_heard={name: _time(at) for name, at in officers if at})
+                    officer_heard={name: _time(at) for name, at in heard if at})
 
 
 def reports_in_desa(db: Database, desa_codes: Iterable[str]) -> list[StoredReport]:

@@ -1,15 +1,17 @@
 -- The PostgreSQL schema of Peta Rawan at schema version 13: the tables, columns and indexes of the
 -- SQLite backend after its migrations 1..13 (sync_server/storage/migrations.py), in PostgreSQL types.
 -- Applied by sync_server/storage/pg/migrations.py as its first step; every later SQLite step gets a
--- PostgreSQL step beside it. tests/server/test_pg_schema.py checks both backends have the same
--- tables and columns.
+-- PostgreSQL step beside it. tests/server/contract/test_schema.py checks both backends have the same
+-- tables, columns, unique keys, named indexes and append-only triggers.
 --
 -- Times are fixed-width UTC text ('2024-11-27T14:40:00.000000Z') as in SQLite, and every text column
 -- sorts bytewise (COLLATE "C") whatever the cluster's locale: text order is time order, and a region
 -- code's subtree ('15.72' and everything under '15.72.') is a prefix range an index serves.
+-- An append-only table refuses UPDATE/DELETE as an integrity error (SQLSTATE class 23), as SQLite's
+-- RAISE(ABORT) is one: both backends raise their Database.IntegrityError.
 CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
 END;
 $$;
 CREATE TABLE schema_version (version BIGINT NOT NULL);
