@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/faults.py --trials 200 --seed 1          # randomised fault trials
     .venv/bin/python bench/faults.py --profile 2g                    # 200 reports + 20 photos over 2G
-    .venv/bin/python bench/faults.py --profile 2g --photos-from /usr/share/backgrounds/mate/nature
-                                                                     # the same with real photographs
+    .venv/bin/python bench/faults.py --profile 2g --synthetic        # the same with synthetic grain frames
+    .venv/bin/python bench/faults.py --profile 2g --photos-from DIR  # the same with your photographs
 
 Each run starts its own real server (``python -m sync_server init`` + ``serve``) on a temporary
 database, enrolls an officer with a CLI code, and puts the fault proxy of ``tests/faults/proxy.py``
@@ -11,11 +11,13 @@ between the app's sync client and the server. The same seed gives the same trial
 and the reports; the timing of stalls may differ). Exit status 1 when anything was lost or
 counted twice. The figures go into docs/reliability.md.
 
-Photos: by default synthetic camera frames (gradients under heavy grain: the worst case, grain
-compresses like nothing else); ``--photos-from DIR`` takes the camera's bytes from the photographs
-in DIR instead (in name order, again from the first when there are fewer than ``--photos``), e.g.
-Debian's ``mate-backgrounds`` (12 photographs, 1280–2560 px). Either way ``field_app.photos``
-shrinks them as the app does.
+Photos: by default real photographs, the scenes ``bench/photo_encoding.py`` chose the encoding on
+(Debian's ``mate-backgrounds``, ``/usr/share/backgrounds/mate/nature``: 12 photographs,
+1280–2560 px; where that package is missing, scikit-image's five detail photographs), taken in
+name order and again from the first when there are fewer than ``--photos``; ``--photos-from DIR``
+takes them from DIR instead. ``--synthetic`` makes synthetic camera frames (gradients under heavy
+grain: the worst case, grain compresses like nothing a camera sees). Either way
+``field_app.photos`` shrinks them as the app does.
 """
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ from tests.faults.harness import RealServer, camera_jpeg, integrity, unexpected_
 from tests.faults.network import run_network  # noqa: E402
 from tests.faults.proxy import PROFILES, FaultProxy  # noqa: E402
 from tests.faults.trials import TrialSettings, run_trial, summarise  # noqa: E402
+
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 OFFICER = "87080001"
 
@@ -62,15 +66,17 @@ def run_trials(server: RealServer, token: str, workdir: Path, trials: int, seed:
 
 
 def run_profile(server: RealServer, token: str, workdir: Path, name: str, reports: int, photos: int,
-                seed: int, photos_from: Path | None = None) -> bool:
+                seed: int, photos_from: Path | None = None, synthetic: bool = False) -> bool:
     profile = PROFILES[name]
-    camera = folder_camera(photos_from) if photos_from else camera_jpeg
+    files = [] if synthetic else photographs(photos_from)
+    camera = camera_jpeg if synthetic else folder_camera(files)
+    source = "synthetic (grain)" if synthetic else f"{files[0].parent} ({len(files)} photographs)"
     with FaultProxy(server.port, seed=seed) as proxy:
         run = run_network(server, proxy, OFFICER, token, workdir, profile=profile, reports=reports,
                           photos=photos, seed=seed, camera=camera)
     text = "never" if run.text_seconds is None else f"{run.text_seconds:.1f}"
     rows = [("reports", run.reports), ("photos (shrunk by field_app.photos)", run.photos),
-            ("photos from", photos_from or "synthetic (grain)"),
+            ("photos from", source),
             ("photo bytes", run.photo_bytes), ("total time (s)", f"{run.seconds:.1f}"),
             ("every report's text on the server after (s)", text),
             ("sync passes (failed)", f"{run.passes} ({run.failed_passes})"), ("requests", run.exchanges),
@@ -84,11 +90,33 @@ def run_profile(server: RealServer, token: str, workdir: Path, name: str, report
     return run.audit.exact
 
 
-def folder_camera(folder: Path):
-    """A camera that returns the photographs in ``folder`` one after the other."""
-    files = sorted(path for path in folder.iterdir() if path.suffix.lower() in (".jpg", ".jpeg", ".png"))
+def photographs(folder: Path | None) -> list[Path]:
+    """The real photographs to take: ``folder``'s, else those ``bench/photo_encoding.py`` measures."""
+    if folder is None:
+        from photo_encoding import MATE, SKIMAGE_PHOTOS
+
+        folder = MATE
+        if not _photos_in(folder):
+            try:
+                import skimage
+            except ImportError:
+                raise SystemExit(f"no photographs in {MATE}: apt-get install mate-backgrounds, "
+                                 "pip install scikit-image, or pass --photos-from DIR or --synthetic") from None
+            data = Path(skimage.__file__).parent / "data"
+            return [data / name for name in SKIMAGE_PHOTOS]
+    files = _photos_in(folder)
     if not files:
         raise SystemExit(f"no JPEG or PNG photographs in {folder}")
+    return files
+
+
+def _photos_in(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.iterdir() if path.suffix.lower() in PHOTO_SUFFIXES) \
+        if folder.is_dir() else []
+
+
+def folder_camera(files: list[Path]):
+    """A camera that returns the photographs ``files`` one after the other."""
     taken = iter(range(10**9))
     return lambda rng, size: files[next(taken) % len(files)].read_bytes()
 
@@ -109,7 +137,9 @@ def main() -> int:
     parser.add_argument("--profile", choices=sorted(PROFILES), help="run the bad-network profile instead")
     parser.add_argument("--reports", type=int, default=200)
     parser.add_argument("--photos", type=int, default=20)
-    parser.add_argument("--photos-from", type=Path, help="a folder of photographs (default: synthetic frames)")
+    parser.add_argument("--photos-from", type=Path, help="a folder of photographs (default: mate-backgrounds' "
+                        "nature photographs, as bench/photo_encoding.py)")
+    parser.add_argument("--synthetic", action="store_true", help="synthetic grain frames instead of photographs")
     args = parser.parse_args()
     print(machine_line())
     started = time.monotonic()
@@ -121,7 +151,7 @@ def main() -> int:
             token = server.enroll_officer(OFFICER)
             if args.profile:
                 ok = run_profile(server, token, workdir, args.profile, args.reports, args.photos, args.seed,
-                                 args.photos_from)
+                                 args.photos_from, args.synthetic)
             else:
                 ok = run_trials(server, token, workdir, args.trials, args.seed)
         finally:
