@@ -73,7 +73,7 @@ class Outbox:
         self.database = Database(self.folder / DB_FILE)
         self.meta = Meta(self.database)
         self.inbox = Inbox(self.database)
-        self.tasks = TaskQueue(self.database)          # answers to tasks, sent after the reports
+        self.tasks = TaskQueue(self.database, self.photo_path)   # answers to tasks, sent after the reports
         if recover:
             self.requeue_sending()
 
@@ -216,10 +216,12 @@ class Outbox:
     # ------------------------------------------------------------ media
 
     def pending_media(self, officer: str, limit: int = 20) -> list[MediaEntry]:
-        """Photos still to upload whose report the server already holds (text first, media after)."""
+        """Photos still to upload whose report (or task answer) the server already holds (text first,
+        media after)."""
         rows = self.database.query(
-            "SELECT m.* FROM media m JOIN reports r ON r.id = m.report_id "
-            "WHERE m.officer = ? AND m.state = 'waiting' AND r.state = 'sent' ORDER BY r.created_at LIMIT ?",
+            "SELECT m.* FROM media m LEFT JOIN reports r ON r.id = m.report_id "
+            "LEFT JOIN task_answers a ON a.id = m.report_id WHERE m.officer = ? AND m.state = 'waiting' "
+            "AND (r.state = 'sent' OR a.state = 'sent') ORDER BY coalesce(r.created_at, a.created_at) LIMIT ?",
             (officer, limit))
         return [MediaEntry(**row) for row in rows]
 

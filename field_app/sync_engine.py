@@ -279,12 +279,14 @@ class SyncEngine:
     # ------------------------------------------------------------ tasks
 
     def _push_tasks(self, tally: _Tally, now: datetime) -> None:
-        """Answers to tasks, after the reports: each is a receipt when it landed before."""
+        """Answers to tasks, after the reports: each is a receipt when it landed before. An answer's
+        photo goes just before it, unless photos wait for Wi-Fi: then it follows with the others."""
         tasks = self.outbox.tasks
         while batch := tasks.claim(self.officer):
+            held = self.photos_held()
             for index, answer in enumerate(batch):
                 try:
-                    for sha256 in answer.media:
+                    for sha256 in () if held else answer.media:
                         self._upload_one(sha256, Path(self.outbox.photo_path(sha256)), tally)
                     receipt = self.client.answer_task(answer.alert_id, answer.wire())
                 except (Offline, AuthRevoked, RateLimited) as exc:

@@ -5,13 +5,20 @@ An answer is committed locally (with its id minted here, so a resend is a receip
 never a second line in the alert's history) before any network call, and goes through the same
 states as a report: ``waiting -> sending -> sent | attention`` (back to ``waiting`` on a transport
 failure). The sync engine sends them after the reports (``SyncEngine._push_tasks``).
+
+A "what was done" may carry a photo (shrunk and stored like a report's: ``Outbox.store_photo``). It
+is registered in the outbox's ``media`` table under the answer's id, so it travels the reports'
+photo path: uploaded just before its answer, or — while "kirim foto nanti (Wi-Fi)" holds photos —
+after it, with the held photos of the reports (the answer's words never wait).
 """
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from field_app.database import Database, parse_time, time_text
@@ -45,8 +52,9 @@ class TaskAnswer:
 
 
 class TaskQueue:
-    def __init__(self, database: Database):
+    def __init__(self, database: Database, photo_path: Callable[[str], Path]):
         self._database = database
+        self._photo_path = photo_path                # where the outbox keeps a stored photo
 
     def add(self, officer: str, alert_id: str, action: str, *, now: datetime, note: str | None = None,
             media: tuple[str, ...] = ()) -> str:
@@ -64,6 +72,10 @@ class TaskQueue:
                 "id": answer_id, "officer": officer, "alert_id": alert_id, "action": action,
                 "note": (note or "").strip()[:MAX_NOTE] or None, "media": json.dumps(list(media)),
                 "state": "waiting", "attempts": 0, "created_at": time_text(now)})
+            if media:
+                db["media"].insert_all([{"report_id": answer_id, "sha256": sha256, "officer": officer,
+                                         "path": str(self._photo_path(sha256)), "state": "waiting"}
+                                        for sha256 in dict.fromkeys(media)], replace=True)
         return answer_id
 
     def for_alert(self, officer: str, alert_id: str) -> list[TaskAnswer]:

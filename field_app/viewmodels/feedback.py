@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from field_app.errors import PhotoUnreadable
 from field_app.i18n import Translator, has_key
 from field_app.inbox import KINDS, FeedbackEntry
 from field_app.outbox import Outbox
+from field_app.photos import shrink_photo
 from field_app.viewmodels import feedback_opened as opened_words
 from field_app.viewmodels.base import Clock, ViewModel, utc_now
 from field_app.viewmodels.feedback_opened import FeedbackOpened
@@ -38,6 +40,7 @@ class Feedback(ViewModel):
         self.on_answer = on_answer                   # an answer was queued: wake the sync
         self.opened: FeedbackOpened | None = None
         self.message: str | None = None
+        self.answer_photo: str | None = None         # the SHA-256 of the photo to go with the next answer
         self.kind = "alert"
         self.items: list[FeedbackItem] = []
         self.unread: dict[str, int] = dict.fromkeys(KINDS, 0)
@@ -90,12 +93,12 @@ class Feedback(ViewModel):
             return
         if not entry.read:
             self.outbox.inbox.mark_read(self.officer, seq)
-        self.message = None
+        self.message, self.answer_photo = None, None
         self.opened = self._opened(entry)
         self.refresh()
 
     def close(self) -> None:
-        self.opened, self.message = None, None
+        self.opened, self.message, self.answer_photo = None, None, None
         self.refresh()
 
     def acknowledge(self) -> None:
@@ -106,19 +109,41 @@ class Feedback(ViewModel):
         self.outbox.tasks.add(self.officer, opened.alert_id, "acknowledge", now=self.clock())
         self._answered()
 
-    def report_task(self, note: str, photos: tuple[str, ...] = ()) -> bool:
-        """What was done (text, optional photos already stored in the outbox's media folder)."""
+    def attach_photo(self, raw: bytes) -> bool:
+        """One photo for the answer, shrunk and stored like a report's (slow on a big photo: run it
+        off the UI thread); a second one replaces the first."""
+        try:
+            photo = shrink_photo(raw)
+        except PhotoUnreadable:
+            self.message = self.t("form.photo.unreadable")
+            self.changed()
+            return False
+        self.outbox.store_photo(photo.data, photo.sha256)
+        self.answer_photo, self.message = photo.sha256, None
+        self.changed()
+        return True
+
+    def remove_photo(self) -> None:
+        self.answer_photo = None
+        self.changed()
+
+    def photo_path(self, sha256: str) -> str:
+        return str(self.outbox.photo_path(sha256))
+
+    def report_task(self, note: str) -> bool:
+        """What was done: words, the attached photo, or both — queued offline like a report."""
         opened = self.opened
         if opened is None or opened.alert_id is None:
             return False
+        photos = (self.answer_photo,) if self.answer_photo else ()
         if not note.strip() and not photos:
             self.message = self.t("task.report.empty")
             self.changed()
             return False
         if not opened.acknowledged:          # answering is accepting: acknowledge first, in order
             self.outbox.tasks.add(self.officer, opened.alert_id, "acknowledge", now=self.clock())
-        self.outbox.tasks.add(self.officer, opened.alert_id, "report", now=self.clock(), note=note,
-                              media=tuple(photos))
+        self.outbox.tasks.add(self.officer, opened.alert_id, "report", now=self.clock(), note=note, media=photos)
+        self.answer_photo = None
         self._answered()
         return True
 

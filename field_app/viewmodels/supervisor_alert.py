@@ -125,13 +125,21 @@ class AlertDetail(ViewModel):
         self.changed()
         return False
 
-    def fetch_photo(self, sha256: str) -> bytes | None:
+    def fetch_photo(self, sha256: str, *, answer: bool = False) -> bytes | None:
+        """A report's photo, or (``answer``) one of a task answer on this alert; None when unreachable."""
         if sha256 not in self.photos:
             try:
-                self.photos[sha256] = self.client.get_media(sha256)
+                self.photos[sha256] = self.client.get_answer_photo(self.alert_id, sha256) if answer \
+                    else self.client.get_media(sha256)
             except (Offline, ServerRejected):
                 return None
         return self.photos[sha256]
+
+    @staticmethod
+    def answer_photos(entry: dict[str, Any]) -> list[str]:
+        """The photos a history line of the assignee's answer carries (none for other lines)."""
+        media = (entry.get("data") or {}).get("media") if entry.get("event") == "task_report" else None
+        return [str(sha256) for sha256 in media or []]
 
     def explanation_lines(self) -> list[str]:
         """The score in words: the formula, each contributing report's arithmetic, the sum."""

@@ -7,6 +7,7 @@ from field_app.viewmodels.feedback import FeedbackItem
 from field_app.viewmodels.feedback_opened import FeedbackOpened
 from field_app.views import theme
 from field_app.views.base import Part
+from field_app.views.photos import AnswerPhoto
 
 TAB_KINDS = ("alert", "review", "task")
 LEVEL_COLOURS = {"kurang_rawan": "#1B5E20", "rawan": "#B26A00", "sangat_rawan": "#B00020"}
@@ -37,12 +38,15 @@ class FeedbackPage(Part):
         self.answer = theme.field(self.t("task.report.hint"), key="task-answer", on_change=self._typed,
                                   max_length=1000)
         self.answer_box = theme.test_id("task-answer", self.answer)
+        self.photo = AnswerPhoto(self, self.vm)
+        self.photo_box = self.photo.build()      # kept, like the field: a re-render keeps the picture
         self.watch(self.vm, self.render)
         self.vm.refresh()
         return ft.Column([self.tabs, self.list, self.detail], spacing=0, expand=True)
 
     def dispose(self) -> None:
         self.vm.opened = None
+        self.photo.dispose()
         super().dispose()
 
     def render(self) -> None:
@@ -112,7 +116,7 @@ class FeedbackPage(Part):
         if opened.alert_id is not None:          # a task: what was asked, then the officer's answers
             if opened.answers:
                 body.append(_section(t("task.report"), opened.answers, "fb-open-answers"))
-            body.append(self.answer_box)        # one field for the screen's life: a re-render keeps the typing
+            body += [self.answer_box, self.photo_box]   # one field for the screen's life: a re-render keeps the typing
             if self.vm.message:
                 body.append(theme.text(self.vm.message, size=15, color=theme.ERROR, key="task-message"))
         if opened.why:

@@ -87,7 +87,7 @@ def test_a_task_acknowledged_and_answered_offline_is_sent_once_when_the_link_ret
     assert screen.opened.asked == ("Cek posko di Jl. Muradi dan laporkan situasi. — Iptu Hendra",)
     screen.acknowledge()
     screen.acknowledge()                                     # a second tap is the same answer
-    assert not screen.report_task("  ") and screen.message == "Tuliskan apa yang sudah dilakukan."
+    assert not screen.report_task("  ") and screen.message == "Tuliskan apa yang sudah dilakukan, atau tambahkan foto."
     assert screen.report_task("Posko sudah dicek, kondusif.")
     assert screen.unacknowledged_tasks == 0 and len(wakes) == 2
     assert screen.opened.answers == ("Diterima · Belum terkirim", "Jawaban: Posko sudah dicek, kondusif. · Belum terkirim")

@@ -164,25 +164,30 @@ class AlertDetailPart(Part):
             cards.append(theme.panel(ft.Column(rows, spacing=4), key=f"sv-report-{r.get('id')}"))
         return [section_title(t("sv.alert.reports", count=len(reports))), *cards]
 
-    def _photo(self, sha: str) -> ft.Control:
+    def _photo(self, sha: str, *, answer: bool = False) -> ft.Control:
         data = self.vm.photos.get(sha)
         if data is None:
-            self.page.run_task(self._load_photo, sha)
+            self.page.run_task(self._load_photo, sha, answer)
             return small(self.t("sv.alert.photo_missing"))
-        return ft.Image(src=data, width=240, fit=ft.BoxFit.CONTAIN, key=f"sv-photo-{sha[:12]}")
+        picture = ft.Image(src=data, width=240, fit=ft.BoxFit.CONTAIN, key=f"sv-photo-{sha[:12]}")
+        return theme.test_id(f"sv-answer-photo-{sha[:12]}", picture, label=self.t("sv.alert.answer_photo")) \
+            if answer else picture
 
-    async def _load_photo(self, sha: str) -> None:
-        if await in_thread(self.vm.fetch_photo, sha) is not None:
+    async def _load_photo(self, sha: str, answer: bool = False) -> None:
+        if await in_thread(self.vm.fetch_photo, sha, answer=answer) is not None:
             self.render()
             self.app.push()
 
-    def _history(self) -> list[ft.Control]:  # newest first; the assignee's answers in words
+    def _history(self) -> list[ft.Control]:  # newest first; the assignee's answers in words, with photos
         t = self.t
-        entries = list(reversed(self.vm.alert.get("history") or []))
-        lines = [small(task_line(t, h, when(t, h.get("at"))) or
-                       t("sv.alert.history_line", time=when(t, h.get("at")), actor=person(h, "actor"),
-                         event=self.vm.history_words(h), status=t(f"sv.status.{h.get('status')}"))
-                       + (f" · {h['note']}" if h.get("note") else ""), color=theme.INK,
-                       key=f"sv-history-{index}")
-                 for index, h in enumerate(entries)]
+        lines: list[ft.Control] = []
+        for index, h in enumerate(reversed(self.vm.alert.get("history") or [])):
+            lines.append(small(task_line(t, h, when(t, h.get("at"))) or
+                               t("sv.alert.history_line", time=when(t, h.get("at")), actor=person(h, "actor"),
+                                 event=self.vm.history_words(h), status=t(f"sv.status.{h.get('status')}"))
+                               + (f" · {h['note']}" if h.get("note") else ""), color=theme.INK,
+                               key=f"sv-history-{index}"))
+            photos = self.vm.answer_photos(h)
+            if photos:
+                lines.append(ft.Row([self._photo(sha, answer=True) for sha in photos], wrap=True, spacing=8))
         return [section_title(t("sv.alert.history")), ft.Column(lines, spacing=2, key="sv-history")]
