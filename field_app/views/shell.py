@@ -82,8 +82,8 @@ class OfficerShell(Screen):
                 self.app.push()
 
     def _page_connected(self, e=None) -> None:
-        """Web mode: the browser is back on the app server; sync now and show the truth."""
-        self.banners.disconnected = False
+        """Web mode: the browser is back on the app server (while it was gone, the page itself said so:
+        ``field_app/web/link_banner.js``); sync now and show the truth."""
         self.banners.render()
         self.hub.wake(WakeReason.CONNECTIVITY)
 
@@ -243,12 +243,12 @@ PHASE_ICONS = {"sending": ft.Icons.CLOUD_UPLOAD, "checking": ft.Icons.CLOUD_SYNC
 
 
 class Banners(Part):
-    """Above every tab: no connection (at once), the app server lost (web), tasks not acknowledged."""
+    """Above every tab: no connection (at once), tasks not acknowledged. (The app server lost, in web
+    mode, is said by the page itself: this side is the one that is gone.)"""
 
     def __init__(self, shell: OfficerShell):
         super().__init__(shell.app)
         self.shell = shell
-        self.disconnected = False
 
     def build(self) -> ft.Control:
         self.offline = _banner(ft.Icons.WIFI_OFF, "banner-offline", "#FFF3CD")
@@ -262,10 +262,9 @@ class Banners(Part):
         if not hasattr(self, "root"):
             return
         link = getattr(self.shell.hub.engine, "link", frozenset())
-        offline = self.disconnected or (bool(link) and link <= {"none"})
+        offline = bool(link) and link <= {"none"}
         self.offline.visible = offline and not self.shell.report_screen
-        self.offline.content.controls[1].value = self.t("syncstate.disconnected_banner" if self.disconnected
-                                                        else "syncstate.offline_banner")
+        self.offline.content.controls[1].value = self.t("syncstate.offline_banner")
         waiting = self.shell.feedback_vm.unacknowledged_tasks
         self.tasks.visible = bool(waiting) and self.shell.tab == "home" and not self.shell.report_screen
         self.tasks.content.controls[1].value = self.t("task.nudge", count=waiting)
