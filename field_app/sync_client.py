@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote
 
 from field_app import platform
 from field_app.errors import AuthRevoked, Offline, RateLimited, ServerRejected, ServerUnavailable
@@ -286,6 +287,21 @@ class SyncClient:
         response = self._request("POST", "/plans", json_body=body, params={"unit": unit} if unit else None)
         return _decode(response)
 
+    def download_plan_annex(self, unit: str | None = None) -> tuple[bytes, str]:
+        """The saved plan as the sitrep's annex (PDF) and the server's file name."""
+        response = self._request("GET", "/plans/annex.pdf", params={"unit": unit} if unit else None,
+                                 headers={"Accept": "*/*"})
+        return response.content, _file_name(response.headers.get("Content-Disposition"), "rencana-penebalan.pdf")
+
+    def get_strength(self) -> dict[str, Any]:
+        """Strength per Polres and Polda: ``{units: [{unit, kind, available, polda_bko, brimob, source,
+        example, set_by, set_at}], history}`` (history for admins only)."""
+        return self._json("GET", "/strength")
+
+    def set_strength(self, unit: str, figures: dict[str, Any]) -> dict[str, Any]:
+        """An admin sets a unit's figures ``{available, polda_bko, brimob, source}`` (audited)."""
+        return self._json("PUT", f"/strength/{quote(unit, safe='')}", figures)
+
     def list_sitreps(self) -> dict[str, Any]:
         """Sitreps kept by the schedule, newest first: ``{items: [{unit, unit_name, slot, path…}], times_wib}``."""
         return self._json("GET", "/sitreps")
@@ -300,6 +316,10 @@ class SyncClient:
 
     def get_media(self, sha256: str) -> bytes:
         return self._request("GET", f"/media/{sha256}", headers={"Accept": "*/*"}).content
+
+    def get_answer_photo(self, alert_id: str, sha256: str) -> bytes:
+        """A photo of a task answer, read through its alert (``GET /alerts/{id}/media/{sha256}``)."""
+        return self._request("GET", f"/alerts/{alert_id}/media/{sha256}", headers={"Accept": "*/*"}).content
 
     def download_export(self, name: str, params: dict[str, str] | None = None) -> tuple[bytes, str]:
         """``reports.csv``, ``alerts.geojson`` or ``sitrep.pdf``: its bytes and the server's file name."""

@@ -120,7 +120,8 @@ class PenebalanPlan(ViewModel):
         lines = [self.t("sv.plan.pool", total=pool.get("total", 0))]
         if pool.get("own_label"):
             lines.append(self.t("sv.plan.pool.own", own=pool.get("own", 0), label=pool["own_label"]))
-        lines += [self.t("sv.plan.pool.received", unit=item["from"], region=item["region_code"], n=item["allocated"])
+        lines += [self.t("sv.plan.pool.received", unit=item["from"], region=item.get("region_name") or item["region_code"],
+                         n=item["allocated"])
                   for item in pool.get("received") or ()]
         if pool.get("example"):
             lines.append(self.t("sv.plan.example"))

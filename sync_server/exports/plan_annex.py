@@ -69,7 +69,7 @@ def render_plan_annex_pdf(plan: Mapping | None, generated_at: datetime, *, repla
 
 def _pool_line(pool: Mapping) -> str:
     own = f"{pool.get('own', 0)} ({text(pool.get('own_label'))})" if pool.get("own_label") else str(pool.get("own", 0))
-    received = "".join(f"; dari {text(item['from'])} untuk {text(item['region_code'])}: {item['allocated']}"
+    received = "".join(f"; dari {text(item['from'])} untuk {text(item.get('region_name') or item['region_code'])}: {item['allocated']}"
                        for item in pool.get("received") or ())
     example = " - angka kekuatan CONTOH, belum ditetapkan Polda" if pool.get("example") else ""
     return f"Kekuatan tersedia: <b>{pool.get('total', 0)}</b> = sendiri {own}{received}{example}"

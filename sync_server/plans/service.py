@@ -124,7 +124,9 @@ class PlanService:
                 continue
             for row in saved.get("rows", ()):
                 if row["region_code"] in codes and row["allocated"]:
+                    region = self.gazetteer.find(row["region_code"])
                     received.append({"from": saved["unit_name"], "region_code": row["region_code"],
+                                     "region_name": region.title if region else row["region_code"],
                                      "allocated": row["allocated"]})
         total_received = sum(item["allocated"] for item in received)
         return {"own": own, "own_label": label, "received": received, "received_total": total_received,

@@ -130,3 +130,50 @@ def test_the_commander_adjusts_sees_the_totals_and_saves_a_version():
     assert [line.allocated for line in vm.lines()] == [25, 5]              # the saved numbers, not the proposal
     vm.reset()
     assert [line.allocated for line in vm.lines()] == [22, 8]
+
+
+class StrengthClient:
+    def __init__(self):
+        self.units = [{"unit": "Polres Kerinci", "kind": "polres", "available": 650, "polda_bko": 0, "brimob": 0,
+                       "source": "contoh", "example": True, "set_by": None, "set_at": None}]
+        self.sent: list[tuple[str, dict]] = []
+        self.refuse: str | None = None
+
+    def get_strength(self):
+        return {"units": [dict(unit) for unit in self.units], "history": []}
+
+    def set_strength(self, unit, figures):
+        if self.refuse:
+            raise ServerRejected(422, "strength.invalid", self.refuse)
+        self.sent.append((unit, figures))
+        self.units[0] |= {**figures, "example": False, "set_by": "admin", "set_at": "2024-11-28T02:00:00Z"}
+        return {"unit": unit, **figures}
+
+
+def test_strength_lines_say_example_figures_and_who_changed_them():
+    from field_app.viewmodels.supervisor_strength import StrengthFigures
+
+    client = StrengthClient()
+    figures = StrengthFigures(client, can_edit=True, clock=lambda: NOW, translator=T)
+    assert figures.refresh()
+    [line] = figures.lines()
+    assert (line.unit, line.available, line.example, line.set_words) == ("Polres Kerinci", 650, True, None)
+    assert figures.save("Polres Kerinci", {"available": "690", "polda_bko": "0", "brimob": "12"}, " Sprin 1 ")
+    assert client.sent == [("Polres Kerinci", {"available": 690, "polda_bko": 0, "brimob": 12, "source": "Sprin 1"})]
+    [line] = figures.lines()
+    assert line.available == 690 and not line.example and line.set_words.startswith("diubah oleh admin")
+
+
+def test_strength_refuses_a_bad_number_or_no_source_before_sending_and_says_the_servers_refusal():
+    from field_app.viewmodels.supervisor_strength import StrengthFigures
+
+    client = StrengthClient()
+    figures = StrengthFigures(client, can_edit=True, clock=lambda: NOW, translator=T)
+    figures.refresh()
+    assert not figures.save("Polres Kerinci", {"available": "-5", "polda_bko": "0", "brimob": "0"}, "Sprin")
+    assert figures.problem == "Tersedia Polres Kerinci harus bilangan bulat ≥ 0."
+    assert not figures.save("Polres Kerinci", {"available": "5", "polda_bko": "0", "brimob": "0"}, "  ")
+    assert figures.problem == "Tulis sumber angka (satu baris)."
+    client.refuse = "Angka kekuatan tidak sah."
+    assert not figures.save("Polres Kerinci", {"available": "5", "polda_bko": "0", "brimob": "0"}, "Sprin")
+    assert figures.problem == "Angka kekuatan tidak sah." and client.sent == []

@@ -86,6 +86,10 @@ def test_polda_adjusts_the_proposal_and_saves_version_1(browser, world):  # noqa
         saved = client.get_plan()["saved"]
         assert saved["version"] == 1 and saved["saved_by"] == "polda.jambi"
         assert sum(row["allocated"] for row in saved["rows"]) <= saved["pool"]["total"]
+        with page.expect_download(timeout=STEP_TIMEOUT) as download:
+            button(page, "Unduh lampiran PDF").click()                  # the annex of the saved plan
+        assert download.value.suggested_filename == "rencana-penebalan.pdf"
+        assert open(download.value.path(), "rb").read(5) == b"%PDF-"
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(1500)
         go(page, "Penebalan")
@@ -129,5 +133,41 @@ def test_the_sitrep_of_any_day_and_the_scheduled_ones_are_in_the_exports(browser
         expect(page.get_by_text("Sitrep terjadwal (06:00, 18:00 WIB)")).to_be_visible(timeout=STEP_TIMEOUT)
         expect(page.get_by_text(re.compile("^REPLAY Pilkada 2024"))).to_be_visible()   # still a replay when wide
         shot(page, "exports")
+    finally:
+        page.close()
+
+
+def test_an_admin_corrects_a_polres_strength_and_the_plan_reads_it(browser, world):  # noqa: F811
+    client = SyncClient(world["server"].url)
+    client.login("admin", "demo-admin-jambi")
+    before = next(unit for unit in client.get_strength()["units"] if unit["unit"] == "Polres Kerinci")
+    page = sign_in_at_atasan(browser, world, WIDE, "admin", "demo-admin-jambi")
+    try:
+        go(page, "Penebalan")
+        expect(page.get_by_text("Kekuatan personel")).to_be_visible(timeout=STEP_TIMEOUT)
+        card = tid(page, "sv-strength-polres-kerinci")
+        expect(page.get_by_role("group", name=re.compile(f"^Polres Kerinci Tersedia {before['available']} · "))
+               ).to_be_visible()
+        available = card.get_by_role("textbox", name="Tersedia")
+        available.click()
+        available.fill(str(before["available"] + 40))
+        source = card.get_by_role("textbox", name=re.compile("Sumber angka"))
+        source.click()
+        source.fill("Sprin Kapolda Jambi (uji)")
+        button(page, "Simpan angka Polres Kerinci").click()
+        expect(page.get_by_text("Angka Polres Kerinci disimpan.")).to_be_visible(timeout=STEP_TIMEOUT)
+        expect(page.get_by_role("group", name=re.compile(
+            f"^Polres Kerinci Tersedia {before['available'] + 40} · .*Sprin Kapolda Jambi \\(uji\\) · diubah oleh admin"))
+               ).to_be_visible()
+        after = next(unit for unit in client.get_strength()["units"] if unit["unit"] == "Polres Kerinci")
+        assert (after["available"], after["source"], after["set_by"]) == (
+            before["available"] + 40, "Sprin Kapolda Jambi (uji)", "admin")
+        shot(page, "plan-strength")
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(1500)
+        go(page, "Penebalan")
+        expect(page.get_by_text("Kekuatan personel")).to_be_visible(timeout=STEP_TIMEOUT)
+        tid(page, "sv-strength-polres-kerinci").scroll_into_view_if_needed()
+        shot(page, "plan-strength")
     finally:
         page.close()

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import flet as ft
@@ -11,6 +13,8 @@ from field_app.viewmodels.supervisor_board import parse_time
 from field_app.views import theme
 from field_app.views.base import Part
 from kerawanan import assets
+
+log = logging.getLogger(__name__)
 
 # level -> (text colour, background, map fill, icon); contrast of text on background >= 7:1
 LEVEL_STYLE = {
@@ -188,3 +192,20 @@ class SectionPart(Part):
 
     def render(self) -> None:
         raise NotImplementedError
+
+
+async def save_bytes(part: Part, data: bytes, file_name: str) -> bool:
+    """Hand downloaded bytes to the user: in web mode the browser saves them (a download); on desktop
+    a save dialog picks the path. False when the user cancelled (or no client answered)."""
+    picker = part.app.service("file_picker")
+    try:
+        path = await picker.save_file(file_name=file_name, src_bytes=data)
+    except Exception:                      # no client answer (tests) or an unsupported platform
+        log.info("save_file failed", exc_info=True)
+        return False
+    if part.page.web:
+        return True
+    if not path:
+        return False
+    Path(path).write_bytes(data)
+    return True

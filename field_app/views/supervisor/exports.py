@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from pathlib import Path
 
 import flet as ft
 
@@ -17,7 +16,7 @@ from field_app.errors import Offline, ServerRejected
 from field_app.strings import MONTHS
 from field_app.views import theme
 from field_app.views.base import Part, sends_update
-from field_app.views.supervisor.common import bind, in_thread, section_title, small
+from field_app.views.supervisor.common import bind, in_thread, save_bytes, section_title, small
 from kerawanan.tahapan import WIB
 
 log = logging.getLogger(__name__)
@@ -107,7 +106,7 @@ class ExportsPart(Part):
             theme.show_message(self.message, exc.message, theme.ERROR)
             return
         self.last[name] = data
-        saved = await self._save(data, file_name)
+        saved = await save_bytes(self, data, file_name)
         words = self.t("sv.exports.saved", name=file_name, size=max(1, len(data) // 1024)) if saved else \
             self.t("sv.exports.cancelled")
         theme.show_message(self.message, words, theme.INK if saved else theme.MUTED)
@@ -122,20 +121,6 @@ class ExportsPart(Part):
         except ServerRejected as exc:
             theme.show_message(self.message, exc.message, theme.ERROR)
             return
-        saved = await self._save(data, file_name)
+        saved = await save_bytes(self, data, file_name)
         theme.show_message(self.message, self.t("sv.exports.saved", name=file_name, size=max(1, len(data) // 1024))
                            if saved else self.t("sv.exports.cancelled"), theme.INK if saved else theme.MUTED)
-
-    async def _save(self, data: bytes, file_name: str) -> bool:
-        picker = self.app.service("file_picker")
-        try:
-            path = await picker.save_file(file_name=file_name, src_bytes=data)
-        except Exception:                      # no client answer (tests) or an unsupported platform
-            log.info("save_file failed", exc_info=True)
-            return False
-        if self.page.web:
-            return True                         # the browser saved it as a download
-        if not path:
-            return False
-        Path(path).write_bytes(data)
-        return True
