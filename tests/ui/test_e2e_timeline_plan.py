@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -22,7 +23,6 @@ from tests.ui.test_e2e_supervisor import (
     go,
     shot,
     tid,
-    type_into,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -89,7 +89,7 @@ def test_polda_adjusts_the_proposal_and_saves_version_1(browser, world):  # noqa
         with page.expect_download(timeout=STEP_TIMEOUT) as download:
             button(page, "Unduh lampiran PDF").click()                  # the annex of the saved plan
         assert download.value.suggested_filename == "rencana-penebalan.pdf"
-        assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+        assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(1500)
         go(page, "Penebalan")
