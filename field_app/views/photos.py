@@ -93,9 +93,9 @@ class AnswerPhoto(Part):
         sha256 = self.answer.answer_photo
         self.thumb.visible = bool(sha256)
         if sha256:
-            self.thumb.content = theme.test_id("task-photo", thumbnail(
+            self.thumb.content = ft.Row([theme.test_id("task-photo", thumbnail(   # a row: not stretched
                 self.answer.photo_path(sha256), self.t("form.photo.remove"), "task-photo-remove",
-                lambda: self.answer.remove_photo()), label=self.t("task.photo.attached"))
+                lambda: self.answer.remove_photo()), label=self.t("task.photo.attached"))])
         self.status.value = self.t("form.photo.working") if self.working else \
             (self.t("task.photo.attached") if sha256 else "")
         self.status.visible = bool(self.status.value)
