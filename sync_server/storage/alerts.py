@@ -326,14 +326,19 @@ def users_with_role(db: Database, role: str) -> list[User]:
     return [User(username, name, role_, tuple(json.loads(scope))) for username, name, role_, scope in rows]
 
 
+# The newer of an officer's last sync and last report (time texts: text order is time order; no
+# scalar max() on PostgreSQL, no GREATEST on SQLite).
+_OFFICER_HEARD = ("SELECT username, CASE WHEN coalesce(last_sync_at, '') > coalesce(last_report_at, '') "
+                  "THEN last_sync_at ELSE last_report_at END FROM officer_activity")
+
+
 def activity(db: Database) -> Activity:
     """Newest observation per desa; per officer the newest of their last sync and last report."""
     with db.reading() as conn:
         desa = conn.execute("SELECT desa_code, last_observed_at FROM desa_activity").fetchall()
-        officers = conn.execute("SELECT username, last_sync_at, last_report_at FROM officer_activity").fetchall()
-    heard = ((name, max(synced or "", reported or "")) for name, synced, reported in officers)  # texts: time order
+        officers = conn.execute(_OFFICER_HEARD).fetchall()
     return Activity(desa_observed={code: _time(at) for code, at in desa if at},
-                    officer_heard={name: _time(at) for name, at in heard if at})
+                    officer_heard={name: _time(at) for name, at in officers if at})
 
 
 def reports_in_desa(db: Database, desa_codes: Iterable[str]) -> list[StoredReport]:
