@@ -4,7 +4,9 @@
 The scheduler runs in the server process (``PETA_SITREP_SECONDS``, default 60: how often it looks;
 0: never). Several workers may run it: each round first takes the database lease ``sitrep-schedule``
 (``PlanStore.take_lease``), so one process produces at a time, and a unit's slot is kept once
-(``INSERT OR IGNORE``). Only the latest slot at or before now is produced — a server that was down
+(``INSERT OR IGNORE``); with several nodes on PostgreSQL only the node that leads
+(``sync_server.coordination``) takes part. Only the latest slot at or before now is produced — a
+server that was down
 for a day does not fill the past in. The scheduled sitrep is the on-demand one (``GET
 /export/sitrep.pdf``) for the unit, plus the rekap berjenjang (``alerts/rekap.py``) and the
 penebalan plan annex (the unit's current saved plan).
@@ -17,6 +19,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -24,6 +27,7 @@ from reportlab.lib.pagesizes import A4
 
 from kerawanan.tahapan import WIB
 from sync_server.alerts.overview import sitrep_parts
+from sync_server.coordination import always
 from sync_server.exports import SitrepData, render_sitrep_pdf
 from sync_server.exports.plan_annex import plan_annex_story
 from sync_server.exports.sitrep import MARGIN
@@ -75,21 +79,26 @@ def units(config: Any, gazetteer: Any) -> list[tuple[str, ...]]:
 
 
 class SitrepScheduler:
-    def __init__(self, services: Any, store: PlanStore, times: tuple[time, ...]):
+    def __init__(self, services: Any, store: PlanStore, times: tuple[time, ...], *,
+                 leads: Callable[[], bool] = always):
         self.services = services
         self.store = store
         self.times = times
+        self.leads = leads                           # this node runs the background singletons
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     @classmethod
-    def from_env(cls, services: Any) -> SitrepScheduler | None:
+    def from_env(cls, services: Any, *, leads: Callable[[], bool] = always) -> SitrepScheduler | None:
         if not hasattr(services.storage, "db"):
-            return None                              # the archive lives in the SQLite backend
+            return None                              # the archive lives in the SQL backends
         times = parse_times(os.environ.get("PETA_SITREP_TIMES") or DEFAULT_TIMES)
-        return cls(services, PlanStore(services.storage.db), times)
+        return cls(services, PlanStore(services.storage.db), times, leads=leads)
 
     def tick(self, seconds: float = DEFAULT_SECONDS) -> list[str]:
-        """One round: the latest slot's sitreps not yet kept, if this process holds the lease."""
+        """One round: the latest slot's sitreps not yet kept, if this node leads and this process
+        holds the lease."""
+        if not self.leads():
+            return []
         now = self.services.clock()
         slot = latest_slot(now, self.times)
         if not self.store.take_lease(LEASE, self.holder, now, now + timedelta(seconds=max(60.0, 4 * seconds))):

@@ -34,14 +34,17 @@ class Pump:
         self._covered = 0           # pokes up to here are covered by a finished pass
         self._closed = False
         self._waiting = 0           # readers in settle()
+        self._hurried = False       # a reader elsewhere (another node) waits: no pause before the pass
         self._thread: threading.Thread | None = None
 
-    def poke(self) -> None:
-        """New reports are committed: evaluate them soon (never blocks, never raises)."""
+    def poke(self, urgent: bool = False) -> None:
+        """New reports are committed: evaluate them soon (never blocks, never raises); ``urgent``: a
+        reader waits for the pass (on another node, so not in ``settle``): no pause before it."""
         with self._condition:
             if self._closed:
                 return
             self._poked += 1
+            self._hurried = self._hurried or urgent
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
                 self._thread.start()
@@ -83,8 +86,8 @@ class Pump:
                     return
                 pause = self._last_start + self._min_interval - time.monotonic()
                 if pause > 0:                     # let more batches gather, unless someone is waiting
-                    self._condition.wait_for(lambda: self._closed or self._waiting > 0, pause)
-                target = self._poked
+                    self._condition.wait_for(lambda: self._closed or self._waiting > 0 or self._hurried, pause)
+                target, self._hurried = self._poked, False
             self._last_start = time.monotonic()
             try:
                 self._run_pass()

@@ -18,7 +18,9 @@ from sync_server.alerts.engine import Engine, Outcome
 from sync_server.alerts.explanation import explain
 from sync_server.alerts.personnel import PersonnelPlanner, strength_reader
 from sync_server.alerts.pump import MIN_INTERVAL, SETTLE_SECONDS, Pump
+from sync_server.alerts.scorebook import ReportFeed
 from sync_server.alerts.views import Views
+from sync_server.coordination import Coordination, Solo
 from sync_server.people import People
 from sync_server.scope import Principal, hidden
 from sync_server.storage.base import Alert, AlertQuery
@@ -29,7 +31,8 @@ log = logging.getLogger("sync_server.alerts")
 
 class AlertService:
     def __init__(self, storage: Storage, config: ScoringConfig, calendar: Any, gazetteer: Any,
-                 clock: Callable[[], datetime], *, interval: float = MIN_INTERVAL):
+                 clock: Callable[[], datetime], *, interval: float = MIN_INTERVAL,
+                 coordination: Coordination | None = None):
         self.storage = storage
         self.config = config
         self.calendar = calendar
@@ -43,6 +46,12 @@ class AlertService:
         self.desa_codes = tuple(region.code for region in gazetteer.regions("desa"))
         self._incremental = Coalesced()
         self.pump = Pump(self._pumped_pass, min_interval=interval)
+        self.coordination = coordination or Solo()       # SQLite: every process runs the engine
+
+    def start(self) -> None:
+        """Join the other nodes (PostgreSQL): the engine runs here while this node leads."""
+        self.coordination.start(on_lead=self._took_lead, on_changes=self.pump.poke,
+                                on_evaluated=lambda _seq: self.personnel.passed())
 
     # ---- evaluation
     def evaluate(self, at: datetime | None = None, *, full: bool = True) -> Outcome:
@@ -54,6 +63,9 @@ class AlertService:
         commit has finished, so the regions it changed are evaluated. Concurrent callers share one
         pass (a pass started while another ran covers every commit before it). Never raises: the
         reports are already committed, and the next pass catches up whatever this one missed."""
+        if not self.coordination.leads():
+            self._await_engine(SETTLE_SECONDS)             # the engine runs on another node
+            return None
         try:
             return self._incremental.run(lambda: self._evaluated(now or self.clock(), False))
         except Exception:                                    # noqa: BLE001 — logged, retried by the next pass
@@ -63,13 +75,21 @@ class AlertService:
     on_report_reviewed = on_reports_stored
 
     def after_push(self) -> None:
-        """The push hook: the push answers at once; the pump evaluates what it stored soon after."""
-        self.pump.poke()
+        """The push hook: the push answers at once; the pump evaluates what it stored soon after
+        (the engine node's pump, told by a notification, when the engine runs on another node)."""
+        if self.coordination.leads():
+            self.pump.poke()
+        else:
+            self.coordination.changed()
 
     def settle(self, timeout: float = SETTLE_SECONDS) -> None:
         """Before reading alerts: wait for the pass that covers every push answered so far — by this
         process (its pump is pending) or by another worker on the same database (changes stored
-        past what this process's book has seen: this process evaluates them itself)."""
+        past what this process's book has seen: this process evaluates them itself), or, when the
+        engine runs on another node, by that node (it announces each pass)."""
+        if not self.coordination.leads():
+            self._await_engine(timeout)
+            return
         if not self.pump.pending():
             if not self.behind():
                 return
@@ -77,28 +97,53 @@ class AlertService:
         self.pump.settle(timeout)
 
     def behind(self) -> bool:
+        if not self.coordination.leads():
+            return self.storage.current_seq() > self.coordination.evaluated_seq()
         book = self.engine.book
         return book is None or self.storage.current_seq() > book.seq
 
     def close(self) -> None:
         self.pump.close()
+        self.coordination.close()
 
     def _pumped_pass(self) -> Outcome:
         return self._incremental.run(lambda: self._evaluated(self.clock(), False))
 
     def _evaluated(self, at: datetime, full: bool) -> Outcome:
         try:
-            return self.engine.evaluate(at, full=full)
+            outcome = self.engine.evaluate(at, full=full)
         finally:
             self.personnel.passed()                        # levels may have moved: plan again on read
+        if (book := self.engine.book) is not None:
+            self.coordination.evaluated(book.seq)          # readers on other nodes wait for this
+        return outcome
+
+    def _took_lead(self) -> None:
+        """This node now runs the engine: rebuild its state from the database (as a restart does)
+        and pass over everything at once (a fresh book makes the pass full)."""
+        self.engine.book = None
+        self.pump.poke(urgent=True)
+
+    def _await_engine(self, timeout: float) -> bool:
+        """On a node that does not run the engine: ask the engine node for a pass and wait until one
+        covering every change committed so far is announced (False: ``timeout`` ran out first)."""
+        target = self.storage.current_seq()
+        if self.coordination.evaluated_seq() >= target:
+            return True
+        self.coordination.changed(urgent=True)
+        if self.coordination.wait_evaluated(target, timeout):
+            return True
+        log.warning("no alert pass announced within %.0f s; answering with the current state", timeout)
+        return False
 
     async def run_periodically(self, seconds: float, stop: asyncio.Event) -> None:
         """The background task: a full pass now and every ``seconds`` (decay, deadlines) until
         ``stop`` is set; a pass under way is finished, never cut."""
         while not stop.is_set():
             try:
-                outcome = await asyncio.to_thread(self.evaluate)
-                log.info(outcome.line())
+                if self.coordination.leads():              # the engine node only (PostgreSQL)
+                    outcome = await asyncio.to_thread(self.evaluate)
+                    log.info(outcome.line())
             except Exception:                                # noqa: BLE001 — keep the loop alive
                 log.exception("periodic alert evaluation failed")
             with contextlib.suppress(TimeoutError):
@@ -121,6 +166,8 @@ class AlertService:
         body = self.views.alert(alert, self.coverage(), internal=internal)
         body["personnel"] = self.views.personnel(alert.region_code, strength_reader(principal))
         with self.engine.reading() as feed:                 # the pump's passes change the book
+            if not self.coordination.leads():
+                self._follow(feed)                          # the engine node moved the scores
             body.update(explain(alert, feed.book, self.storage, self.config))
         body["reports"] = [report for report in body["reports"] if _may_read(principal, report)]
         explanation = body["explanation"]
@@ -131,6 +178,14 @@ class AlertService:
         body["history"] = [people.event(self.views.event(event, internal=internal))
                            for event in self.storage.alert_history(alert.id)]
         return alert, body
+
+    def _follow(self, feed: ReportFeed) -> None:
+        """A node that does not run the engine catches its book up with the reports stored since
+        (read only: the engine node writes the levels and alerts)."""
+        delta = self.storage.scoring_delta(feed.seq)
+        if delta.rows and not feed.knows(row.officer for row in delta.rows):
+            feed.learn({user.username: tuple(user.scope) for user in self.storage.users_with_role("officer")})
+        feed.apply(delta.rows, delta.seq)
 
     def people(self) -> People:
         """Who each username is (``sync_server/people.py``), for one rendering."""
