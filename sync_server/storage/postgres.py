@@ -39,9 +39,9 @@ def redacted(url: str) -> str:
 
 
 def open_postgres(url: str, *, migrate: bool = False) -> PostgresStorage:
+    storage = PostgresStorage(url)           # says so when psycopg is not installed
     from sync_server.storage.pg import migrations
 
-    storage = PostgresStorage(url)
     try:
         if migrate:
             migrations.migrate(storage.db)

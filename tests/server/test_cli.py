@@ -1,4 +1,6 @@
-"""``python -m sync_server``: every binding subcommand, exit codes, one-line errors."""
+"""``python -m sync_server`` on SQLite: every binding subcommand, exit codes, one-line errors, and no
+PostgreSQL driver needed. The same on PostgreSQL: ``test_cli_postgres.py``. A few checks open the
+SQLite file itself (journal mode, ``PRAGMA integrity_check`` of a backup): they are about the file."""
 from __future__ import annotations
 
 import re
@@ -6,12 +8,13 @@ import sqlite3
 import subprocess
 import sys
 
+import httpx
 import pytest
 
 from sync_server.auth import verify_secret
 from sync_server.demo import demo_accounts
 from sync_server.storage import open_storage
-from tests.server.helpers import ROOT, cli
+from tests.server.helpers import PASSWORD, ROOT, Api, cli, free_port, wait_until
 
 BINDING = ("init", "create-user", "enrollment-code", "serve", "seed-demo", "backup")
 
@@ -120,3 +123,47 @@ def _env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+# The embedded default: SQLite with no PostgreSQL driver on the machine (``make run``).
+WITHOUT_PSYCOPG = ("import sys; sys.modules.update(psycopg=None, psycopg_pool=None); "
+                   "from sync_server.cli import main; sys.exit(main(sys.argv[1:]))")
+
+
+def cli_without_psycopg(*args: str) -> list[str]:
+    return [sys.executable, "-c", WITHOUT_PSYCOPG, *args]
+
+
+def test_sqlite_needs_no_postgresql_driver(tmp_path):
+    db, port = tmp_path / "peta.db", free_port()
+    for args in (("init",), ("create-user", "--username", "admin", "--name", "Admin", "--role", "admin",
+                             "--scope", "15", "--password", PASSWORD)):
+        done = subprocess.run(cli_without_psycopg(*args, "--db", str(db)), cwd=ROOT, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(cli_without_psycopg("serve", "--db", str(db), "--port", str(port)), cwd=ROOT,
+                                   stdout=out, stderr=subprocess.STDOUT,
+                                   env={**_env(), "PETA_MEDIA_DIR": str(tmp_path / "media")})
+    try:
+        assert wait_until(lambda: process.poll() is not None or _health(port) is not None, 60), log.read_text()
+        assert _health(port) == "sqlite", log.read_text()
+        assert Api(f"http://127.0.0.1:{port}").login("admin")
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_a_postgresql_url_without_the_driver_says_what_to_install():
+    done = subprocess.run(cli_without_psycopg("init", "--db", "postgresql://peta:rahasia@127.0.0.1:1/peta"),
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert_one_line_failure(done, "psycopg is not installed")
+    assert "rahasia" not in done.stderr
+
+
+def _health(port: int) -> str | None:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).json()["database"]
+    except httpx.TransportError:
+        return None
