@@ -1,9 +1,10 @@
 """`make run`: initialise (and on first use seed) the database, then run the server and the app.
 
-Environment: PETA_DB (default var/peta_rawan.db), PETA_HOST (127.0.0.1), PETA_PORT (8000),
-PETA_APP_PORT (8550); PETA_REPLAY (default: the demo replays voting night of Pilkada 2024 at real
-speed from the first run, kept in <db>.replay; set it empty for the real clock); PETA_STOP_WITH_PARENT=1 (set by `make run`) stops everything when the
-parent process dies.
+Environment: PETA_DB (default var/peta_rawan.db; a postgresql:// URL works too), PETA_HOST
+(127.0.0.1), PETA_PORT (8000), PETA_APP_PORT (8550); PETA_REPLAY (default: the demo replays voting
+night of Pilkada 2024 at real speed from the first run, kept in <db>.replay, or var/<database>.replay
+for a URL; set it empty for the real clock); PETA_STOP_WITH_PARENT=1 (set by `make run`) stops
+everything when the parent process dies.
 
 Any way of stopping it stops everything: SIGTERM, SIGINT (Ctrl-C) or SIGHUP to this process or to
 its process group, SIGTERM to `make`, or the death of this process (its children ask the kernel
@@ -50,8 +51,40 @@ def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=ROOT, env=env, process_group=0, preexec_fn=_die_with_parent)
 
 
-def _server(*args: str, db: str) -> None:
-    subprocess.run([sys.executable, "-m", "sync_server", *args, "--db", db], cwd=ROOT, check=True)
+def _server(*args: str, db: str) -> bool:
+    """``python -m sync_server <args>``; False when it failed (it said why, in one line)."""
+    return subprocess.run([sys.executable, "-m", "sync_server", *args, "--db", db], cwd=ROOT).returncode == 0
+
+
+def _is_url(db: str) -> bool:
+    from sync_server.storage.postgres import is_postgres_url
+
+    return is_postgres_url(db)
+
+
+def _fresh(db: str) -> bool:
+    """Nothing made yet: no SQLite file, or a PostgreSQL database that was never initialised."""
+    if not _is_url(db):
+        return not Path(db).exists()
+    from kerawanan.errors import KerawananError
+    from sync_server.storage.postgres import PostgresStorage
+
+    try:
+        storage = PostgresStorage(db)
+    except KerawananError:
+        return False                # `init` says what is wrong with the URL
+    try:
+        return storage.schema_version() == 0
+    finally:
+        storage.close()
+
+
+def _replay_file(db: str) -> Path:
+    """Beside an SQLite file; for a PostgreSQL URL under var/, named after the database."""
+    if _is_url(db):
+        name = db.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        return ROOT / "var" / f"{name}.replay"
+    return Path(db).with_name(Path(db).name + ".replay")
 
 
 def _wait_http(url: str, seconds: float = 30) -> bool:
@@ -112,15 +145,14 @@ def _start(children: list[subprocess.Popen]) -> int:
     host = os.environ.get("PETA_HOST", "127.0.0.1")
     port = os.environ.get("PETA_PORT", "8000")
     app_port = os.environ.get("PETA_APP_PORT", "8550")
-    fresh = not Path(db).exists()
-    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    fresh = _fresh(db)
+    _replay_file(db).parent.mkdir(parents=True, exist_ok=True)
     replay = _replay(db, fresh)
     if replay:
         os.environ["PETA_REPLAY"] = replay            # the server, the CLI and the app share one clock
-    _server("init", db=db)
-    if fresh:
-        _server("seed-demo", db=db)
-    else:
+    if not _server("init", db=db) or (fresh and not _server("seed-demo", db=db)):
+        return 1
+    if not fresh:
         _print_logins()
     _print_enrollment_codes(db)
 
@@ -131,7 +163,7 @@ def _start(children: list[subprocess.Popen]) -> int:
         children.append(_spawn([sys.executable, "-m", "sync_server", "demo-feed", "--db", db], env))
         print(f"\nREPLAY Pilkada 2024 dari malam pemungutan suara ({REPLAY_FROM}), berjalan seperti jam biasa;"
               f" laporan demo berikutnya datang saat waktunya tiba. / A replay of Pilkada 2024 from voting night,"
-              f" at real speed. Mulai ulang / start over: hapus {Path(db).parent}/. Jam nyata / real clock: PETA_REPLAY=")
+              f" at real speed. Mulai ulang / start over: {_start_over(db)}. Jam nyata / real clock: PETA_REPLAY=")
     if not _wait_http(f"http://{host}:{port}/healthz"):
         print("server did not start", file=sys.stderr)
         return 1
@@ -155,10 +187,18 @@ def _replay(db: str, fresh: bool) -> str | None:
 
     from kerawanan.replay import start_replay
 
-    path = Path(db).with_name(Path(db).name + ".replay")
+    path = _replay_file(db)
     if fresh:
         path.write_text(start_replay(datetime.fromisoformat(REPLAY_FROM), datetime.now(UTC)).text() + "\n")
     return path.read_text(encoding="utf-8").strip() if path.exists() else None
+
+
+def _start_over(db: str) -> str:
+    if _is_url(db):
+        from sync_server.storage.postgres import redacted
+
+        return f"hapus / drop {redacted(db)} + {_replay_file(db)}"
+    return f"hapus {Path(db).parent}/"
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:

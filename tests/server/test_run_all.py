@@ -69,8 +69,8 @@ def _healthy(port: int) -> bool:
 def start(tmp_path):
     runs: list[Run] = []
 
-    def launch(via: str, *, fresh: bool = False) -> Run:
-        db = tmp_path / "peta.db"
+    def launch(via: str, *, fresh: bool = False, db: Path | str | None = None) -> Run:
+        db = db or tmp_path / "peta.db"
         if not fresh:
             assert cli(db, "init").returncode == 0
         port, app_port = free_port(), free_port()
@@ -141,3 +141,23 @@ def test_a_first_run_replays_voting_night_and_stops_its_feeder_too(start):
     assert len(run.session()) >= 4, run.text()          # run_all.py, the server, the app, the demo feeder
     run.process.send_signal(signal.SIGTERM)
     _assert_all_stopped(run)
+
+
+def test_a_postgresql_url_runs_the_demo_in_that_database(start, pg_cluster):
+    """PETA_DB=postgresql://...: a database never initialised is fresh (seeded on a replay); the replay is
+    kept in var/<database>.replay, as nothing sits beside a URL."""
+    url = pg_cluster.database(migrated=False)
+    replay_file = ROOT / "var" / f"{url.rsplit('/', 1)[1]}.replay"
+    try:
+        run = start("run_all", fresh=True, db=url)
+        with urllib.request.urlopen(f"http://127.0.0.1:{run.port}/healthz", timeout=5) as response:
+            health = json.load(response)
+        assert health["database"] == "postgresql", health
+        assert health["replay"]["replayed_at"] == "2024-11-27T14:00:00Z", health
+        assert replay_file.read_text().startswith("2024-11-27T14:00:00+00:00@")
+        assert "created" in run.text() and "hapus / drop postgresql://postgres@" in run.text()
+        run.process.send_signal(signal.SIGTERM)
+        _assert_all_stopped(run)
+    finally:
+        replay_file.unlink(missing_ok=True)
+        pg_cluster.drop(url)
