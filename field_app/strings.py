@@ -429,6 +429,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "Tap a region to open it: regency, then district, then village."),
     "sv.map.layer.kamtibmas": ("Kamtibmas kini", "Security now"),
     "sv.map.layer.ikp": ("IKP Bawaslu", "Bawaslu IKP"),
+    "sv.map.layer.both": ("Keduanya", "Both"),
     "sv.map.legend.ikp": ("IKP Bawaslu Pilkada 2024 per kabupaten/kota: hijau = rendah · kuning = sedang · "
                           "merah = tinggi · abu-abu muda = di luar wilayah",
                           "Bawaslu IKP Pilkada 2024 per regency/city: green = low · yellow = medium · red = high · "

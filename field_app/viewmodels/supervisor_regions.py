@@ -25,7 +25,7 @@ from kerawanan.context import parse_context
 
 TIERS = ("kabupaten", "kecamatan")
 DEPTH_TIER = {1: "kabupaten", 2: "kecamatan", 3: "desa"}      # dots in a code -> its tier
-LAYERS = ("kamtibmas", "ikp")
+LAYERS = ("kamtibmas", "ikp", "both")     # both: the two side by side
 QUIET_STATES = ("silent", "unassigned")          # coverage states that are never shown as safe
 Ring = tuple[tuple[float, float], ...]          # (lat, lon) pairs
 

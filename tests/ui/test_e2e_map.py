@@ -125,6 +125,20 @@ def test_polda_opens_on_the_province_drills_into_kerinci_and_shows_the_ikp_layer
             timeout=STEP_TIMEOUT)
         expect(page.get_by_text(re.compile(r"IKP sedang")).first).to_be_attached()
         shot(page, "map-polda-kerinci-ikp")
+        page.get_by_role("button", name="Keduanya").click()                      # the two layers at once
+        expect(tid(page, "sv-map-both-kamtibmas")).to_be_visible(timeout=STEP_TIMEOUT)
+        expect(tid(page, "sv-map-both-ikp")).to_be_visible()
+        expect(tid(page, "sv-map-label-15.01.01")).to_be_attached()                     # a kecamatan, live level
+        expect(tid(page, "sv-map-label-15.01.01-ikp")).to_be_attached()                 # the same, its IKP
+        page.wait_for_timeout(1000)
+        shot(page, "map-polda-kerinci-both")
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(1500)
+        go(page, "Peta")
+        page.get_by_role("button", name="Keduanya").click()
+        expect(tid(page, "sv-map-both-ikp")).to_be_attached(timeout=STEP_TIMEOUT)
+        page.wait_for_timeout(1000)
+        shot(page, "map-polda-both")
     finally:
         page.context.close()
 

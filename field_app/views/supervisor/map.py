@@ -5,7 +5,7 @@ sees Kerinci and Sungai Penuh fill the box, a Polsek its kecamatan. Tapping a re
 (kabupaten -> kecamatan -> desa) and the breadcrumb goes back up. Labels are placed greedily by
 priority and a label that would overlap one already placed is left out (``map_labels``); every
 region stays in the list beside (wide) or below (phone) the map. Two layers colour the same shapes:
-live kamtibmas levels and Bawaslu's IKP. A region not reporting (silent, or no officer) is never green:
+live kamtibmas levels and Bawaslu's IKP, or both side by side ("Keduanya"). A region not reporting (silent, or no officer) is never green:
 kurang_rawan and quiet is dark grey with a dashed outline (highlighted in a critical tahapan).
 
 No scroll trap: the map ignores drags and the mouse wheel until "Geser peta" is pressed, so the page
@@ -111,12 +111,19 @@ class MapPart(Part):
         theme.show_message(self.problem, self.vm.problem, theme.ERROR)
         self.layers.selected = [self.vm.layer]
         self.tiers.selected, self.tiers.visible = [self.vm.tier], not self.vm.path
-        self.legend.value = self.t("sv.map.legend.ikp" if self.vm.layer == "ikp" else "sv.map.legend")
+        self.legend.value = {"ikp": self.t("sv.map.legend.ikp"), "kamtibmas": self.t("sv.map.legend")}.get(
+            self.vm.layer, f'{self.t("sv.map.legend")}\n{self.t("sv.map.legend.ikp")}')
         self.pan.content = self.t("sv.map.pan.off" if self.panning else "sv.map.pan.on")
         self._render_crumbs()
         self.as_of.render()
         # a new key per region drilled into: flutter_map reads initial_center/zoom only when it is created
-        self.map_box.content = ft.Container(self._map(), expand=True, key=f"sv-map-view-{self.vm.focus() or self.vm.tier}")
+        view_key = f"{self.vm.focus() or self.vm.tier}-{self.vm.layer}"
+        if self.vm.layer == "both":
+            self.map_box.content = self._side_by_side(view_key)
+        else:
+            self.map_box.content = ft.Container(self._map(self.vm.layer, *self._box_size()), expand=True,
+                                                key=f"sv-map-view-{view_key}")
+        self.map_box.height = self._box_height()
         self._render_list()
         self._render_summary()
 
@@ -133,8 +140,23 @@ class MapPart(Part):
                 parts.append(ft.TextButton(name, key=f"sv-map-crumb-{depth}", on_click=bind(self._up, depth)))
         self.crumbs.controls = parts
 
-    def _map(self) -> ftm.Map:
+    def _side_by_side(self, view_key: str) -> ft.Control:
+        """Live kamtibmas and Bawaslu's IKP on the same shapes at once: beside each other on a wide screen,
+        one above the other on a phone, each with its name."""
         width, height = self._box_size()
+        wide = self._wide()
+        each = ((width - 8) / 2, height - 28) if wide else (width, (self._box_height() - 8) / 2 - 28)
+        maps = [ft.Column([theme.test_id(f"sv-map-both-{layer}", theme.text(self.t(f"sv.map.layer.{layer}"), size=15,
+                                                                          bold=True)),
+                           ft.Container(self._map(layer, *each), height=each[1], width=each[0],
+                                        key=f"sv-map-view-{view_key}-{layer}")], spacing=4)
+                for layer in ("kamtibmas", "ikp")]
+        return ft.Row(maps, spacing=8) if wide else ft.Column(maps, spacing=8)
+
+    def _box_height(self) -> float:
+        return self._box_size()[1] + (0 if self._wide() or self.vm.layer != "both" else 300)
+
+    def _map(self, layer: str, width: float, height: float) -> ftm.Map:
         view = map_fit.fit(map_fit.bounds(self.vm.fit_rings()), width, height, padding=12)
         polygons, gaps, candidates = [], [], []
         for shape in self.vm.shown():
@@ -143,11 +165,11 @@ class MapPart(Part):
             for ring in shape.rings:
                 polygons.append(ftm.PolygonMarker(
                     coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in (ring[::2] if len(ring) > 400 else ring)],
-                    color=ft.Colors.with_opacity(0.6 if level else 0.35, self._fill(shape.code, level, quiet)),
+                    color=ft.Colors.with_opacity(0.6 if level else 0.35, self._fill(shape.code, level, quiet, layer)),
                     border_color="#333333", border_stroke_width=1))
-            if quiet and self.vm.layer == "kamtibmas":
+            if quiet and layer == "kamtibmas":
                 gaps += self._dashes(shape)
-            candidates.append(self._label(shape, level, quiet, view, width, height))
+            candidates.append(self._label(shape, level, quiet, view, width, height, layer))
         labels = map_labels.place(candidates, width, height)
         flags = PAN if self.panning else LOCKED
         return ftm.Map(
@@ -155,12 +177,12 @@ class MapPart(Part):
             initial_zoom=view.zoom, bgcolor="#E0E0E0", on_tap=self._tapped,
             interaction_configuration=ftm.InteractionConfiguration(flags=flags),
             layers=[ftm.PolygonLayer(polygons=polygons), ftm.PolylineLayer(polylines=gaps),
-                    ftm.MarkerLayer(markers=[self._marker(label, view, width, height) for label in labels])])
+                    ftm.MarkerLayer(markers=[self._marker(label, view, width, height, layer) for label in labels])])
 
-    def _fill(self, code: str, level: str | None, quiet: bool) -> str:
+    def _fill(self, code: str, level: str | None, quiet: bool, layer: str) -> str:
         if not level:
             return OUTSIDE_FILL
-        if self.vm.layer == "ikp":
+        if layer == "ikp":
             return IKP_FILL.get(str((self.vm.ikp_of(code) or {}).get("ikp_category")), OUTSIDE_FILL)
         return QUIET_STYLE[2] if quiet and level == "kurang_rawan" else LEVEL_STYLE[level][2]
 
@@ -172,34 +194,35 @@ class MapPart(Part):
                                    stroke_pattern=ftm.DashedStrokePattern(segments=[8, 6]))
                 for ring in shape.rings]
 
-    def _label(self, shape: Shape, level: str | None, quiet: bool, view, width, height) -> map_labels.Label:
+    def _label(self, shape: Shape, level: str | None, quiet: bool, view, width, height, layer: str) -> map_labels.Label:
         ring = [map_fit.to_box(p, view, width, height) for p in max(shape.rings, key=len)]
         xs, ys = [p[0] for p in ring], [p[1] for p in ring]
         spots = map_labels.spots_inside(ring) or [map_fit.to_box(shape.centre, view, width, height)]
-        lines = (_short(shape.name), *self._words(shape.code, level, quiet))
+        lines = (_short(shape.name), *self._words(shape.code, level, quiet, layer))
         label = map_labels.Label(shape.code, lines, *spots[0], 11 if level else 10, level, quiet,
                                  (max(xs) - min(xs)) * (max(ys) - min(ys)), tuple(spots[1:]), tuple(ring))
         return map_labels.beside_if_small(label, (min(xs), min(ys), max(xs), max(ys)))
 
-    def _marker(self, label: map_labels.Label, view, width, height) -> ftm.Marker:
+    def _marker(self, label: map_labels.Label, view, width, height, layer: str) -> ftm.Marker:
         lat, lon = map_fit.from_box(label.x, label.y, view, width, height)
         colour = "#111111" if label.level else "#555555"
         return ftm.Marker(
             coordinates=ftm.MapLatitudeLongitude(lat, lon), width=label.width, height=label.height,
-            content=theme.test_id(f"sv-map-label-{label.key}", ft.Container(ft.Column([ft.Text(line, size=label.font, color=colour, no_wrap=True,
+            content=theme.test_id(f"sv-map-label-{label.key}" + ("-ikp" if layer == "ikp" and self.vm.layer == "both"
+                                                                 else ""), ft.Container(ft.Column([ft.Text(line, size=label.font, color=colour, no_wrap=True,
                                                     weight=ft.FontWeight.BOLD if i == 0 else None)
                                             for i, line in enumerate(label.lines)],
                                            spacing=0, horizontal_alignment=ft.CrossAxisAlignment.CENTER),
                                  bgcolor=ft.Colors.with_opacity(0.85, "#FFFFFF") if label.level else None,
                                  border=ft.Border.only(left=ft.BorderSide(6, self._fill(label.key, label.level,
-                                                                                       label.quiet))),
+                                                                                       label.quiet, layer))),
                                  border_radius=4, alignment=ft.Alignment.CENTER)))
 
-    def _words(self, code: str, level: str | None, quiet: bool) -> tuple[str, ...]:
+    def _words(self, code: str, level: str | None, quiet: bool, layer: str) -> tuple[str, ...]:
         """The level (or IKP) in words, and "tanpa kabar" / "belum ada Bhabin" when the region is not reporting."""
         if not level:
             return (self.t("sv.map.outside"),)
-        if self.vm.layer == "ikp":
+        if layer == "ikp":
             ikp = self.vm.ikp_of(code) or {}
             return (f"IKP {self._ikp_word(ikp)}",) if ikp else ()
         words = level_words(level, self.t.lang)
