@@ -197,14 +197,15 @@ class BenchServer:
     """``init`` + an admin (``create-user``) + ``serve`` on a free loopback port, over ``folder``.
 
     ``with BenchServer(folder) as server:`` stops the server afterwards. Users are made through
-    the API by the admin, as an operator would.
+    the API by the admin, as an operator would. ``database``: a ``postgresql://`` URL to serve
+    instead of an SQLite file in ``folder`` (which then holds only the log and photos).
     """
 
     ADMIN_PASSWORD = "kata-sandi-bench-123"
 
-    def __init__(self, folder: Path, *, workers: int = 1):
+    def __init__(self, folder: Path, *, workers: int = 1, database: str | None = None):
         self.folder = folder
-        self.db = folder / "peta.db"
+        self.db: Path | str = database or folder / "peta.db"    # a postgresql:// URL or an SQLite file
         self.port = free_port()
         self.env = {**os.environ, "PETA_MEDIA_DIR": str(folder / "media"), "PETA_EVALUATE_SECONDS": "0",
                     "PETA_LOGIN_FAILURES_PER_ADDRESS": "100000",
