@@ -1,4 +1,4 @@
-"""SQLite queries for the change feed that ``GET /sync/pull`` pages through.
+"""Queries for the change feed that ``GET /sync/pull`` pages through (portable SQL, both backends).
 
 The cursor a page hands out is the ``seq`` of the last change the CALLER saw (or the cursor sent):
 never the newest seq of the server, which would tell a caller when (or, with plain counters, how

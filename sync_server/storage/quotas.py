@@ -1,4 +1,4 @@
-"""SQLite queries for per-account quotas: counted from the stored reports and photos (reads)."""
+"""Queries for per-account quotas: counted from the stored reports and photos (reads; portable SQL)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ def photo_bytes_since(db: Database, username: str, since: datetime) -> tuple[int
             "SELECT COALESCE(SUM(media.size), 0), MIN(media_uploads.created_at) FROM media_uploads "
             "JOIN media ON media.sha256 = media_uploads.sha256 "
             "WHERE media_uploads.username = ? AND media_uploads.created_at >= ?", (username, to_db(since))).fetchone()
-    return total, from_db(oldest) if oldest else None
+    return int(total), from_db(oldest) if oldest else None    # PostgreSQL sums BIGINT as NUMERIC
 
 
 def stored_report_ids(db: Database, ids: Sequence[str]) -> set[str]:

@@ -1,9 +1,11 @@
-"""SQLite queries for reports: the push transaction, reads, lists and reviews."""
+"""Queries for reports: the push transaction, reads, lists and reviews.
+
+Portable SQL (SQLite and PostgreSQL alike run it, ``storage.facade``): no driver is imported here.
+"""
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -30,21 +32,23 @@ _INSERT_CHANGE = ("INSERT INTO changes (seq, kind, recipient, region_code, audie
 _INSERT_REPORT = ("INSERT INTO reports (id, seq, officer, device_id, desa_code, category, threat_stage, "
                   "stage, observed_at, received_at, content_hash, wire, observed_epoch, source_reliability, "
                   "info_credibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_MEDIA = "INSERT INTO report_media (sha256, report_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
 _TOUCH_DESA = """
 INSERT INTO desa_activity (desa_code, last_report_id, last_observed_at, last_received_at, report_count)
 VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (desa_code) DO UPDATE SET
-    report_count = report_count + excluded.report_count,
+    report_count = desa_activity.report_count + excluded.report_count,
     last_received_at = excluded.last_received_at,
-    last_report_id = CASE WHEN excluded.last_observed_at >= coalesce(last_observed_at, '')
-                          THEN excluded.last_report_id ELSE last_report_id END,
-    last_observed_at = max(coalesce(last_observed_at, ''), excluded.last_observed_at)
+    last_report_id = CASE WHEN excluded.last_observed_at >= coalesce(desa_activity.last_observed_at, '')
+                          THEN excluded.last_report_id ELSE desa_activity.last_report_id END,
+    last_observed_at = CASE WHEN excluded.last_observed_at >= coalesce(desa_activity.last_observed_at, '')
+                            THEN excluded.last_observed_at ELSE desa_activity.last_observed_at END
 """
 _TOUCH_OFFICER = """
 INSERT INTO officer_activity (username, last_sync_at, last_report_at) VALUES (?, ?, ?)
 ON CONFLICT (username) DO UPDATE SET
     last_sync_at = excluded.last_sync_at,
-    last_report_at = coalesce(excluded.last_report_at, last_report_at)
+    last_report_at = coalesce(excluded.last_report_at, officer_activity.last_report_at)
 """
 
 
@@ -72,12 +76,13 @@ def _stored_report(row: Sequence[Any], wire: dict[str, Any]) -> StoredReport:
                       at=from_db(at)), superseded_by=superseded_by)
 
 
-def last_seq(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
-    return int(row[0]) if row else 0
+def last_seq(conn: Any) -> int:
+    """The newest change's seq (0: none). Changes are never deleted, and the highest key is the end
+    of the primary key's index on both backends."""
+    return int(conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0])
 
 
-def seq_floor(conn: sqlite3.Connection) -> int:
+def seq_floor(conn: Any) -> int:
     """The number the next change counts up from (inside the write transaction).
 
     A change's ``seq`` is max(previous + 1, the wall clock in microseconds since the epoch): it only
@@ -87,7 +92,7 @@ def seq_floor(conn: sqlite3.Connection) -> int:
     return max(last_seq(conn), time.time_ns() // 1000 - 1)
 
 
-def insert_changes(conn: sqlite3.Connection, changes: Sequence[NewChange], at: datetime) -> int:
+def insert_changes(conn: Any, changes: Sequence[NewChange], at: datetime) -> int:
     """Number and insert changes (inside the caller's write transaction); returns the last seq."""
     if not changes:
         return last_seq(conn)
@@ -102,7 +107,7 @@ def insert_changes(conn: sqlite3.Connection, changes: Sequence[NewChange], at: d
     return seq
 
 
-def _known_hashes(conn: sqlite3.Connection, ids: list[str], officer: str) -> tuple[dict[str, str], int]:
+def _known_hashes(conn: Any, ids: list[str], officer: str) -> tuple[dict[str, str], int]:
     """The stored content hash of each known id, and the highest seq among those of ``officer``."""
     known: dict[str, str] = {}
     own = 0
@@ -116,7 +121,7 @@ def _known_hashes(conn: sqlite3.Connection, ids: list[str], officer: str) -> tup
     return known, own
 
 
-def _originals(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Original]:
+def _originals(conn: Any, ids: list[str]) -> dict[str, Original]:
     """The stored reports a batch's corrections name: author and correction, by id."""
     found: dict[str, Original] = {}
     for start in range(0, len(ids), 500):
@@ -141,7 +146,7 @@ def _supersedes(report: Any, officer: str, originals: dict[str, Original]) -> st
     return None
 
 
-def _record_supersessions(conn: sqlite3.Connection, fresh: list[tuple[int, _Prepared]]) -> None:
+def _record_supersessions(conn: Any, fresh: list[tuple[int, _Prepared]]) -> None:
     pairs = [(item.report.id, item.report.supersedes) for _, item in fresh if item.report.supersedes]
     if pairs:
         conn.executemany("UPDATE reports SET superseded_by = ? WHERE id = ?", pairs)
@@ -198,7 +203,7 @@ def store_reports(db: Database, officer: str, device_id: str | None, reports: Se
     return StoreResult(outcomes=outcomes, cursor=fresh[-1][0] if fresh else cursor)
 
 
-def _insert_reports(conn: sqlite3.Connection, officer: str, device_id: str | None,
+def _insert_reports(conn: Any, officer: str, device_id: str | None,
                     fresh: list[tuple[int, _Prepared]], at: str) -> None:
     if not fresh:
         return
@@ -207,7 +212,7 @@ def _insert_reports(conn: sqlite3.Connection, officer: str, device_id: str | Non
     conn.executemany(_INSERT_REPORT, [_report_row(seq, item, officer, device_id, at) for seq, item in fresh])
     media = [(sha, item.report.id) for _, item in fresh for sha in set(item.report.media)]
     if media:
-        conn.executemany("INSERT OR IGNORE INTO report_media (sha256, report_id) VALUES (?, ?)", media)
+        conn.executemany(_INSERT_MEDIA, media)
 
 
 def _report_row(seq: int, item: _Prepared, officer: str, device_id: str | None, at: str) -> tuple:
@@ -217,7 +222,7 @@ def _report_row(seq: int, item: _Prepared, officer: str, device_id: str | None, 
             report.source_reliability, report.info_credibility)
 
 
-def _touch_activity(conn: sqlite3.Connection, officer: str, device_id: str | None,
+def _touch_activity(conn: Any, officer: str, device_id: str | None,
                     fresh: list[tuple[int, _Prepared]], at: str) -> None:
     conn.executemany(_TOUCH_DESA, _desa_activity(fresh, at))
     conn.execute(_TOUCH_OFFICER, (officer, at, at if fresh else None))
@@ -252,7 +257,7 @@ def get_report(db: Database, report_id: str) -> StoredReport | None:
     return row_to_report(row) if row else None
 
 
-def reports_by_id(conn: sqlite3.Connection, ids: list[str]) -> dict[str, StoredReport]:
+def reports_by_id(conn: Any, ids: list[str]) -> dict[str, StoredReport]:
     found: dict[str, StoredReport] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -275,7 +280,7 @@ def list_reports(db: Database, query: ReportQuery) -> tuple[list[StoredReport], 
 
 
 def _report_filters(query: ReportQuery) -> tuple[list[str], list[Any]]:
-    where: list[str] = ["1"]
+    where: list[str] = ["1 = 1"]
     params: list[Any] = []
     if query.scopes is not None:
         clause, values = subtree_sql("desa_code", query.scopes)
@@ -354,5 +359,5 @@ def complete_short_version(db: Database, officer: str, report: Any, short_mark: 
                      (item.canonical, item.content_hash, report.id))
         media = [(sha, report.id) for sha in set(report.media)]
         if media:
-            conn.executemany("INSERT OR IGNORE INTO report_media (sha256, report_id) VALUES (?, ?)", media)
+            conn.executemany(_INSERT_MEDIA, media)
     return True

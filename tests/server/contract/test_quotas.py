@@ -17,6 +17,7 @@ def test_photo_bytes_since_count_each_uploaders_photos(storage):  # noqa: F811
     assert storage.photo_bytes_since(OFFICER.username, NOW) == (150, NOW)
     assert storage.photo_bytes_since(OFFICER.username, NOW + timedelta(minutes=1)) == (50, NOW + HOUR)
     assert storage.photo_bytes_since("someone-else", NOW) == (50, NOW + HOUR)
+    assert type(storage.photo_bytes_since(OFFICER.username, NOW)[0]) is int    # not PostgreSQL's NUMERIC sum
 
 
 def test_report_times_and_stored_ids(storage):  # noqa: F811
@@ -28,6 +29,17 @@ def test_report_times_and_stored_ids(storage):  # noqa: F811
     assert storage.report_times_since(OFFICER.username, NOW, 1) == [NOW]
     assert storage.report_times_since("someone-else", NOW, 10) == []
     assert storage.stored_report_ids([first.id, "not-stored", second.id]) == {first.id, second.id}
+    assert storage.stored_report_ids([]) == set()
+    many = [f"not-stored-{n}" for n in range(700)] + [second.id]    # asked in chunks
+    assert storage.stored_report_ids(many) == {second.id}
+
+
+def test_report_times_are_in_arrival_order_not_push_order(storage):  # noqa: F811
+    late, early = parsed(), parsed()
+    storage.store_reports(OFFICER.username, None, [late], received_at=NOW + HOUR)
+    storage.store_reports(OFFICER.username, None, [early], received_at=NOW)     # a node whose clock is behind
+    assert storage.report_times_since(OFFICER.username, NOW, 10) == [NOW, NOW + HOUR]
+    assert storage.report_times_since(OFFICER.username, NOW + HOUR, 10) == [NOW + HOUR]   # since is inclusive
 
 
 def test_only_uncited_photos_older_than_the_cutoff_are_forgotten(storage):  # noqa: F811
