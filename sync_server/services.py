@@ -1,4 +1,4 @@
-"""What every route needs — settings, storage, clock, authenticator, media files, core data, the
+"""What every route needs — settings, storage, clock, authenticator, photo store, core data, the
 alert service — gathered once by ``create_app``, plus the FastAPI dependencies that hand them out."""
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sync_server.auth import Authenticator
 from sync_server.errors import language
+from sync_server.photos import PhotoStore
 from sync_server.scope import Principal
 from sync_server.settings import Settings
-from sync_server.storage.files import MediaFiles
 from sync_server.storage.ports import Storage
 
 bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>` from login or enroll")
@@ -28,7 +28,7 @@ class Services:
     storage: Storage
     clock: Callable[[], datetime]
     auth: Authenticator
-    media: MediaFiles
+    media: PhotoStore               # where photo bytes live (PETA_MEDIA_STORE: directory or database)
     gazetteer: Any
     calendar: Any
     alerts: Any = None              # sync_server.alerts.service.AlertService

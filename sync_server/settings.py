@@ -4,6 +4,7 @@
 |---|---|
 | ``PETA_DB`` | ``./var/peta_rawan.db``: an SQLite file, or a ``postgresql://user:password@host/db`` URL |
 | ``PETA_MEDIA_DIR`` | ``<directory of the db>/media`` |
+| ``PETA_MEDIA_STORE`` | ``directory`` on an SQLite file (photos under ``PETA_MEDIA_DIR``, a folder every node may share), ``database`` on a ``postgresql://`` URL (photos and partial uploads in the database) |
 | ``PETA_HOST`` / ``PETA_PORT`` | ``127.0.0.1`` / ``8000`` |
 | ``PETA_LOGIN_FAILURES_PER_ACCOUNT`` / ``..._PER_ADDRESS`` | ``5`` / ``30``: failed logins per (account, address) / per address before waits begin |
 | ``PETA_LOGIN_DELAY_SECONDS`` | ``60``: the first wait after them, doubled after each further failure, at most 15 minutes |
@@ -68,6 +69,7 @@ class Quotas:
 class Settings:
     db_path: Path | str = DEFAULT_DB   # an SQLite file, or a postgresql:// URL (text: see ``database``)
     media_dir: Path | None = None
+    media_store: str | None = None     # "directory" | "database"; None: by backend (sync_server.photos)
     host: str = "127.0.0.1"
     port: int = 8000
     limits: Limits = field(default_factory=Limits)
@@ -124,6 +126,7 @@ class Settings:
         settings = cls(
             db_path=database(env.get("PETA_DB") or DEFAULT_DB),
             media_dir=Path(media) if media else None,
+            media_store=(env.get("PETA_MEDIA_STORE") or "").strip().lower() or None,
             host=env.get("PETA_HOST") or "127.0.0.1",
             port=int(env.get("PETA_PORT") or 8000),
             failures_per_account=int(env.get("PETA_LOGIN_FAILURES_PER_ACCOUNT") or 5),

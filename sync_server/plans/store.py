@@ -1,4 +1,7 @@
-"""The SQLite side of plans, strength figures, the sitrep archive and leases (tables of step 13)."""
+"""Plans, strength figures, the sitrep archive and leases (tables of step 13), on either backend.
+
+Portable SQL through ``db.writing()`` / ``db.reading()`` (``storage.connection`` or
+``storage.pg.connection``): upserts are ``ON CONFLICT``; ``sitrep_files.pdf`` is a BLOB / BYTEA."""
 from __future__ import annotations
 
 import json
@@ -6,11 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from kerawanan.errors import Conflict
-from sync_server.storage.connection import Database, from_db, to_db
+from sync_server.storage.connection import from_db, to_db
 
 
 class PlanStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Any):      # either backend's Database
         self.db = db
 
     # ---- strength figures (an admin's, over the shipped file)
@@ -24,8 +27,10 @@ class PlanStore:
     def set_strength(self, unit: str, figures: dict[str, Any], before: dict[str, Any] | None, actor: str,
                      at: datetime) -> None:
         with self.db.writing() as conn:
-            conn.execute("INSERT OR REPLACE INTO strength_figures (unit, available, polda_bko, brimob, source, "
-                         "updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            conn.execute("INSERT INTO strength_figures (unit, available, polda_bko, brimob, source, updated_by, "
+                         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit) DO UPDATE SET "
+                         "available = excluded.available, polda_bko = excluded.polda_bko, brimob = excluded.brimob, "
+                         "source = excluded.source, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
                          (unit, figures["available"], figures["polda_bko"], figures["brimob"], figures["source"],
                           actor, to_db(at)))
             conn.execute("INSERT INTO strength_history (unit, at, actor, figures_before, figures_after) "
@@ -93,8 +98,9 @@ class PlanStore:
     def save_sitrep(self, unit_key: str, slot: str, unit_name: str, pdf: bytes, at: datetime) -> bool:
         """Keep a produced sitrep; False when that unit's slot was already produced."""
         with self.db.writing() as conn:
-            done = conn.execute("INSERT OR IGNORE INTO sitrep_files (unit_key, slot, unit_name, produced_at, size, pdf) "
-                                "VALUES (?, ?, ?, ?, ?, ?)", (unit_key, slot, unit_name, to_db(at), len(pdf), pdf))
+            done = conn.execute("INSERT INTO sitrep_files (unit_key, slot, unit_name, produced_at, size, pdf) "
+                                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                (unit_key, slot, unit_name, to_db(at), len(pdf), bytes(pdf)))
         return done.rowcount == 1
 
     def has_sitrep(self, unit_key: str, slot: str) -> bool:
@@ -122,8 +128,8 @@ class PlanStore:
             row = conn.execute("SELECT holder, until FROM leases WHERE name = ?", (name,)).fetchone()
             if row is not None and row[0] != holder and from_db(row[1]) > now:
                 return False
-            conn.execute("INSERT OR REPLACE INTO leases (name, holder, until) VALUES (?, ?, ?)",
-                         (name, holder, to_db(until)))
+            conn.execute("INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name) "
+                         "DO UPDATE SET holder = excluded.holder, until = excluded.until", (name, holder, to_db(until)))
         return True
 
 

@@ -15,6 +15,7 @@ from sync_server import quotas
 from sync_server.body import read_bytes
 from sync_server.errors import error_response, language
 from sync_server.partials import PartialUploads
+from sync_server.partials_db import DbPartialUploads
 from sync_server.routes import schemas
 from sync_server.scope import Principal, hidden, readable_media
 from sync_server.services import PrincipalDep, Services, ServicesDep
@@ -185,11 +186,9 @@ def _unfinished(request: Request, services: Services, sha256: str, total: int, o
                         headers=_offset_headers(offset))
 
 
-def _partials(services: Services, principal: Principal) -> PartialUploads:
-    settings = services.settings
-    return PartialUploads(services.media, max_age=settings.media_grace_seconds,
-                          now=lambda: services.clock().timestamp(), quotas=settings.quotas,
-                          room=_room(services, principal))
+def _partials(services: Services, principal: Principal) -> PartialUploads | DbPartialUploads:
+    return services.media.partial_uploads(services.settings, lambda: services.clock().timestamp(),
+                                          room=_room(services, principal))
 
 
 def _room(services: Services, principal: Principal) -> Callable[[int], None]:

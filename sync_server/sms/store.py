@@ -1,5 +1,5 @@
-"""The SMS tables (schema step 10) behind a handful of methods; the SQLite backend's own ``Database``
-(``storage.db``: one writer, per-thread readers) does the work. Times are ``to_db`` UTC text."""
+"""The SMS tables (schema step 10) behind a handful of methods, on either backend: portable SQL through
+the backend's ``Database`` (``storage.db``: ``writing()`` / ``reading()``). Times are ``to_db`` UTC text."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from kerawanan.sms_codec import Part
-from sync_server.storage.connection import Database, from_db, to_db
+from sync_server.storage.connection import from_db, to_db
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +36,15 @@ class LogEntry:
 
 
 class SmsStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Any):      # either backend's Database
         self.db = db
 
     # ---- device keys
     def issue_key(self, device_id: str, at: datetime) -> str:
         key = secrets.token_hex(32)
         with self.db.writing() as conn:
-            conn.execute("INSERT OR REPLACE INTO sms_keys (device_id, key, created_at) VALUES (?, ?, ?)",
+            conn.execute("INSERT INTO sms_keys (device_id, key, created_at) VALUES (?, ?, ?) ON CONFLICT (device_id) "
+                         "DO UPDATE SET key = excluded.key, created_at = excluded.created_at",
                          [device_id, key, to_db(at)])
         return key
 
@@ -51,17 +52,19 @@ class SmsStore:
         """``(device_id, key)`` of every device whose id begins with the 8 hex digits."""
         if len(short_device) != 8 or not all(c in "0123456789abcdef" for c in short_device):
             return []
+        after = short_device[:-1] + chr(ord(short_device[-1]) + 1)     # every id that begins with it sorts before
         with self.db.reading() as conn:
-            rows = conn.execute("SELECT device_id, key FROM sms_keys WHERE device_id GLOB ?",
-                                [short_device + "*"]).fetchall()
+            rows = conn.execute("SELECT device_id, key FROM sms_keys WHERE device_id >= ? AND device_id < ?",
+                                [short_device, after]).fetchall()
         return [(device_id, bytes.fromhex(key)) for device_id, key in rows]
 
     # ---- parts of a multi-part message
     def add_part(self, part: Part, number: str, at: datetime) -> list[Part]:
         """Keep ``part``; the parts of its message received so far (all of them when complete)."""
         with self.db.writing() as conn:
-            conn.execute("INSERT OR REPLACE INTO sms_parts (device, counter, number, part, total, chunk, "
-                         "received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            conn.execute("INSERT INTO sms_parts (device, counter, number, part, total, chunk, received_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device, counter, number, part) DO UPDATE SET "
+                         "total = excluded.total, chunk = excluded.chunk, received_at = excluded.received_at",
                          [part.device, part.counter, number, part.index, part.total, part.chunk, to_db(at)])
             rows = conn.execute("SELECT part, total, chunk FROM sms_parts WHERE device = ? AND counter = ? "
                                 "AND number = ? ORDER BY part", [part.device, part.counter, number]).fetchall()
@@ -86,8 +89,8 @@ class SmsStore:
     def use_nonce(self, device_id: str, counter: int, report_id: str | None, at: datetime) -> bool:
         """Record (device, counter); False when it was used before (a replay)."""
         with self.db.writing() as conn:
-            cursor = conn.execute("INSERT OR IGNORE INTO sms_nonces (device_id, counter, report_id, at) "
-                                  "VALUES (?, ?, ?, ?)", [device_id, counter, report_id, to_db(at)])
+            cursor = conn.execute("INSERT INTO sms_nonces (device_id, counter, report_id, at) VALUES (?, ?, ?, ?) "
+                                  "ON CONFLICT DO NOTHING", [device_id, counter, report_id, to_db(at)])
             return cursor.rowcount == 1
 
     def nonce_used(self, device_id: str, counter: int) -> bool:
@@ -97,7 +100,7 @@ class SmsStore:
 
     def mark_short(self, report_id: str, officer: str, at: datetime) -> None:
         with self.db.writing() as conn:
-            conn.execute("INSERT OR IGNORE INTO sms_short (report_id, officer, at) VALUES (?, ?, ?)",
+            conn.execute("INSERT INTO sms_short (report_id, officer, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                          [report_id, officer, to_db(at)])
 
     def short_versions(self, ids: Sequence[str], officer: str, at: datetime) -> set[str]:
@@ -120,8 +123,8 @@ class SmsStore:
             username: str | None = None, reason: str | None = None, ref: str | None = None) -> int:
         with self.db.writing() as conn:
             return conn.execute("INSERT INTO sms_log (at, direction, number, username, kind, text, state, "
-                                "reason, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                [to_db(at), direction, number, username, kind, text, state, reason, ref]).lastrowid
+                                "reason, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                [to_db(at), direction, number, username, kind, text, state, reason, ref]).fetchone()[0]
 
     def set_state(self, entry_id: int, state: str) -> None:
         with self.db.writing() as conn:
@@ -129,7 +132,7 @@ class SmsStore:
 
     def entries(self, *, direction: str | None = None, before: int | None = None, limit: int = 100,
                 username: str | None = None) -> list[LogEntry]:
-        where, params = ["1"], []
+        where, params = ["1 = 1"], []
         for column, value in (("direction", direction), ("username", username)):
             if value is not None:
                 where.append(f"{column} = ?")
@@ -163,8 +166,9 @@ class SmsStore:
     # ---- contacts
     def set_contact(self, contact: Contact, at: datetime) -> None:
         with self.db.writing() as conn:
-            conn.execute("INSERT OR REPLACE INTO sms_contacts (username, phone, events, quiet, updated_at) "
-                         "VALUES (?, ?, ?, ?, ?)",
+            conn.execute("INSERT INTO sms_contacts (username, phone, events, quiet, updated_at) VALUES (?, ?, ?, ?, ?) "
+                         "ON CONFLICT (username) DO UPDATE SET phone = excluded.phone, events = excluded.events, "
+                         "quiet = excluded.quiet, updated_at = excluded.updated_at",
                          [contact.username, contact.phone, json.dumps(list(contact.events)), contact.quiet,
                           to_db(at)])
 
@@ -183,7 +187,8 @@ class SmsStore:
 
     def set_cursor(self, value: int) -> None:
         with self.db.writing() as conn:
-            conn.execute("INSERT OR REPLACE INTO sms_state (name, value) VALUES ('history_id', ?)", [value])
+            conn.execute("INSERT INTO sms_state (name, value) VALUES ('history_id', ?) "
+                         "ON CONFLICT (name) DO UPDATE SET value = excluded.value", [value])
 
     def history_after(self, after: int, limit: int = 1000) -> list[dict[str, Any]]:
         """New ``alert_history`` rows (append-only, so an id cursor never misses one), with each alert's
@@ -216,5 +221,5 @@ class SmsStore:
     def claim(self, alert_id: str, event: str, username: str, at: datetime) -> bool:
         """One message per alert per event per person: False when this one was already claimed."""
         with self.db.writing() as conn:
-            return conn.execute("INSERT OR IGNORE INTO sms_notified (alert_id, event, username, at) "
-                                "VALUES (?, ?, ?, ?)", [alert_id, event, username, to_db(at)]).rowcount == 1
+            return conn.execute("INSERT INTO sms_notified (alert_id, event, username, at) VALUES (?, ?, ?, ?) "
+                                "ON CONFLICT DO NOTHING", [alert_id, event, username, to_db(at)]).rowcount == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sync_server.storage import v14_media
 from sync_server.storage.pg.connection import Database, PgConnection
 
 BASELINE = 13
@@ -22,7 +23,14 @@ def _baseline(conn: PgConnection) -> None:
     conn.raw.execute(_SCHEMA.read_text(encoding="utf-8"))
 
 
-STEPS: dict[int, Callable[[PgConnection], None]] = {BASELINE: _baseline}
+def _v14_media(conn: PgConnection) -> None:
+    conn.raw.execute(v14_media.POSTGRES)
+
+
+STEPS: dict[int, Callable[[PgConnection], None]] = {
+    BASELINE: _baseline,
+    14: _v14_media,               # photos in the database, photos cited by task answers (storage/v14_media.py)
+}
 LATEST = max(STEPS)
 
 
