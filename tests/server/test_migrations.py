@@ -339,3 +339,64 @@ def test_v13_plans_tables_from_v12_keep_versions_unique_and_strength_whole(db):
                    "'{}')", [T0])
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO strength_figures VALUES ('Polda Jambi', 0, -1, 0, 'x', 'admin', ?)", [T0])
+
+
+TASK_LINES = [   # (event, data) of alert_history lines: two task answers citing photos, two that cite none
+    ("task_report", json.dumps({"task_id": "t1", "media": ["1" * 64, "2" * 64]})),
+    ("task_acknowledge", json.dumps({"task_id": "t2", "media": ["3" * 64]})),
+    ("task_report", json.dumps({"task_id": "t3", "by_name": "Bripka Andi"})),
+    ("assign", None),
+]
+
+
+def _history(conn, lines, alert_id: str = "a-1") -> None:
+    for number, (kind, data) in enumerate(lines):
+        conn.execute("INSERT INTO alert_history (alert_id, version, at, actor, event, data) VALUES (?, ?, ?, ?, ?, ?)",
+                     [alert_id, number + 1, T0, "88030417", kind, data])
+
+
+def test_v14_media_store_from_v13_lists_the_photos_task_answers_cite(db):
+    migrate(db, 13)
+    db.execute("INSERT INTO alerts (id, region_code, level, peak_level, score, status, report_count, officer_count, "
+               "top_categories, scored_at, opened_at, updated_at, version) VALUES ('a-1', '15.72.07.2004', 'rawan', "
+               "'rawan', 20, 'open', 1, 1, '[]', ?, ?, ?, 1)", [T0, T0, T0])
+    _history(db, TASK_LINES)
+    assert migrate(db, 14) == [14]
+    assert sorted(db.execute("SELECT sha256, alert_id FROM task_media").fetchall()) == [("1" * 64, "a-1"),
+                                                                                      ("2" * 64, "a-1")]
+    _history(db, [("task_report", json.dumps({"task_id": "t4", "media": ["4" * 64, "1" * 64]}))])   # the trigger
+    assert {row[0] for row in db.execute("SELECT sha256 FROM task_media")} == {"1" * 64, "2" * 64, "4" * 64}
+    db.execute("INSERT INTO media_blobs (sha256, data) VALUES (?, ?)", ["5" * 64, b"\xff\xd8\xff\x00"])
+    assert db.execute("SELECT data FROM media_blobs").fetchone()[0] == b"\xff\xd8\xff\x00"
+    db.execute("INSERT INTO media_partials (username, sha256, size, updated_at) VALUES ('88030417', ?, 0, ?)",
+               ["5" * 64, T0])
+    with pytest.raises(sqlite3.IntegrityError):                         # one partial per account and photo
+        db.execute("INSERT INTO media_partials (username, sha256, size, updated_at) VALUES ('88030417', ?, 0, ?)",
+                   ["5" * 64, T0])
+    assert {"media_partial_chunks"} <= set(db.table_names())
+
+
+def test_v14_on_postgresql_from_its_baseline_lists_the_photos_task_answers_cite(pg_cluster):
+    from sync_server.storage.pg import migrations as pg_migrations
+    from sync_server.storage.pg.connection import Database
+
+    url = pg_cluster.database(migrated=False)
+    db = Database(url)
+    try:
+        with db.autocommit() as conn, conn.raw.transaction():
+            pg_migrations.STEPS[pg_migrations.BASELINE](conn)
+            conn.execute("UPDATE schema_version SET version = ?", (pg_migrations.BASELINE,))
+            conn.execute("INSERT INTO alerts (id, region_code, level, peak_level, score, status, report_count, "
+                         "officer_count, top_categories, scored_at, opened_at, updated_at, version) VALUES ('a-1', "
+                         "'15.72.07.2004', 'rawan', 'rawan', 20, 'open', 1, 1, '[]', ?, ?, ?, 1)", (T0, T0, T0))
+            _history(conn, TASK_LINES)
+        assert pg_migrations.migrate(db) == [14]
+        with db.writing() as conn:
+            _history(conn, [("task_report", json.dumps({"task_id": "t4", "media": ["4" * 64, "1" * 64]}))])
+        with db.reading() as conn:
+            cited = sorted(conn.execute("SELECT sha256, alert_id FROM task_media").fetchall())
+        assert cited == [("1" * 64, "a-1"), ("2" * 64, "a-1"), ("4" * 64, "a-1")]
+        assert pg_migrations.schema_version(db) == pg_migrations.LATEST == LATEST
+    finally:
+        db.close()
+        pg_cluster.drop(url)
