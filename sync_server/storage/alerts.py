@@ -48,6 +48,11 @@ _OPEN_ALERT = (f"INSERT INTO alerts ({ALERT_COLUMNS.removesuffix(', number')}) V
 _SAVE_STATES = (f"INSERT INTO region_states ({STATE_COLUMNS}) VALUES ({','.join('?' * 10)}) "
                 "ON CONFLICT (code) DO UPDATE SET " + ", ".join(
                     f"{name} = excluded.{name}" for name in STATE_COLUMNS.split(", ")[1:]))
+# The reports changed after a number, and the reports they correct: one UNION of two index lookups
+# (with ``id IN (...) OR superseded_by IN (...)`` PostgreSQL scans every report, 14 ms at 20,000).
+_CHANGED = "SELECT ref FROM changes WHERE seq > ? AND kind IN ('report', 'review')"
+_CHANGED_SINCE = (f"SELECT {SCORING_COLUMNS} FROM reports WHERE id IN ({_CHANGED} "
+                  f"UNION SELECT id FROM reports WHERE superseded_by IN ({_CHANGED}))")
 
 
 def _time(text: str | None) -> datetime | None:
@@ -145,10 +150,7 @@ def scoring_delta(conn: Any, after: int) -> ScoringDelta:
         return ScoringDelta(rows=list(map(ScoringRow._make, conn.execute(
             f"SELECT {SCORING_COLUMNS} FROM reports ORDER BY observed_epoch, id"))),   # time order: appended
                             seq=seq)
-    changed = "SELECT ref FROM changes WHERE seq > ? AND kind IN ('report', 'review')"
-    sql = (f"SELECT {SCORING_COLUMNS} FROM reports WHERE id IN ({changed}) "   # and the reports they correct
-           f"OR superseded_by IN ({changed})")
-    return ScoringDelta(rows=list(map(ScoringRow._make, conn.execute(sql, (after, after)))), seq=seq)
+    return ScoringDelta(rows=list(map(ScoringRow._make, conn.execute(_CHANGED_SINCE, (after, after)))), seq=seq)
 
 
 def read_scoring_delta(db: Database, after: int) -> ScoringDelta:
