@@ -24,9 +24,14 @@ PLAN_STRINGS: dict[str, tuple[str, str]] = {
     "sv.asof.label": ("Peta per", "Map as of"),
     "sv.asof.now": ("Sekarang (langsung)", "Now (live)"),
     "sv.asof.stage": ("Akhir {stage}", "End of {stage}"),
-    "sv.asof.date": ("Tanggal (YYYY-MM-DD)", "Date (YYYY-MM-DD)"),
-    "sv.asof.showing": ("Menampilkan tingkat per {when} ({stage}), dihitung dari laporan sampai saat itu",
-                        "Showing levels as of {when} ({stage}), computed from the reports up to then"),
+    "sv.asof.date": ("Per tanggal…", "On a day…"),
+    "sv.asof.date.help": ("Peta per akhir tanggal (WIB)", "The map as of the end of a day (WIB)"),
+    "sv.asof.showing": ("Menampilkan tingkat per {when} ({stage}), dihitung dari laporan sampai saat itu. "
+                        "Kurang rawan digambar abu-abu: kabar desa saat itu tidak dinilai, jadi bukan tanda aman.",
+                        "Showing levels as of {when} ({stage}), computed from the reports up to then. Kurang rawan "
+                        "is drawn grey: who was heard from then is not assessed, so it is no sign of safety."),
+    "sv.asof.unheard": ("kabar tak dinilai", "coverage not assessed"),
+    "sv.asof.chosen_day": ("Tanggal pilihan", "Chosen day"),
     "sv.asof.bad_date": ("Tanggal harus YYYY-MM-DD, mis. 2024-11-25.", "The date must be YYYY-MM-DD, e.g. 2024-11-25."),
     "sv.plan.title": ("Rencana penebalan: {unit}", "Reinforcement plan: {unit}"),
     "sv.plan.pool": ("Kekuatan tersedia: {total} personel", "Available strength: {total} personnel"),

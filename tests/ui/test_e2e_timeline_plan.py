@@ -54,6 +54,12 @@ def test_the_timeline_says_voting_day_and_opens_the_map_as_of_masa_tenang(browse
         expect(page.get_by_text(re.compile("Menampilkan tingkat per 26 Nov 2024 23:59 WIB \\(Masa tenang\\)"))
                ).to_be_visible(timeout=STEP_TIMEOUT)
         shot(page, "map-masa-tenang")
+        button(page, "Per tanggal…").click()                                        # or any day, from a calendar
+        page.get_by_role("button", name="25, Senin, 25 November 2024").click()
+        button(page, "OK").click()
+        expect(page.get_by_text(re.compile("Menampilkan tingkat per 25 Nov 2024"))).to_be_visible(timeout=STEP_TIMEOUT)
+        expect(button(page, "25 Nov 2024")).to_be_visible()
+        shot(page, "map-as-of-day")
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(1500)
         go(page, "Tahapan")

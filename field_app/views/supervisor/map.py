@@ -161,13 +161,15 @@ class MapPart(Part):
         polygons, gaps, candidates = [], [], []
         for shape in self.vm.shown():
             level = self.as_of.level_of(shape.code, self.vm.level_of(shape.code))
-            quiet = bool(level) and self.vm.is_gap(shape.code) and not self.as_of.active   # gaps are today's
+            # gaps are today's; a past "kurang rawan" is not known to have been heard from: never green either
+            quiet = bool(level) and (self.as_of.active and level == "kurang_rawan"
+                                     or self.vm.is_gap(shape.code) and not self.as_of.active)
             for ring in shape.rings:
                 polygons.append(ftm.PolygonMarker(
                     coordinates=[ftm.MapLatitudeLongitude(p[0], p[1]) for p in (ring[::2] if len(ring) > 400 else ring)],
                     color=ft.Colors.with_opacity(0.6 if level else 0.35, self._fill(shape.code, level, quiet, layer)),
                     border_color="#333333", border_stroke_width=1))
-            if quiet and layer == "kamtibmas":
+            if quiet and layer == "kamtibmas" and not self.as_of.active:
                 gaps += self._dashes(shape)
             candidates.append(self._label(shape, level, quiet, view, width, height, layer))
         labels = map_labels.place(candidates, width, height)
@@ -228,6 +230,8 @@ class MapPart(Part):
         words = level_words(level, self.t.lang)
         if not quiet:
             return (words,)
+        if self.as_of.active:
+            return words, self.t("sv.asof.unheard")
         return words, coverage_words(self.vm.coverage_of(code), self.t).lower()
 
     def _render_list(self) -> None:

@@ -3,12 +3,16 @@ tahapan or of a WIB day (``AsOfLevels`` over ``GET /regions?as_of=``), not only 
 moment is shown, a caption says so and the live "tanpa kabar" dashes are left out (they are today's)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import flet as ft
 
+from field_app.strings import MONTHS
 from field_app.viewmodels.supervisor_timeline import LIVE, AsOfLevels, Timeline
 from field_app.views import theme
 from field_app.views.base import sends_update
 from field_app.views.supervisor.common import dropdown, in_thread, small
+from kerawanan.tahapan import WIB
 
 
 class AsOfPicker:
@@ -20,6 +24,7 @@ class AsOfPicker:
         self.row = ft.Row(spacing=8, wrap=True, key="sv-map-asof", vertical_alignment=ft.CrossAxisAlignment.CENTER)
         self.caption = small("", key="sv-map-asof-caption", color="#A33000")
         self._choices: list[tuple[str, str]] | None = None
+        self._day: str | None = None
 
     @property
     def active(self) -> bool:
@@ -33,13 +38,17 @@ class AsOfPicker:
         return [self.row, self.caption]
 
     def render(self) -> None:
-        """Build the picker once per list of choices (typing a date keeps its field); update the caption."""
+        """Build the picker once per list of choices and day shown; update the caption."""
         choices = self.timeline.as_of_choices()
-        stage = self.vm.choice if self.vm.choice and not self.vm.choice[:1].isdigit() else LIVE
-        if choices != self._choices:
-            self._choices = choices
-            self.date = theme.field(self.t("sv.asof.date"), key="sv-map-asof-date")
-            self.date.width, self.date.on_submit = 220, self._date_submitted
+        chosen_day = self.vm.choice if (self.vm.choice or "")[:1].isdigit() else None
+        stage = self.vm.choice or LIVE                    # a chosen day is a choice of its own, never "now"
+        if chosen_day:
+            choices = [*choices, (chosen_day, self.t("sv.asof.chosen_day"))]
+        day = self._day_words()
+        if choices != self._choices or day != self._day:
+            self._choices, self._day = choices, day       # a new button: a drawn one is frozen
+            self.date = theme.secondary_button(day, self._pick_day, key="sv-map-asof-date",
+                                               icon=ft.Icons.CALENDAR_MONTH)
             self.picker = dropdown(self.t("sv.asof.label"), choices, key="sv-map-asof-stage", value=stage,
                                    on_select=self._picked, width=260)
             self.row.controls = [self.picker, self.date]
@@ -62,9 +71,28 @@ class AsOfPicker:
     async def _picked(self, e) -> None:
         await self.choose(e.control.value or "")
 
+    def _day_words(self) -> str:
+        """"Tanggal…" until a day is shown, then the day itself ("26 Nov 2024")."""
+        choice = self.vm.choice or ""
+        if not choice[:1].isdigit():
+            return self.t("sv.asof.date")
+        year, month, day = (int(part) for part in choice.split("-"))
+        return f"{day} {MONTHS['en' if self.t.lang == 'en' else 'id'][month - 1]} {year}"
+
+    def _pick_day(self, e=None) -> None:
+        today = self.part.app.device.clock().astimezone(WIB).date()
+        choice = self.vm.choice or ""
+        shown = datetime.fromisoformat(choice) if choice[:1].isdigit() else datetime(today.year, today.month, today.day)
+        self.part.page.show_dialog(ft.DatePicker(
+            value=shown, first_date=datetime(2024, 1, 1), last_date=datetime(today.year, today.month, today.day),
+            on_change=self._day_picked, key="sv-map-asof-picker", help_text=self.t("sv.asof.date.help"),
+            cancel_text=self.t("action.cancel"), confirm_text=self.t("action.ok")))
+
     @sends_update
-    async def _date_submitted(self, e) -> None:
-        await self.choose(e.control.value or "")
+    async def _day_picked(self, e) -> None:
+        value = e.control.value
+        if value is not None:
+            await self.choose(f"{value.year:04d}-{value.month:02d}-{value.day:02d}")
 
     @property
     def app(self):                              # sends_update pushes through the map's app
