@@ -29,7 +29,7 @@ def setup(server, api, world):
     assert api.request("PUT", f"/api/v1/media/{sha}", token=officer.token, content=photo).status_code == 201
     sent = report(desa_code=desa[0], media=[sha])
     assert api.push(officer.token, [sent])["results"][0]["status"] == "created"
-    workdir = server.db.parent
+    workdir = server.workdir
     canary = secrets.token_hex(16)
     (workdir / "canary.txt").write_text(canary)
     return {

@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 import psycopg_pool
 
-from kerawanan.errors import Unavailable
+from kerawanan.errors import InvalidInput, Unavailable
 
 WRITE_LOCK = 0x5045_5441_0001       # "PETA" 1: the write transaction lock of every node
 POOL_TIMEOUT_S = 10.0               # a request waits at most this long for a connection
@@ -58,6 +58,14 @@ def pg_sql(sql: str) -> str:
     return "".join(out)
 
 
+def _refused(error: Exception) -> InvalidInput:
+    """A value PostgreSQL cannot take (text with a NUL character, a number out of range) came from the
+    request: a 422 like any bad input, never a 500. SQLite stores or compares such a value instead, so
+    the answer differs by backend (e.g. a report id with ``%00`` in its path: 404 there, 422 here)."""
+    return InvalidInput("Nilai yang dikirim tidak dapat diproses basis data (mis. karakter NUL).",
+                        message_en=f"A value the database cannot take ({type(error).__name__}).")
+
+
 def _value(value: Any) -> Any:
     return int(value) if isinstance(value, bool) else value
 
@@ -79,12 +87,18 @@ class PgConnection:
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor:
         cursor = self.raw.cursor()
-        cursor.execute(pg_sql(sql), _params(params))
+        try:
+            cursor.execute(pg_sql(sql), _params(params))
+        except psycopg.DataError as error:
+            raise _refused(error) from error
         return cursor
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> psycopg.Cursor:
         cursor = self.raw.cursor()
-        cursor.executemany(pg_sql(sql), [_params(row) for row in rows])
+        try:
+            cursor.executemany(pg_sql(sql), [_params(row) for row in rows])
+        except psycopg.DataError as error:
+            raise _refused(error) from error
         return cursor
 
 
