@@ -114,14 +114,16 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def print_table(rows: Sequence[tuple[str, str, str]], header: tuple[str, str, str] = ("measure", "result",
-                                                                                       "target")) -> None:
-    """A Markdown table (pastes into docs/benchmarks.md as it is)."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+def print_table(rows: Sequence[Sequence[str]], header: Sequence[str] = ("measure", "result", "target")) -> None:
+    """A Markdown table (pastes into docs/benchmarks.md as it is): the first and the last column
+    (the target) aligned left, the results between them right."""
+    columns = len(header)
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(columns)]
     print("| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)) + " |")
     print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
     for row in rows:
-        cells = [row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].ljust(widths[2])]
+        cells = [cell.ljust(widths[i]) if i in (0, columns - 1) else cell.rjust(widths[i])
+                 for i, cell in enumerate(row)]
         print("| " + " | ".join(cells) + " |")
 
 
@@ -198,12 +200,13 @@ class BenchServer:
 
     ``with BenchServer(folder) as server:`` stops the server afterwards. Users are made through
     the API by the admin, as an operator would. ``database``: a ``postgresql://`` URL to serve
-    instead of an SQLite file in ``folder`` (which then holds only the log and photos).
+    instead of an SQLite file in ``folder`` (which then holds only the log and photos). ``prepare``
+    False: no ``init`` and no admin made, for a further node on a database another one prepared.
     """
 
     ADMIN_PASSWORD = "kata-sandi-bench-123"
 
-    def __init__(self, folder: Path, *, workers: int = 1, database: str | None = None):
+    def __init__(self, folder: Path, *, workers: int = 1, database: str | None = None, prepare: bool = True):
         self.folder = folder
         self.db: Path | str = database or folder / "peta.db"    # a postgresql:// URL or an SQLite file
         self.port = free_port()
@@ -211,9 +214,11 @@ class BenchServer:
                     "PETA_LOGIN_FAILURES_PER_ADDRESS": "100000",
                     # Each bench client is one officer sending far more than a Bhabin's hourly quota.
                     "PETA_QUOTA_REPORTS": "1000000000", "PETA_QUOTA_PHOTO_MIB": "1000000"}
-        self._cli("init")
-        self._cli("create-user", "--username", "admin", "--name", "Admin Bench", "--role", "admin",
-                  "--scope", "15", "--password", self.ADMIN_PASSWORD)
+        if prepare:
+            self._cli("init")
+            self._cli("create-user", "--username", "admin", "--name", "Admin Bench", "--role", "admin",
+                      "--scope", "15", "--password", self.ADMIN_PASSWORD)
+        folder.mkdir(parents=True, exist_ok=True)
         self.log_path = folder / "server.log"
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(

@@ -54,7 +54,7 @@ from bench.common import (  # noqa: E402
 from kerawanan import assets  # noqa: E402
 from kerawanan.report import parse_report  # noqa: E402
 from kerawanan.tahapan import WIB  # noqa: E402
-from kerawanan.vocab import CATEGORY_CODES, THREAT_STAGES  # noqa: E402
+from kerawanan.vocab import CATEGORY_CODES, STAGELESS_CATEGORIES, THREAT_STAGES  # noqa: E402
 from sync_server.storage.migrations import V1_ACCOUNTS, V2_REPORTS, split_statements  # noqa: E402
 
 SUPERVISOR_SCOPE = ("15.01", "15.72")   # Polres Kerinci: Kabupaten Kerinci and Kota Sungai Penuh
@@ -102,6 +102,8 @@ class Workload:
             "media": [rng.randbytes(32).hex()] if rng.random() < 0.15 else [],
             "supersedes": None,
         }
+        if wire["category"] in STAGELESS_CATEGORIES:        # a laporan nihil has no threat stage
+            wire["threat_stage"] = None
         target = rng.randint(320, 800) - len(encode_json(wire))
         facts = rng.choice(SENTENCES).format(**fill) if rng.random() < 0.5 else self.free_sentence(fill)
         while len(facts) < target:
@@ -265,12 +267,16 @@ def server_cpu(server: Any) -> float:
 def run_push(server: Any, tokens: list[str], shares: list[list[bytes]],
              counts: list[list[int]], client: Any = push_batches) -> PushStats:
     """``client`` threads (``push_batches``'s signature; bench/peers.py passes its peers' clients), one per
-    token, released together; ``server`` needs ``port`` and ``pid`` (or ``pids``)."""
+    token, released together; ``server`` needs ``port`` and ``pid`` (or ``pids``), or ``ports`` (several
+    nodes: client ``i`` pushes to ``ports[i % len(ports)]``)."""
     latencies: list[list[float]] = [[] for _ in tokens]
     errors: list[str] = []
     start = threading.Barrier(len(tokens) + 1)
-    threads = [threading.Thread(target=client, args=(server.port, token, share, count, latency, start, errors))
-               for token, share, count, latency in zip(tokens, shares, counts, latencies, strict=True)]
+    ports = getattr(server, "ports", None) or [server.port]
+    threads = [threading.Thread(target=client, args=(ports[index % len(ports)], token, share, count, latency,
+                                                     start, errors))
+               for index, (token, share, count, latency) in enumerate(zip(tokens, shares, counts, latencies,
+                                                                         strict=True))]
     for thread in threads:
         thread.start()
     cpu_before, client_before = server_cpu(server), time.process_time()
@@ -319,10 +325,19 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
+    parser.add_argument("--db", nargs="?", const="cluster", metavar="postgresql://...",
+                        help="also 1 and 2 PostgreSQL nodes beside 1 SQLite node, one table "
+                             "(bench/ingest_nodes.py); without a URL, on a durable cluster of its own")
     args = parser.parse_args()
     if min(args.reports, args.clients, args.batch, args.workers) < 1 or args.batch > 500:
         parser.error("--reports, --clients, --workers must be >= 1 and --batch 1..500")
     workload = Workload(seed=args.seed, reports=args.reports, clients=args.clients, batch=args.batch)
+    if args.db is not None:
+        from bench import ingest_nodes
+
+        with tempfile.TemporaryDirectory(prefix="peta-ingest-") as folder:
+            ingest_nodes.main(args, workload, Path(folder))
+        return
     with tempfile.TemporaryDirectory(prefix="peta-ingest-") as folder:
         with BenchServer(Path(folder), workers=args.workers) as server:
             tokens = [server.user_token(f"8705{index:04d}", "officer", [desa])
