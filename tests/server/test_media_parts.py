@@ -10,13 +10,12 @@ import hashlib
 import os
 import socket
 import threading
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.server.helpers import Actor, Api, ServerProcess, World, assert_error, wait_until
+from tests.server.media_support import ServerPartials
 
 CHUNK = 32 * 1024
 
@@ -52,8 +51,9 @@ def upload(api, token, data, name=None, start=0):
         start = int(response.headers["upload-offset"])
 
 
-def partial_dir(server) -> Path:
-    return Path(server.env["PETA_MEDIA_DIR"]) / "partial"
+def partial_of(server, officer, name) -> bool:
+    """Whether the officer holds a partial upload of the photo where the server keeps them."""
+    return ServerPartials(server).present(officer.username, name)
 
 
 def test_chunks_arrive_202_then_201_and_the_photo_reads_back_like_a_whole_put(api, world):
@@ -225,26 +225,18 @@ def test_the_same_part_twice_at_once_is_written_once_and_the_second_is_409(api, 
 def test_a_stale_partial_is_removed_on_access_and_a_new_upload_scans_nothing(api, world, server):
     """Stale partials go when looked at, or by the background sweep (test_quotas_gc.py): a new
     upload no longer scans every partial of the server."""
-    officer = world.officer()
-    old, older, new = jpeg(), jpeg(), jpeg()
-    for photo in (old, older):
-        assert put_part(api, officer.token, sha(photo), photo, 0).status_code == 202
-    before = {path.name for path in partial_dir(server).glob("*/*")}
-    assert {sha(old), sha(older)} <= before
-    eight_days_ago = time.time() - 8 * 24 * 3600
-    for path in partial_dir(server).glob(f"*/{sha(old)}"):
-        os.utime(path, (eight_days_ago, eight_days_ago))
+    officer, partials = world.officer(), ServerPartials(server)
+    old, older, new, young = jpeg(), jpeg(), jpeg(), jpeg()
+    for photo in (old, older):                                                # last written 8 days ago
+        partials.plant(officer.username, sha(photo), photo[:CHUNK], age_seconds=8 * 24 * 3600)
+    partials.plant(officer.username, sha(young), young[:CHUNK], age_seconds=6 * 24 * 3600)   # not yet stale
+    assert partials.present(officer.username, sha(old)) and partials.present(officer.username, sha(older))
     assert head_parts(api, officer.token, sha(old)).status_code == 404               # on access
-    assert not list(partial_dir(server).glob(f"*/{sha(old)}"))
+    assert not partials.present(officer.username, sha(old))
     assert put_part(api, officer.token, sha(old), old, CHUNK).status_code == 409
-    for path in partial_dir(server).glob(f"*/{sha(older)}"):
-        os.utime(path, (eight_days_ago, eight_days_ago))
     assert put_part(api, officer.token, sha(new), new, 0).status_code == 202
-    assert list(partial_dir(server).glob(f"*/{sha(older)}"))                     # left to the sweep
-    six_days_ago = time.time() - 6 * 24 * 3600                                  # not yet stale: kept
-    for path in partial_dir(server).glob(f"*/{sha(new)}"):
-        os.utime(path, (six_days_ago, six_days_ago))
-    assert head_parts(api, officer.token, sha(new)).headers["upload-offset"] == str(CHUNK)
+    assert partials.present(officer.username, sha(older))                      # left to the sweep
+    assert head_parts(api, officer.token, sha(young)).headers["upload-offset"] == str(CHUNK)
 
 
 def test_a_partial_survives_a_server_kill_and_the_upload_resumes(tmp_path):
@@ -281,20 +273,15 @@ def test_a_partial_survives_a_server_kill_and_the_upload_resumes(tmp_path):
 def test_a_partial_holding_every_byte_is_completed_by_a_repeat_of_its_last_chunk(api, world, server):
     """A server killed between the last append and the store leaves a full partial: HEAD says every
     byte is there, and the client's repeat of its last chunk stores it."""
-    from sync_server.partials import PartialUploads
-    from sync_server.storage.files import MediaFiles
-
-    officer = world.officer()
+    officer, partials = world.officer(), ServerPartials(server)
     photo = jpeg()
     name = sha(photo)
-    path = PartialUploads(MediaFiles(Path(server.env["PETA_MEDIA_DIR"]))).path(name, officer.username)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(photo)                                      # as the kill left it
+    partials.plant(officer.username, name, photo)                         # as the kill left it
     assert head_parts(api, officer.token, name).headers["upload-offset"] == str(len(photo))
     last = len(photo) - len(photo) % CHUNK
     done = put_part(api, officer.token, name, photo, last)
     assert done.status_code == 201, done.text
-    assert not path.exists()
+    assert not partials.present(officer.username, name)
     assert api.get(f"/api/v1/media/{name}", token=officer.token).content == photo
 
 
@@ -363,7 +350,7 @@ def test_a_whole_photo_in_one_request_is_stored_at_once(api, world, server):
     assert done.json() == {"sha256": name, "size": len(photo), "mime": "image/jpeg"}
     assert done.headers["upload-offset"] == str(len(photo))
     assert api.get(f"/api/v1/media/{name}", token=officer.token).content == photo
-    assert not list(partial_dir(server).glob(f"*/{name}"))                  # renamed into the store
+    assert not partial_of(server, officer, name)                             # moved into the store
 
 
 def test_a_request_cut_midway_keeps_its_prefix_and_the_rest_completes_the_photo(api, world, server):
@@ -399,12 +386,12 @@ def test_a_request_cut_before_its_first_byte_leaves_nothing(api, world, server):
     conn = open_part(server.url, officer.token, name, photo, 0, 0)
     try:
         assert head_parts(api, officer.token, name).status_code == 404
-        assert not list(partial_dir(server).glob(f"*/{name}"))
+        assert not partial_of(server, officer, name)
         refused = assert_error(put_part(api, officer.token, name, photo, CHUNK), 409, "media.offset_mismatch")
         assert refused["details"] == {"offset": 0}
     finally:
         conn.close()
-    assert not list(partial_dir(server).glob(f"*/{name}"))
+    assert not partial_of(server, officer, name)
     assert head_parts(api, officer.token, name).status_code == 404
     assert upload(api, officer.token, photo).status_code == 201
 
@@ -416,12 +403,8 @@ def test_an_empty_body_creates_no_partial(api, world, server):
     empty = api.request("PUT", f"/api/v1/media/{name}/parts", token=officer.token, content=b"",
                         headers={"Content-Range": f"bytes 0-{CHUNK - 1}/{len(photo)}"})
     assert empty.status_code == 202 and empty.json()["offset"] == 0
-    assert not list(partial_dir(server).glob(f"*/{name}"))
+    assert not partial_of(server, officer, name)
     assert head_parts(api, officer.token, name).status_code == 404
-
-
-def files_become(server, name: str, *, present: bool, seconds: float = 20) -> bool:
-    return wait_until(lambda: bool(list(partial_dir(server).glob(f"*/{name}"))) == present, seconds)
 
 
 def test_a_second_request_while_one_streams_is_409_at_once_and_the_first_completes(api, world, server):
