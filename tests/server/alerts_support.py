@@ -16,7 +16,9 @@ VOTING_NIGHT = datetime(2024, 11, 27, 21, 40, tzinfo=WIB)
 
 class ClockedServer(ServerProcess):
     """``init`` + admin + ``serve`` with ``PETA_CLOCK_FILE`` (time set by the test) and no
-    background evaluation (``PETA_EVALUATE_SECONDS=0``): passes run only when the test says so."""
+    background evaluation (``PETA_EVALUATE_SECONDS=0``): passes run only when the test says so.
+    Its database is an SQLite file, which ``query`` reads as the alert tests' oracle: the engine's
+    arithmetic is the same on both backends, and contract/test_alerts.py holds PostgreSQL to it."""
 
     def __init__(self, workdir: Path, start: datetime, env: dict[str, str] | None = None):
         self.clock_file = workdir / "clock.txt"

@@ -299,7 +299,9 @@ def send(scene: Scene, request: dict, headers: dict[str, str], params: dict[str,
 
 
 def database_digest(server: ClockedServer) -> dict[str, int]:
-    """A hash of every table's rows: what a request that got through would have changed."""
+    """A hash of every table's rows: what a request that got through would have changed. It reads the
+    SQLite file of the scene's own server: no port lists every table (the routes, not the backend,
+    are under test here)."""
     with sqlite3.connect(f"file:{server.db}?mode=ro", uri=True) as conn:
         tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {
@@ -419,10 +421,14 @@ def test_a_supervisor_login_token_cannot_push_or_upload(scene):
 
 
 def stored_devices(server: ClockedServer, report_ids: list[str]) -> dict[str, tuple[str, str]]:
-    with sqlite3.connect(f"file:{server.db}?mode=ro", uri=True) as conn:
-        marks = ",".join("?" * len(report_ids))
-        rows = conn.execute(f"SELECT id, officer, device_id FROM reports WHERE id IN ({marks})", report_ids)
-        return {row[0]: (row[1], row[2]) for row in rows}
+    from sync_server.storage import open_storage
+
+    storage = open_storage(server.db)
+    try:
+        stored = [storage.get_report(report_id) for report_id in report_ids]
+    finally:
+        storage.close()
+    return {report.id: (report.officer, report.device_id) for report in stored if report is not None}
 
 
 def test_a_new_phone_leaves_the_old_one_working_until_an_admin_revokes_it(scene):

@@ -14,6 +14,7 @@ import pytest
 from sync_server.auth import verify_secret
 from sync_server.demo import demo_accounts
 from sync_server.storage import open_storage
+from sync_server.storage.base import ReportQuery
 from tests.server.helpers import PASSWORD, ROOT, Api, cli, free_port, wait_until
 
 BINDING = ("init", "create-user", "enrollment-code", "serve", "seed-demo", "backup")
@@ -96,15 +97,18 @@ def test_seed_demo_creates_accounts_and_reports_once(tmp_path):
     assert done.returncode == 0, done.stderr
     for account in demo_accounts():
         assert account["username"] in done.stdout and account["password"] in done.stdout
-    with sqlite3.connect(path) as conn:
-        count = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
-        users = conn.execute("SELECT count(*) FROM users").fetchone()[0]
-    assert count > 0 and f"created {count}" in done.stdout and users == len(demo_accounts())
-    again = cli(path, "seed-demo")
-    assert again.returncode == 0, again.stderr
-    assert "invalid" not in again.stdout and "created" not in again.stdout
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == count
+    storage = open_storage(path)
+    try:
+        count = len(storage.list_reports(ReportQuery(limit=100_000))[0])
+        assert count > 0 and f"created {count}" in done.stdout
+        assert all(storage.get_user(account["username"]) for account in demo_accounts())
+        seq = storage.current_seq()
+        again = cli(path, "seed-demo")
+        assert again.returncode == 0, again.stderr
+        assert "invalid" not in again.stdout and "created" not in again.stdout
+        assert storage.current_seq() == seq
+    finally:
+        storage.close()
 
 
 def test_commands_need_an_initialised_database(tmp_path):

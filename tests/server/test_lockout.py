@@ -107,6 +107,7 @@ def test_waits_grow_and_the_right_password_waits_too(clocked):
 
 
 def login_tokens(server_db) -> list[tuple[str, str | None]]:
+    """Every login token row, purged ones gone: no port lists dead tokens (the clocked server is SQLite)."""
     import sqlite3
 
     with sqlite3.connect(server_db) as conn:

@@ -45,7 +45,8 @@ def push_one(world: World, token: str, body: dict) -> dict:
 
 
 def plant(server: ClockedServer, report_id: str, **wire_values) -> None:
-    """Store ``wire_values`` in a report's wire as a server before the fix let them in."""
+    """Store ``wire_values`` in a report's wire as a server before the fix let them in: below every port
+    on purpose (no port writes what the push refuses), so on the clocked server's SQLite file."""
     with sqlite3.connect(server.db) as conn:
         (wire,) = conn.execute("SELECT wire FROM reports WHERE id = ?", (report_id,)).fetchone()
         stored = {**json.loads(wire), **wire_values}
