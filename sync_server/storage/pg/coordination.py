@@ -9,8 +9,9 @@ One thread per server process keeps ONE dedicated connection (outside the pools)
   that vanishes is noticed by the server's TCP keepalives, see docs/deploy.md);
 - on the leader, answers a ``SELECT 1`` every interval, so a lost connection is noticed (the node
   stops leading, reconnects and competes again).
-A lost connection is reconnected every ``RECONNECT_SECONDS``. NOTIFYs go out on a pooled connection
-(a notification is delivered to every listening node, the sender's included).
+A lost connection is reconnected every ``RECONNECT_SECONDS``. NOTIFYs go out from a second thread
+on a pooled connection (``Notifier``), so a push never waits for one on the event loop; what piles up
+while one is sent goes out as one (a notification reaches every listening node, the sender's too).
 """
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ class PgCoordination:
         self._on_lead: Callable[[], None] = _ignore
         self._on_changes: Callable[[bool], None] = _ignore
         self._on_evaluated: Callable[[int], None] = _ignore
+        self._notifier = Notifier(db)
 
     # ---- the port
     def start(self, *, on_lead: Callable[[], None], on_changes: Callable[[bool], None],
@@ -73,11 +75,11 @@ class PgCoordination:
         return self._leader
 
     def changed(self, *, urgent: bool = False) -> None:
-        self._notify(CHANGES, "read" if urgent else "push")
+        self._notifier.ask(urgent)
 
     def evaluated(self, seq: int) -> None:
         self._heard_evaluated(seq)
-        self._notify(EVALUATED, str(seq))
+        self._notifier.announce(seq)
 
     def evaluated_seq(self) -> int:
         return self._evaluated
@@ -90,6 +92,7 @@ class PgCoordination:
         self._closed.set()
         with self._condition:
             self._condition.notify_all()
+        self._notifier.close()
         if self._thread is not None:
             self._thread.join(self.interval + CLOSE_GRACE)
 
@@ -146,13 +149,62 @@ class PgCoordination:
             self._condition.notify_all()
         _safely(self._on_evaluated, seq)
 
-    def _notify(self, channel: str, payload: str) -> None:
+
+class Notifier:
+    """Sends the NOTIFYs of one node from its own thread: ``ask`` the leader for a pass (``read``
+    when a reader waits, else ``push``), ``announce`` the change number a pass covered. What arrives
+    while one is sent is merged (the highest number; ``read`` over ``push``) and sent next."""
+
+    def __init__(self, db: Any):
+        self.db = db
+        self._condition = threading.Condition()
+        self._asking: str | None = None
+        self._announcing = 0
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def ask(self, urgent: bool) -> None:
+        with self._condition:
+            self._asking = "read" if urgent or self._asking == "read" else "push"
+            self._wake()
+
+    def announce(self, seq: int) -> None:
+        with self._condition:
+            self._announcing = max(self._announcing, seq)
+            self._wake()
+
+    def close(self) -> None:
+        with self._condition:
+            self._closed = True
+            self._condition.notify_all()
+
+    def _wake(self) -> None:
+        if self._thread is None and not self._closed:
+            self._thread = threading.Thread(target=self._run, name="peta-notify", daemon=True)
+            self._thread.start()
+        self._condition.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                self._condition.wait_for(lambda: self._closed or self._asking or self._announcing)
+                if self._closed:
+                    return
+                asking, announcing = self._asking, self._announcing
+                self._asking, self._announcing = None, 0
+            notices = [(CHANGES, asking)] if asking else []
+            if announcing:
+                notices.append((EVALUATED, str(announcing)))
+            self._send(notices)
+
+    def _send(self, notices: list[tuple[str, str]]) -> None:
         """NOTIFY on a pooled connection; a failure is logged (the next pass or takeover catches up)."""
         try:
             with self.db.autocommit() as conn:
-                conn.execute("SELECT pg_notify(?, ?)", (channel, payload))
+                for channel, payload in notices:
+                    conn.execute("SELECT pg_notify(?, ?)", (channel, payload))
         except Unavailable as error:
-            log.warning("could not notify %s: %s", channel, error.message_en)
+            log.warning("could not notify %s: %s", ", ".join(channel for channel, _ in notices), error.message_en)
 
 
 def _safely(callback: Callable[..., None], *args: Any) -> None:
