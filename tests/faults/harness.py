@@ -3,7 +3,8 @@
 Shared by the bounded suites in ``tests/faults/`` and the long runs in ``bench/faults.py``.
 The server is ``python -m sync_server init`` + ``serve`` on a free port over a temporary database;
 officers are created with the CLI and enrolled with a CLI one-time code through ``/auth/enroll``;
-the audit reads the server's SQLite file read-only (count by id and content hash).
+the audit reads the server's SQLite file read-only, or its PostgreSQL database (count by id and
+content hash). Several nodes on one PostgreSQL: ``tests/faults/nodes.py``.
 """
 from __future__ import annotations
 
@@ -44,17 +45,23 @@ def free_port() -> int:
 
 
 class RealServer:
-    """The sync server as operators run it; ``kill()`` is SIGKILL, ``start()`` reuses db and port."""
+    """The sync server as operators run it; ``kill()`` is SIGKILL, ``start()`` reuses db and port.
 
-    def __init__(self, workdir: Path):
+    ``database``: a ``postgresql://`` URL shared by several nodes (default: an SQLite file in
+    ``workdir``); ``init=False`` for a further node on a database another has initialised.
+    """
+
+    def __init__(self, workdir: Path, database: str | None = None, *, init: bool = True):
         self.workdir = Path(workdir)
-        self.db = self.workdir / "peta.db"
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.db: Path | str = database or self.workdir / "peta.db"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "PETA_MEDIA_DIR": str(self.workdir / "media"), "PETA_EVALUATE_SECONDS": "0",
                     **NO_QUOTAS}    # one officer sends every trial's reports: not what these trials measure
         self.process: subprocess.Popen | None = None
-        self.cli("init")
+        if init:
+            self.cli("init")
 
     def cli(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "-m", "sync_server", *args, "--db", str(self.db)], cwd=ROOT,
@@ -184,26 +191,37 @@ def read_only(db: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
 
 
-def audit(db: Path, saved: dict[str, str], media: set[str] = frozenset(), media_dir: Path | None = None) -> Audit:
-    """Count the saved ids and their content hashes in the server's database (read-only)."""
-    result = Audit(expected=len(saved))
-    connection = read_only(db)
+def query(db: Path | str, sql: str, params: tuple | list = ()) -> list[tuple]:
+    """Rows of one read in the server's database: the SQLite file read-only, or a ``postgresql://``
+    URL (``?`` placeholders on both)."""
+    if str(db).startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(str(db), autocommit=True) as connection:
+            return connection.execute(sql.replace("?", "%s"), list(params)).fetchall()
+    connection = read_only(Path(db))
     try:
-        rows: dict[str, list[str]] = {}
-        ids = list(saved)
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            marks = ",".join("?" for _ in part)
-            for report_id, content_hash in connection.execute(
-                    f"SELECT id, content_hash FROM reports WHERE id IN ({marks})", part):
-                rows.setdefault(report_id, []).append(content_hash)
-            for content_hash, _count in connection.execute(
-                    f"SELECT content_hash, count(*) FROM reports WHERE id IN ({marks}) GROUP BY content_hash "
-                    "HAVING count(*) > 1", part):
-                result.duplicated.append(content_hash)
-        media_rows = {row[0] for row in connection.execute("SELECT sha256 FROM media")} if media else set()
+        return connection.execute(sql, params).fetchall()
     finally:
         connection.close()
+
+
+def audit(db: Path | str, saved: dict[str, str], media: set[str] = frozenset(),
+          media_dir: Path | None = None) -> Audit:
+    """Count the saved ids and their content hashes in the server's database (read-only)."""
+    result = Audit(expected=len(saved))
+    rows: dict[str, list[str]] = {}
+    ids = list(saved)
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        marks = ",".join("?" for _ in part)
+        for report_id, content_hash in query(db, f"SELECT id, content_hash FROM reports WHERE id IN ({marks})", part):
+            rows.setdefault(report_id, []).append(content_hash)
+        for content_hash, _count in query(
+                db, f"SELECT content_hash, count(*) FROM reports WHERE id IN ({marks}) GROUP BY content_hash "
+                "HAVING count(*) > 1", part):
+            result.duplicated.append(content_hash)
+    media_rows = {row[0] for row in query(db, "SELECT sha256 FROM media")} if media else set()
     for report_id, content_hash in saved.items():
         found = rows.get(report_id, [])
         result.held += len(found)
