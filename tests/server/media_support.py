@@ -1,6 +1,6 @@
-"""A test server's partial uploads where its photo store keeps them (``sync_server.photos``: files
-under ``PETA_MEDIA_DIR`` or rows of its database), for tests that must see one, or set one up as a
-crash or the calendar left it."""
+"""A test server's photos and partial uploads where its photo store keeps them (``sync_server.photos``:
+files under ``PETA_MEDIA_DIR`` or rows of its database), for tests that must see them, or set a
+partial up as a crash or the calendar left it."""
 from __future__ import annotations
 
 import os
@@ -13,15 +13,25 @@ from sync_server.partials import PartialUploads
 from sync_server.photos import store_kind
 from sync_server.settings import Settings
 from sync_server.storage import open_storage
-from sync_server.storage.blobs import PartialRows
+from sync_server.storage.blobs import MediaBlobs, PartialRows
 from sync_server.storage.files import MediaFiles
 
 
-class ServerPartials:
+class ServerMedia:
     def __init__(self, server):
         self.server = server
         backend = SimpleNamespace(backend=getattr(server, "backend", "sqlite"))
         self.kind = store_kind(Settings(media_store=server.env.get("PETA_MEDIA_STORE") or None), backend)
+
+    def stored(self, name: str) -> bool:
+        """Whether the photo's bytes are in the store."""
+        if self.kind == "directory":
+            return MediaFiles(Path(self.server.env["PETA_MEDIA_DIR"])).exists(name)
+        storage = open_storage(self.server.db)
+        try:
+            return MediaBlobs(storage.db).exists(name)
+        finally:
+            storage.close()
 
     def present(self, username: str, name: str) -> bool:
         """Whether ``username`` holds a partial upload of the photo (stale or not: nothing is deleted)."""

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.server.helpers import Actor, Api, ServerProcess, World, assert_error, wait_until
-from tests.server.media_support import ServerPartials
+from tests.server.media_support import ServerMedia
 
 CHUNK = 32 * 1024
 
@@ -53,7 +53,7 @@ def upload(api, token, data, name=None, start=0):
 
 def partial_of(server, officer, name) -> bool:
     """Whether the officer holds a partial upload of the photo where the server keeps them."""
-    return ServerPartials(server).present(officer.username, name)
+    return ServerMedia(server).present(officer.username, name)
 
 
 def test_chunks_arrive_202_then_201_and_the_photo_reads_back_like_a_whole_put(api, world):
@@ -225,7 +225,7 @@ def test_the_same_part_twice_at_once_is_written_once_and_the_second_is_409(api, 
 def test_a_stale_partial_is_removed_on_access_and_a_new_upload_scans_nothing(api, world, server):
     """Stale partials go when looked at, or by the background sweep (test_quotas_gc.py): a new
     upload no longer scans every partial of the server."""
-    officer, partials = world.officer(), ServerPartials(server)
+    officer, partials = world.officer(), ServerMedia(server)
     old, older, new, young = jpeg(), jpeg(), jpeg(), jpeg()
     for photo in (old, older):                                                # last written 8 days ago
         partials.plant(officer.username, sha(photo), photo[:CHUNK], age_seconds=8 * 24 * 3600)
@@ -273,7 +273,7 @@ def test_a_partial_survives_a_server_kill_and_the_upload_resumes(tmp_path):
 def test_a_partial_holding_every_byte_is_completed_by_a_repeat_of_its_last_chunk(api, world, server):
     """A server killed between the last append and the store leaves a full partial: HEAD says every
     byte is there, and the client's repeat of its last chunk stores it."""
-    officer, partials = world.officer(), ServerPartials(server)
+    officer, partials = world.officer(), ServerMedia(server)
     photo = jpeg()
     name = sha(photo)
     partials.plant(officer.username, name, photo)                         # as the kill left it

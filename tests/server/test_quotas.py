@@ -1,15 +1,16 @@
 """Per-account quotas through a real server with small limits: reports per window, photo bytes
 per window, unfinished uploads at once. Over a quota: 429 ``quota.*`` with ``Retry-After`` in the
-one error shape, and nothing of the refused request stored."""
+one error shape, and nothing of the refused request stored — with photos in a directory and in the
+database (``PETA_MEDIA_STORE``)."""
 from __future__ import annotations
 
 import hashlib
 import os
-from pathlib import Path
 
 import pytest
 
 from tests.server.helpers import Actor, Api, ServerProcess, World, assert_error, report
+from tests.server.media_support import ServerMedia
 
 REPORTS = 5
 PHOTO_KIB = 512
@@ -17,12 +18,12 @@ PARTIALS = 2
 PARTIAL_KIB = 256
 
 
-@pytest.fixture(scope="module")
-def quota_server(tmp_path_factory):
+@pytest.fixture(scope="module", params=("directory", "database"))
+def quota_server(request, tmp_path_factory):
     process = ServerProcess(tmp_path_factory.mktemp("quotas"), env={
         "PETA_QUOTA_REPORTS": str(REPORTS), "PETA_QUOTA_PHOTO_MIB": str(PHOTO_KIB / 1024),
         "PETA_QUOTA_PARTIALS": str(PARTIALS), "PETA_QUOTA_PARTIAL_MIB": str(PARTIAL_KIB / 1024),
-        "PETA_LOGIN_FAILURES_PER_ADDRESS": "100000"})
+        "PETA_LOGIN_FAILURES_PER_ADDRESS": "100000", "PETA_MEDIA_STORE": request.param})
     yield process
     process.stop()
     assert "Traceback" not in process.log(), process.log()
@@ -78,14 +79,14 @@ def test_photo_bytes_over_the_quota_are_refused_before_a_byte_is_stored(quota_wo
     response = api.request("PUT", f"/api/v1/media/{sha(refused)}", token=officer.token, content=refused)
     assert_quota(response, "quota.photo_bytes")
     assert_error(api.get(f"/api/v1/media/{sha(refused)}", token=officer.token), 404)
-    media = Path(quota_server.env["PETA_MEDIA_DIR"])
-    assert not list(media.glob(f"??/??/{sha(refused)}"))
+    media = ServerMedia(quota_server)
+    assert media.kind == quota_server.env["PETA_MEDIA_STORE"] and not media.stored(sha(refused))
     again = api.request("PUT", f"/api/v1/media/{sha(kept)}", token=officer.token, content=kept)
     assert again.status_code == 200                            # a repeat stores nothing new: not counted
     part = api.request("PUT", f"/api/v1/media/{sha(refused)}/parts", token=officer.token, content=refused[:250_000],
                        headers={"Content-Range": f"bytes 0-249999/{len(refused)}"})
     assert_quota(part, "quota.photo_bytes")                    # the resumable route counts the same bytes
-    assert not list((media / "partial").glob(f"*/{sha(refused)}"))
+    assert not media.present(officer.username, sha(refused))
 
 
 def test_unfinished_uploads_past_the_partials_quota_are_refused(quota_world, quota_server):
@@ -100,8 +101,7 @@ def test_unfinished_uploads_past_the_partials_quota_are_refused(quota_world, quo
         assert first_chunk(photo).status_code == 202
     error = assert_quota(first_chunk(photos[PARTIALS]), "quota.partials")
     assert error["details"]["held"] == PARTIALS
-    partial = Path(quota_server.env["PETA_MEDIA_DIR"]) / "partial"
-    assert not list(partial.glob(f"*/{sha(photos[PARTIALS])}"))
+    assert not ServerMedia(quota_server).present(officer.username, sha(photos[PARTIALS]))
     grown = api.request("PUT", f"/api/v1/media/{sha(photos[0])}/parts", token=officer.token,
                         content=photos[0][32_768:250_000],
                         headers={"Content-Range": f"bytes 32768-249999/{len(photos[0])}"})
