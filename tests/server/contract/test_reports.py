@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -15,6 +16,7 @@ from starlette.responses import JSONResponse
 from kerawanan.sms_codec import SHORT_MARK
 from sync_server.render import change_json, change_page_text
 from sync_server.scope import Principal
+from sync_server.storage import open_storage
 from sync_server.storage.base import Area, Device, NewChange, ReportQuery, Review, User
 from tests.server.contract.builders import HYPOTHESIS, NOW, OFFICER, parsed
 from tests.server.helpers import DESA_A, DESA_B, KOTA_JAMBI_DESA, PESISIR_BUKIT_DESA
@@ -61,6 +63,34 @@ def test_a_batch_repeating_an_id_and_another_officers_id(storage):
     assert statuses(theirs) == ["duplicate"] and theirs.cursor == 0      # nobody else's seq leaks
     assert storage.get_report(one.id).officer == OFFICER.username
     assert storage.store_reports(OFFICER.username, None, [], NOW).outcomes == []
+
+
+def test_the_same_push_through_two_nodes_at_once_is_stored_once(storage):
+    """Two server processes on one database (two handles): each report created once, never twice."""
+    node = open_storage(getattr(storage, "url", None) or storage.path)
+    try:
+        for _ in range(10):
+            batch = [parsed() for _ in range(5)]
+            start, results = threading.Barrier(2), [None, None]
+
+            def push(index, handle, batch=batch, start=start, results=results):
+                start.wait()
+                try:
+                    results[index] = handle.store_reports(OFFICER.username, None, batch, NOW)
+                except Exception as error:      # e.g. a unique violation: both nodes inserted
+                    results[index] = error
+
+            threads = [threading.Thread(target=push, args=pair) for pair in enumerate((storage, node))]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert not [r for r in results if isinstance(r, Exception)], results
+            assert sorted(statuses(results[0]) + statuses(results[1])) == ["created"] * 5 + ["duplicate"] * 5
+            assert results[0].cursor == results[1].cursor == storage.get_report(batch[-1].id).seq
+        assert len(stored_state(storage)) == 50
+    finally:
+        node.close()
 
 
 def test_corrections_follow_the_supersedes_rules(storage):
