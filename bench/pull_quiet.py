@@ -53,16 +53,16 @@ def main() -> None:
                                            audience="supervisors", ref=f"r{n}")
                                  for n in range(start, min(args.changes, start + 5000))], NOW)
         area = QUIET.area()
-        first = storage.pull_json(QUIET.username, area, 0, 100)        # leaves the hint
+        first = storage.pull_stored(QUIET.username, area, 0, 100)        # leaves the hint
 
         def cold() -> None:
             scan_hints(storage.db).__init__()                           # a restart / another worker
-            storage.pull_json(QUIET.username, area, first.cursor, 100)
+            storage.pull_stored(QUIET.username, area, first.cursor, 100)
 
         rows = [(f"quiet caller, first poll of a process (scans {args.changes:,} changes)",
                  timed(cold, max(1, args.repeat // 10))),
                 ("quiet caller, steady poll (scan hint)",
-                 timed(lambda: storage.pull_json(QUIET.username, area, first.cursor, 100), args.repeat))]
+                 timed(lambda: storage.pull_stored(QUIET.username, area, first.cursor, 100), args.repeat))]
         storage.close()
     width = max(len(name) for name, _ in rows)
     print(f"| {'pull at the storage port'.ljust(width)} | time |")

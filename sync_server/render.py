@@ -7,8 +7,16 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:                 # storage renders pull pages with this module: no import at run time
-    from sync_server.storage.base import Change, Device, Review, StoredReport, User
+if TYPE_CHECKING:
+    from sync_server.storage.base import (
+        Change,
+        Device,
+        Review,
+        StoredChange,
+        StoredChangePage,
+        StoredReport,
+        User,
+    )
 
 WIRE_TIMES = ("observed_at", "recorded_at")
 _dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode  # as JSONResponse
@@ -139,6 +147,21 @@ def _stored_json_text(data: str) -> str:
         return _dumps(data)
 
 
-def change_page_text(changes: str, cursor: int, more: bool) -> str:
-    """The body of ``GET /sync/pull``: ``changes`` is the JSON array text of a ``RawChangePage``."""
-    return f'{{"changes":{changes},"cursor":{cursor},"more":{"true" if more else "false"}}}'
+def stored_change_text(change: StoredChange) -> str:
+    """``change_json`` of a stored change, as text, without decoding its report."""
+    report = change.report
+    body = None if report is None else report_json_text(
+        report.wire, report.officer, report.observed_at, report.received_at, report.seq,
+        (report.review_status, report.review_grade, report.review_duplicate_of, report.review_note, report.review_by,
+         report.review_at), report.superseded_by)
+    return change_json_text(change.seq, change.kind, change.data, change.created_at, body)
+
+
+def changes_text(page: StoredChangePage) -> str:
+    """The JSON array of a stored page's changes, as ``change_json`` would give them."""
+    return "[" + ",".join(stored_change_text(change) for change in page.changes) + "]"
+
+
+def change_page_text(page: StoredChangePage) -> str:
+    """The body of ``GET /sync/pull`` from a stored page (``Storage.pull_stored``)."""
+    return f'{{"changes":{changes_text(page)},"cursor":{page.cursor},"more":{"true" if page.more else "false"}}}'

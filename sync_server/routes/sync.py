@@ -50,10 +50,10 @@ def pull(request: Request, principal: PrincipalDep, services: ServicesDep,
     limit = limit or services.settings.limits.page_default
     if principal.role != "officer":       # supervisors' pages carry the alert changes of every push answered
         services.alerts.settle()          # so far; officers' pulls never wait (alerts reach them next pull)
-    page = services.storage.pull_json(principal.username, principal.area(), cursor, limit)
+    page = services.storage.pull_stored(principal.username, principal.area(), cursor, limit)
     if principal.role == "officer":
         services.storage.record_sync(principal.username, principal.device_id, services.clock())
-    return page_response(request, change_page_text(page.changes, page.cursor, page.more).encode())
+    return page_response(request, change_page_text(page).encode())
 
 
 def page_response(request: Request, body: bytes) -> Response:

@@ -185,13 +185,39 @@ class ChangePage:
     more: bool
 
 
-@dataclass(frozen=True, slots=True)
-class RawChangePage:
-    """A pull page already serialised: ``changes`` is the JSON array text of ``render.change_json``
-    of each change (what ``pull`` would give, without decoding and re-encoding the stored reports)."""
+class StoredReportText(NamedTuple):
+    """A report of a feed page as stored: its canonical wire JSON and the columns, as stored text."""
 
-    changes: str
-    count: int
+    wire: str
+    officer: str
+    observed_at: str | None
+    received_at: str
+    seq: int
+    review_status: str
+    review_grade: str | None
+    review_duplicate_of: str | None
+    review_note: str | None
+    review_by: str | None
+    review_at: str | None
+    superseded_by: str | None
+
+
+class StoredChange(NamedTuple):
+    """A change as stored: ``data`` its JSON text, ``report`` (kind "report") the report's stored text."""
+
+    seq: int
+    kind: str
+    data: str | None
+    created_at: str
+    report: StoredReportText | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChangePage:
+    """``pull``'s page with the stored texts left as they are (nothing decoded): the feed's fast path.
+    ``sync_server.render.change_page_text`` makes the API's JSON of it without re-encoding the reports."""
+
+    changes: list[StoredChange]
     cursor: int
     more: bool
 

@@ -16,8 +16,15 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sync_server.render import change_json_text, report_json_text
-from sync_server.storage.base import Area, Change, ChangePage, NewChange, RawChangePage
+from sync_server.storage.base import (
+    Area,
+    Change,
+    ChangePage,
+    NewChange,
+    StoredChange,
+    StoredChangePage,
+    StoredReportText,
+)
 from sync_server.storage.connection import Database, from_db, subtree_sql
 from sync_server.storage.reports import insert_changes, last_seq, reports_by_id
 
@@ -123,9 +130,9 @@ _REPORT_TEXT = ("r.wire, r.officer, r.observed_at, r.received_at, r.seq, r.revie
                 "r.review_duplicate_of, r.review_note, r.review_by, r.review_at, r.superseded_by")
 
 
-def pull_json(db: Database, username: str, area: Area, after: int, limit: int) -> RawChangePage:
-    """``pull``'s page rendered from the stored text: the same rows (``_page_sql``), each report
-    joined in and spliced as text (its wire is stored canonical JSON), ~2x faster than ``pull``."""
+def pull_stored(db: Database, username: str, area: Area, after: int, limit: int) -> StoredChangePage:
+    """``pull``'s page as stored text: the same rows (``_page_sql``), each report joined in, nothing
+    decoded; the route renders it (``render.change_page_text``) ~2x faster than ``pull`` + ``change_json``."""
     page, params = _page_sql(username, area)
     sql = (f"SELECT c.seq, c.kind, c.data, c.created_at, {_REPORT_TEXT} FROM ({page}) AS c "
            "LEFT JOIN reports AS r ON c.kind = 'report' AND r.id = c.ref ORDER BY c.seq")
@@ -136,9 +143,7 @@ def pull_json(db: Database, username: str, area: Area, after: int, limit: int) -
         rows = conn.execute(sql, [start, *params, limit + 1]).fetchall()
     more = len(rows) > limit
     rows = rows[:limit]
-    parts = [change_json_text(seq, kind, data, created, None if wire is None else
-                              report_json_text(wire, officer, observed, received, report_seq, review, superseded_by))
-             for seq, kind, data, created, wire, officer, observed, received, report_seq, *review, superseded_by
-             in rows]
+    changes = [StoredChange(seq, kind, data, created, None if report[0] is None else StoredReportText(*report))
+               for seq, kind, data, created, *report in rows]
     cursor = _next_cursor(hints, username, area, after, ([row[0] for row in rows], more, max(start, newest)))
-    return RawChangePage(changes="[" + ",".join(parts) + "]", count=len(parts), cursor=cursor, more=more)
+    return StoredChangePage(changes=changes, cursor=cursor, more=more)

@@ -37,11 +37,11 @@ from sync_server.storage.base import (
     LoginRecord,
     MediaInfo,
     NewChange,
-    RawChangePage,
     RegionState,
     ReportQuery,
     Review,
     ScoringDelta,
+    StoredChangePage,
     StoredReport,
     StoreResult,
     TokenGrant,
@@ -167,8 +167,8 @@ class SqlStorage:
     def pull(self, username: str, area: Area, after: int, limit: int) -> ChangePage:
         return changes.pull(self.db, username, area, after, limit)
 
-    def pull_json(self, username: str, area: Area, after: int, limit: int) -> RawChangePage:
-        return changes.pull_json(self.db, username, area, after, limit)
+    def pull_stored(self, username: str, area: Area, after: int, limit: int) -> StoredChangePage:
+        return changes.pull_stored(self.db, username, area, after, limit)
 
     def current_seq(self) -> int:
         return changes.current_seq(self.db)

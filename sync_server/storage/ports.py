@@ -31,11 +31,11 @@ from sync_server.storage.base import (
     LoginRecord,
     MediaInfo,
     NewChange,
-    RawChangePage,
     RegionState,
     ReportQuery,
     Review,
     ScoringDelta,
+    StoredChangePage,
     StoredReport,
     StoreResult,
     TokenGrant,
@@ -108,7 +108,8 @@ class ReportsPort(Protocol):
     def reports_citing_media(self, sha256: str) -> list[StoredReport]: ...
     def add_changes(self, changes: Sequence[NewChange], at: datetime) -> int: ...
     def pull(self, username: str, area: Area, after: int, limit: int) -> ChangePage: ...
-    def pull_json(self, username: str, area: Area, after: int, limit: int) -> RawChangePage: ...  # same page
+    def pull_stored(self, username: str, area: Area, after: int, limit: int
+                    ) -> StoredChangePage: ...   # pull's page as stored text: the route's fast path
     def current_seq(self) -> int: ...
 
     # ---- quotas (per account, counted from what is stored: shared by every server process)

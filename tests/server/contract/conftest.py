@@ -2,7 +2,7 @@
 
 SQLite in a temporary file, PostgreSQL in a fresh database of the throwaway cluster
 (``tests/pg_cluster.py``). One file per port: ``test_accounts.py``, ``test_reports.py`` (reports and
-the change feed, ``pull_json`` included), ``test_media.py``, ``test_alerts.py``, ``test_stores.py``
+the change feed, ``pull_stored`` included), ``test_media.py``, ``test_alerts.py``, ``test_stores.py``
 (plans and SMS). A new backend passes when it passes every file here.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The reports port: store, list, review, and the change feed (``pull`` and the production ``pull_json``)."""
+"""The reports port: store, list, review, and the change feed (``pull`` and the production ``pull_stored``)."""
 from __future__ import annotations
 
 import itertools
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from starlette.responses import JSONResponse
 
 from kerawanan.sms_codec import SHORT_MARK
-from sync_server.render import change_json, change_page_text
+from sync_server.render import change_json, change_page_text, changes_text
 from sync_server.scope import Principal
 from sync_server.storage import open_storage
 from sync_server.storage.base import Area, Device, NewChange, ReportQuery, Review, User
@@ -363,16 +363,16 @@ def test_a_cursor_is_the_callers_last_change_and_misses_nothing(storage):
     officer = Principal(username=OFFICER.username, role="officer", scope=(DESA_A,))
     mine = storage.add_changes([NewChange(kind="notice", data={"n": 1}, recipient=OFFICER.username)], NOW)
     storage.add_changes([NewChange(kind="notice", data={"n": 2}, recipient="someone-else")], NOW)
-    for pull in (storage.pull, storage.pull_json):
+    for pull in (storage.pull, storage.pull_stored):
         page = pull(OFFICER.username, officer.area(), 0, 100)
         assert (page.cursor, page.more) == (mine, False)      # not the server's newest seq
         assert pull(OFFICER.username, officer.area(), mine, 100).cursor == mine
     news = storage.add_changes([NewChange(kind="alert", data={"n": 3}, region_code=DESA_A)], NOW)
-    for pull in (storage.pull, storage.pull_json):         # the hint the quiet pulls left hides nothing
+    for pull in (storage.pull, storage.pull_stored):       # the hint the quiet pulls left hides nothing
         assert pull(OFFICER.username, officer.area(), mine, 100).cursor == news
 
 
-# ---- pull_json, the production pull path: the page ``pull`` gives, as the API renders it
+# ---- pull_stored, the production pull path: the page ``pull`` gives, as the API renders it
 
 CALLERS = {
     "officer": Principal(username=OFFICER.username, role="officer", scope=(DESA_A,)),
@@ -412,27 +412,27 @@ def feed_world(storage) -> None:
 
 def pages_agree(storage, principal: Principal, after: int, limit: int):
     area = principal.area()
-    fast, page = storage.pull_json(principal.username, area, after, limit), storage.pull(principal.username, area,
-                                                                                          after, limit)
+    fast, page = storage.pull_stored(principal.username, area, after, limit), storage.pull(principal.username, area,
+                                                                                            after, limit)
     expected = [change_json(change) for change in page.changes]
-    assert json.loads(fast.changes) == expected
-    assert (fast.count, fast.cursor, fast.more) == (len(expected), page.cursor, page.more)
+    assert json.loads(changes_text(fast)) == expected
+    assert (len(fast.changes), fast.cursor, fast.more) == (len(expected), page.cursor, page.more)
     body = JSONResponse({"changes": expected, "cursor": page.cursor, "more": page.more}).body
-    assert change_page_text(fast.changes, fast.cursor, fast.more).encode() == body     # byte for byte
+    assert change_page_text(fast).encode() == body     # byte for byte
     return fast
 
 
 @pytest.mark.parametrize("limit", [1, 3, 1000])
-def test_pull_json_gives_the_page_pull_gives(storage, limit):
+def test_pull_stored_gives_the_page_pull_gives(storage, limit):
     feed_world(storage)
     for name, principal in CALLERS.items():
         cursor, more, seen = 0, True, 0
         while more:
             fast = pages_agree(storage, principal, cursor, limit)
-            cursor, more, seen = fast.cursor, fast.more, seen + fast.count
+            cursor, more, seen = fast.cursor, fast.more, seen + len(fast.changes)
         assert seen == len(storage.pull(principal.username, principal.area(), 0, 1000).changes) > 0, name
         pages_agree(storage, principal, 2**62, limit)        # a cursor past the end stays
-    everything = json.loads(storage.pull_json("polda", CALLERS["admin"].area(), 0, 1000).changes)
+    everything = json.loads(changes_text(storage.pull_stored("polda", CALLERS["admin"].area(), 0, 1000)))
     reports = {c["data"]["id"]: c["data"] for c in everything if c["kind"] == "report" and c["data"]}
     assert len(reports) == 4 and sum(1 for r in reports.values() if r["superseded_by"]) == 1
     assert any(r["review"]["status"] == "duplicate" for r in reports.values())
