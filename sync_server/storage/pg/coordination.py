@@ -6,7 +6,7 @@ One thread per server process keeps ONE dedicated connection (outside the pools)
 - holds, on the leader, the session advisory lock ``ENGINE_LOCK``; a follower tries to take it every
   ``interval`` seconds. When the leader dies its connection closes and PostgreSQL releases the lock,
   so a follower leads within about ``interval`` seconds (a SIGKILL closes the socket at once; a host
-  that vanishes is noticed by the server's TCP keepalives, see docs/deploy.md);
+  that vanishes is noticed by the server's TCP keepalives, see docs/reliability.md);
 - on the leader, answers a ``SELECT 1`` every interval, so a lost connection is noticed (the node
   stops leading, reconnects and competes again).
 A lost connection is reconnected every ``RECONNECT_SECONDS``. NOTIFYs go out from a second thread
@@ -43,7 +43,7 @@ def _ignore(*_args: Any) -> None:
 
 def node_name() -> str:
     """``peta-node <host>:<pid>``: the ``application_name`` of the coordination connection, so
-    ``pg_stat_activity`` (joined with ``pg_locks``, see docs/deploy.md) tells which node leads."""
+    ``pg_stat_activity`` (joined with ``pg_locks``, see docs/reliability.md) tells which node leads."""
     return f"peta-node {socket.gethostname()}:{os.getpid()}"
 
 
