@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from kerawanan import assets
 from sync_server.alerts.service import AlertService
 from sync_server.auth import Authenticator
+from sync_server.coordination import coordination_for
 from sync_server.errors import install_error_handlers
 from sync_server.photos import open_photo_store
 from sync_server.plans import routes as plan_routes
@@ -56,25 +57,29 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     clock = clock or settings.clock()
     storage = storage or open_storage(settings.db_path)
     gazetteer, calendar = assets.gazetteer(), assets.calendar()
+    coordination = coordination_for(storage)         # which node runs the engine and the background tasks
     services = Services(settings=settings, storage=storage, clock=clock,
                         auth=Authenticator(storage, settings, clock), media=open_photo_store(settings, storage),
                         gazetteer=gazetteer, calendar=calendar,
                         alerts=AlertService(storage, assets.scoring_config(), calendar, gazetteer, clock,
-                                            interval=settings.alert_interval),
+                                            interval=settings.alert_interval, coordination=coordination),
                         intake=ThreadPoolExecutor(settings.intake_threads, thread_name_prefix="peta-intake"))
 
     sms = (SmsService(storage, settings.sms, settings.quotas, clock, gazetteer, calendar, alerts=services.alerts)
            if hasattr(storage, "db") else None)     # SMS tables live in the SQLite backend
 
-    scheduler = SitrepScheduler.from_env(services)   # sitreps at 06.00/18.00 WIB (PETA_SITREP_TIMES)
+    # sitreps at 06.00/18.00 WIB (PETA_SITREP_TIMES), made by the node that leads
+    scheduler = SitrepScheduler.from_env(services, leads=coordination.leads)
     sitrep_seconds = float(os.environ.get("PETA_SITREP_SECONDS") or DEFAULT_SECONDS)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop, task = asyncio.Event(), None
+        await asyncio.to_thread(services.alerts.start)   # PostgreSQL: join the other nodes
         if settings.evaluate_seconds > 0:
             task = asyncio.create_task(services.alerts.run_periodically(settings.evaluate_seconds, stop))
-        sweeper = (asyncio.create_task(sweep_periodically(services, settings.sweep_seconds, stop))
+        sweeper = (asyncio.create_task(sweep_periodically(services, settings.sweep_seconds, stop,
+                                                          leads=coordination.leads))
                    if settings.sweep_seconds > 0 else None)
         sms_task = (asyncio.create_task(sms.run_periodically(settings.sms.poll_seconds, stop))
                     if sms is not None and settings.sms.poll_seconds > 0 else None)

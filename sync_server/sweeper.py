@@ -1,7 +1,8 @@
 """The media sweep, off the request path: stale partial uploads and uncited photos go.
 
 Every ``Settings.sweep_seconds`` each server process runs one pass in a thread (passes of several
-workers may overlap: each step is safe to repeat). A partial untouched for
+workers may overlap: each step is safe to repeat); with several nodes on PostgreSQL only the node
+that leads (``sync_server.coordination``) sweeps. A partial untouched for
 ``Settings.media_grace_seconds`` is deleted unless a request holds it; a photo stored longer ago
 than that which nothing cites (no report, no task answer: ``storage.media.CITING_TABLES``) is
 forgotten in the database first, then its bytes are deleted from the photo store (an upload racing
@@ -12,8 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+
+from sync_server.coordination import always
 
 log = logging.getLogger("sync_server")
 
@@ -36,11 +40,13 @@ def sweep_media(services) -> Swept:
     return Swept(partials=partials, photos=photos)
 
 
-async def sweep_periodically(services, interval: float, stop: asyncio.Event) -> None:
-    """``sweep_media`` every ``interval`` seconds (the first pass at once) until ``stop`` is set."""
+async def sweep_periodically(services, interval: float, stop: asyncio.Event, *,
+                             leads: Callable[[], bool] = always) -> None:
+    """``sweep_media`` every ``interval`` seconds (the first pass at once) until ``stop`` is set,
+    while this node ``leads``."""
     while not stop.is_set():
         try:
-            swept = await asyncio.to_thread(sweep_media, services)
+            swept = await asyncio.to_thread(sweep_media, services) if leads() else Swept(0, 0)
             if swept.partials or swept.photos:
                 log.info("media sweep: %d partial uploads, %d uncited photos deleted", swept.partials, swept.photos)
         except Exception:                 # a failed pass is logged; the next one tries again
