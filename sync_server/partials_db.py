@@ -125,8 +125,10 @@ class DbPartialUploads:
             self.room(held + (size or 0) + span.length)
 
     def _finish(self, partial: DbPartial, verify: Callable[[bytes, str], None]) -> None:
+        """The kept pieces and the request's buffer make the photo: checked, stored, the partial gone."""
         with self.db.reading() as conn:
-            data = b"".join(piece for _, piece in PartialRows.chunks(conn, partial.owner, partial.sha256))
+            kept = b"".join(piece for _, piece in PartialRows.chunks(conn, partial.owner, partial.sha256))
+        data = kept + bytes(partial.buffer)
         try:
             verify(data[:HEAD_BYTES], hashlib.sha256(data).hexdigest())
         except BaseException:
@@ -175,12 +177,17 @@ class DbPartial:
         return reason
 
     def keep(self, verify: Callable[[bytes, str], None]) -> Progress:
-        """Keep what arrived; when it completes the photo, ``verify`` and store it."""
-        self._flush()
-        if self.size != self.span.total:
+        """Keep what arrived and let go of the partial (one transaction); when it completes the photo,
+        ``verify`` and store it instead (one transaction too)."""
+        try:
+            if self.size + len(self.buffer) == self.span.total:
+                self.uploads._finish(self, verify)
+                self.size += len(self.buffer)
+                return Progress(self.size, complete=True)
+            self._flush(release=True)
             return Progress(self.size, complete=False)
-        self.uploads._finish(self, verify)
-        return Progress(self.size, complete=True)
+        finally:
+            self.closed = True
 
     def close(self) -> None:
         """Release the hold; a partial left empty goes."""
@@ -203,12 +210,15 @@ class DbPartial:
         waited = time.monotonic() - self.kept_at
         return (bool(self.buffer) and waited >= FLUSH_SECONDS) or waited >= HOLD_SECONDS / 3
 
-    def _flush(self) -> None:
-        """Keep the buffer and renew the hold; 409 when the hold was lost (its bytes are not kept)."""
+    def _flush(self, *, release: bool = False) -> None:
+        """Keep the buffer and renew the hold (or ``release`` it); 409 when the hold was lost (the
+        buffer is not kept)."""
         data = bytes(self.buffer)
         with self.uploads.db.writing() as conn:
             kept = PartialRows.append(conn, self.owner, self.sha256, self.holder, self.size, data,
                                       self.uploads.hold_until(), self.uploads.clock())
+            if kept and release:
+                PartialRows.release(conn, self.owner, self.sha256, self.holder)
         self.buffer.clear()
         if not kept:
             raise upload_in_progress(self.size)
