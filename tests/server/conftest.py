@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from tests.server.helpers import Actor, Api, ServerProcess, World
+from tests.server.helpers import Actor, Api, ServerProcess, World, restart_kecamatan
 
 BACKENDS = tuple(name.strip() for name in (os.environ.get("PETA_TEST_BACKENDS") or "sqlite,postgresql").split(",")
                  if name.strip())
@@ -21,6 +21,7 @@ BACKENDS = tuple(name.strip() for name in (os.environ.get("PETA_TEST_BACKENDS") 
 def server(request, tmp_path_factory):
     cluster = request.getfixturevalue("pg_cluster") if request.param == "postgresql" else None
     database = cluster.database() if cluster else None
+    restart_kecamatan()                 # a new, empty database: every spare kecamatan is unused in it
     process = ServerProcess(tmp_path_factory.mktemp(f"server-{request.param}"),
                             env={"PETA_LOGIN_FAILURES_PER_ADDRESS": "100000"}, database=database)
     yield process

@@ -226,8 +226,15 @@ def _spare_kecamatan():
 _SPARE = _spare_kecamatan()
 
 
+def restart_kecamatan() -> None:
+    """Start the spare kecamatan over: called when the session server gets a new, empty database
+    (once per backend), since a kecamatan need only be unused in the database a test writes to."""
+    global _SPARE
+    _SPARE = _spare_kecamatan()
+
+
 def fresh_kecamatan() -> tuple[str, list[str]]:
-    """A kecamatan only the calling test uses, and the codes of its desa."""
+    """A kecamatan only the calling test uses (in its server's database), and the codes of its desa."""
     from kerawanan import assets
 
     code = next(_SPARE)
