@@ -63,14 +63,16 @@ class PersonnelPlanner:
     """Keeps the current ``PlanSet`` of the province (thread-safe)."""
 
     def __init__(self, storage: Any, config: Any, calendar: Any, desa_codes: Iterable[str],
-                 clock: Callable[[], datetime], strength: StrengthTable | None = None):
+                 clock: Callable[[], datetime],
+                 strength: Callable[[], StrengthTable | None] | StrengthTable | None = None):
         self.storage = storage
         self.config = config
         self.calendar = calendar
         self.desa_codes = tuple(desa_codes)
         self.desa_counts = count_desa(self.desa_codes)
         self.clock = clock
-        self.strength = strength
+        self._strength = strength if callable(strength) else (lambda: strength)   # read per plan: an admin may
+        self.strength: StrengthTable | None = None                                  # correct it at any time
         self.passes = 0                            # passes of this process: levels may have moved
         self._lock = threading.Lock()
         self._levels_key: tuple[int, int] | None = None
@@ -96,7 +98,8 @@ class PersonnelPlanner:
                 self._levels = {state.code: state.level for state in self.storage.region_states_under(self._roots())
                                 if state.level != LEVELS[0]}
                 self._levels_key = key
-            plan_key = (tuple(sorted(self._levels.items())), critical)
+            self.strength = self._strength()
+            plan_key = (tuple(sorted(self._levels.items())), critical, self.strength)
             if plan_key != self._plan_key or self._plan is None:
                 self._plan = self._build(dict(self._levels), critical)
                 self._plan_key = plan_key

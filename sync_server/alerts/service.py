@@ -22,6 +22,8 @@ from sync_server.alerts.scorebook import ReportFeed
 from sync_server.alerts.views import Views
 from sync_server.coordination import Coordination, Solo
 from sync_server.people import People
+from sync_server.plans.figures import current_strength
+from sync_server.plans.store import PlanStore
 from sync_server.scope import Principal, hidden
 from sync_server.storage.base import Alert, AlertQuery
 from sync_server.storage.ports import Storage
@@ -40,7 +42,7 @@ class AlertService:
         self.clock = clock
         self.personnel = PersonnelPlanner(storage, config, calendar,
                                           (region.code for region in gazetteer.regions("desa")), clock,
-                                          _strength())
+                                          _strength_source(storage))
         self.views = Views(gazetteer, config, calendar, self.personnel)
         self.engine = Engine(storage, config, calendar, describe=self.views.alert_change)
         self.desa_codes = tuple(region.code for region in gazetteer.regions("desa"))
@@ -235,14 +237,17 @@ class Coalesced:
                 self._condition.notify_all()
 
 
-def _strength() -> StrengthTable | None:
-    """The shipped strength file (``assets/jambi_strength.csv``); an asset folder without one plans
-    without strength (a bad file stops the start with its ``ValueError``)."""
+def _strength_source(storage: Storage) -> Callable[[], StrengthTable | None]:
+    """The strength figures in force, read when a plan is made: the shipped file with an admin's
+    corrections over it (``plans.figures``). An asset folder without the file plans without strength
+    (a bad file stops the start with its ``ValueError``)."""
     try:
-        return assets.strength()
+        assets.strength()
     except FileNotFoundError:
         log.exception("no strength figures (assets/jambi_strength.csv): personnel plans without them")
-        return None
+        return lambda: None
+    store = PlanStore(storage.db)
+    return lambda: current_strength(store.strength_figures())
 
 
 def _may_read(principal: Principal, report: dict[str, Any]) -> bool:

@@ -9,17 +9,15 @@ through Polda's plan, and a Polres' to its Polsek through the Polres' plan.
 """
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from kerawanan import assets
 from kerawanan.errors import InvalidInput, NotFound
-from kerawanan.strength import COLUMNS, StrengthTable, UnitStrength, parse_strength
+from kerawanan.strength import StrengthTable, UnitStrength
 from kerawanan.vocab import LEVELS
 from sync_server.plans.allocation import RULE_TEXT, Need, allocate, load_rule
+from sync_server.plans.figures import checked, current_strength
 from sync_server.plans.store import PlanStore
 from sync_server.render import iso_z
 
@@ -47,13 +45,7 @@ class PlanService:
     # ---- strength figures
     def strength(self) -> StrengthTable:
         """The shipped figures with an admin's over them (checked by the core's parser)."""
-        shipped = assets.strength()
-        figures = self.store.strength_figures()
-        units = [shipped.polda, *shipped.polres.values()]
-        merged = [replace(unit, **{key: figures[unit.unit][key] for key in ("available", "polda_bko", "brimob",
-                                                                           "source")})
-                  if unit.unit in figures else unit for unit in units]
-        return parse_strength(_csv(merged), shipped.polres.keys())
+        return current_strength(self.store.strength_figures())
 
     def set_strength(self, unit: str, body: object, actor: str) -> dict[str, Any]:
         table = self.strength()
@@ -63,7 +55,7 @@ class PlanService:
         figures = _figures(body, current)
         units = [figures if u.unit == unit else u for u in [table.polda, *table.polres.values()]]
         try:
-            parse_strength(_csv(units), table.polres.keys())
+            checked(units, table.polres.keys())
         except ValueError as exc:
             raise InvalidInput("Angka kekuatan tidak sah.", message_en="Invalid strength figures.",
                                fields={"body": str(exc)}) from None
@@ -213,15 +205,6 @@ def _figures(body: object, current: UnitStrength) -> UnitStrength:
 
 def _plain(unit: UnitStrength) -> dict[str, Any]:
     return {"available": unit.available, "polda_bko": unit.polda_bko, "brimob": unit.brimob, "source": unit.source}
-
-
-def _csv(units: list[UnitStrength]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for unit in units:
-        writer.writerow([unit.unit, unit.kind, unit.available, unit.polda_bko, unit.brimob, unit.source])
-    return out.getvalue()
 
 
 def _invalid(field: str, message: str, message_en: str) -> InvalidInput:

@@ -85,6 +85,22 @@ def test_an_admin_sets_strength_and_the_change_is_audited(scene):
     assert call(server, "GET", "/api/v1/strength", polda.token)["history"] is None     # the audit is the admin's
 
 
+def test_the_alerts_strength_check_reads_what_an_admin_set(scene):
+    """The same figures everywhere: the region panel's strength (the alert engine's personnel plan)
+    follows an admin's correction at once, not the shipped file read at start."""
+    server, admin, _, polres = scene
+    before = call(server, "GET", "/api/v1/regions/15.01", polres.token)["personnel"]["strength"]
+    assert before["unit"] == "Polres Kerinci" and before["example"] is True
+    call(server, "PUT", "/api/v1/strength/Polres Kerinci", admin.token,
+         json={"available": before["recommended"] - 7, "source": "Sprin uji Polres"})
+    after = call(server, "GET", "/api/v1/regions/15.01", polres.token)["personnel"]["strength"]
+    assert (after["available"], after["gap"], after["example"]) == (before["recommended"] - 7, 7, False)
+    alert_strength = call(server, "GET", "/api/v1/regions/15.72", polres.token)["personnel"]["strength"]
+    assert alert_strength["available"] == after["available"]          # one unit, one figure, whichever region
+    call(server, "PUT", "/api/v1/strength/Polres Kerinci", admin.token,
+         json={"available": before["available"], "source": "contoh"})
+
+
 def test_polda_proposal_shares_its_30_by_need_between_the_two_rawan_regions(scene):
     server, _, polda, _ = scene
     body = call(server, "GET", "/api/v1/plans", polda.token)
