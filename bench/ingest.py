@@ -167,6 +167,26 @@ def encode(reports: list[dict[str, Any]]) -> bytes:
 def raw_sqlite_rates(workload: Workload, folder: Path) -> dict[str, float]:
     """Rows/s of plain sqlite3 inserts of the same reports, a commit per batch, WAL + synchronous=FULL:
     a bare ``(id, wire)`` table, and the server's own schema (a ``changes`` and a ``reports`` row)."""
+    plain, changes, stored = server_rows(workload)
+    plain_rate = insert_rate(folder / "raw-plain.db",
+                              ["CREATE TABLE reports (id TEXT PRIMARY KEY, wire TEXT)"],
+                              [("INSERT INTO reports VALUES (?, ?)", plain)], workload.batch)
+    schema_rate = insert_rate(folder / "raw-schema.db", [
+        *split_statements(V1_ACCOUNTS), *split_statements(V2_REPORTS),
+        "INSERT INTO users VALUES ('officer', 'Bench', 'officer', '[]', NULL, '2024-01-01T00:00:00Z')"], [
+        (INSERT_CHANGE, changes), (INSERT_REPORT, stored)], workload.batch)
+    return {"bare (id, wire) table": plain_rate, "server schema (changes + reports rows)": schema_rate}
+
+
+INSERT_CHANGE = ("INSERT INTO changes (seq, kind, recipient, region_code, audience, ref, data, created_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_REPORT = ("INSERT INTO reports (id, seq, officer, device_id, desa_code, category, threat_stage, stage, "
+                 "observed_at, received_at, content_hash, wire) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def server_rows(workload: Workload) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """The workload's reports as rows: ``(id, wire)``, and the ``changes`` and ``reports`` rows the
+    server writes for them (officer ``officer``)."""
     now = datetime.now(UTC)
     received = now.isoformat(timespec="microseconds")[:-6] + "Z"
     reports = [parse_report(item, now=now, gazetteer=assets.gazetteer(), calendar=workload.calendar)
@@ -175,24 +195,13 @@ def raw_sqlite_rates(workload: Workload, folder: Path) -> dict[str, float]:
     rows = [(seq, r, r.canonical_json()) for seq, r in enumerate(reports, 1)]
     changes = [(seq, "report", None, r.desa_code, "supervisors", r.id, None, received)
                for seq, r, _ in rows]
-    stored = [(r.id, seq, "officer", None, r.desa_code, r.category, r.threat_stage, r.stage,
+    stored = [(r.id, seq, "officer", None, r.desa_code, r.category, r.threat_stage or "", r.stage,
                r.observed_at.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z", received,
                r.content_hash(), wire) for seq, r, wire in rows]
-    plain_rate = _insert_rate(folder / "raw-plain.db",
-                              ["CREATE TABLE reports (id TEXT PRIMARY KEY, wire TEXT)"],
-                              [("INSERT INTO reports VALUES (?, ?)", plain)], workload.batch)
-    schema_rate = _insert_rate(folder / "raw-schema.db", [
-        *split_statements(V1_ACCOUNTS), *split_statements(V2_REPORTS),
-        "INSERT INTO users VALUES ('officer', 'Bench', 'officer', '[]', NULL, '2024-01-01T00:00:00Z')"], [
-        ("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?)", changes),
-        ("INSERT INTO reports (id, seq, officer, device_id, desa_code, category, threat_stage, stage, "
-         "observed_at, received_at, content_hash, wire) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-         stored)],
-        workload.batch)
-    return {"bare (id, wire) table": plain_rate, "server schema (changes + reports rows)": schema_rate}
+    return plain, changes, stored
 
 
-def _insert_rate(path: Path, schema: list[str], inserts: list[tuple[str, list[tuple]]],
+def insert_rate(path: Path, schema: list[str], inserts: list[tuple[str, list[tuple]]],
                  batch: int) -> float:
     conn = sqlite3.connect(path, isolation_level=None)
     for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON", "cache_size = -65536"):

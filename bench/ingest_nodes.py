@@ -26,16 +26,24 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bench.common import BenchServer, cpu_seconds, machine_line, percentile, print_table
 from bench.ingest import (
+    INSERT_CHANGE,
+    INSERT_REPORT,
     SUPERVISOR_SCOPE,
     PullStats,
     PushStats,
     Workload,
+    insert_rate,
     run_pull,
     run_push,
+    server_rows,
     settle_alerts,
     warm_up,
 )
+from sync_server.storage import open_storage
 from sync_server.storage.postgres import redacted
+
+BENCH_USER = ("INSERT INTO users (username, name, role, scope, created_at) "
+              "VALUES ('officer', 'Bench', 'officer', '[]', '2024-01-01T00:00:00Z')")
 
 CONFIGURATIONS = (("SQLite, 1 node", "sqlite", 1), ("PostgreSQL, 1 node", "postgresql", 1),
                   ("PostgreSQL, 2 nodes", "postgresql", 2))
@@ -156,7 +164,42 @@ def run_all(folder: Path, workload: Workload, args: argparse.Namespace, pg: PgSe
     return outcomes
 
 
-def rows(outcomes: list[Outcome], args: argparse.Namespace, seen_db: bool) -> list[list[str]]:
+def raw_ceilings(workload: Workload, folder: Path, pg: PgServer) -> tuple[float, float]:
+    """Reports/s of the database alone: the push's two rows per report (``changes``, ``reports``) into
+    the current schema, one transaction per batch, one writer — SQLite as the server opens it
+    (WAL, ``synchronous=FULL``), PostgreSQL with psycopg and the nodes' advisory write lock."""
+    _, changes, stored = server_rows(workload)
+    path = folder / "raw-current.db"
+    open_storage(path, migrate=True).close()
+    sqlite_rate = insert_rate(path, [BENCH_USER], [(INSERT_CHANGE, changes), (INSERT_REPORT, stored)],
+                               workload.batch)
+    url = pg.fresh_database()
+    try:
+        open_storage(url, migrate=True).close()
+        pg_rate = _pg_insert_rate(url, changes, stored, workload.batch)
+    finally:
+        pg.drop(url)
+    return sqlite_rate, pg_rate
+
+
+def _pg_insert_rate(url: str, changes: list[tuple], stored: list[tuple], batch: int) -> float:
+    import psycopg
+
+    from sync_server.storage.pg.connection import WRITE_LOCK, pg_sql
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(BENCH_USER)
+        began = time.perf_counter()
+        for start in range(0, len(changes), batch):
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                cursor.executemany(pg_sql(INSERT_CHANGE), changes[start:start + batch])
+                cursor.executemany(pg_sql(INSERT_REPORT), stored[start:start + batch])
+        return len(changes) / (time.perf_counter() - began)
+
+
+def rows(outcomes: list[Outcome], args: argparse.Namespace, seen_db: bool,
+         raw: tuple[float, float]) -> list[list[str]]:
     def each(cell: Any) -> list[str]:
         return [cell(outcome) for outcome in outcomes]
 
@@ -169,6 +212,7 @@ def rows(outcomes: list[Outcome], args: argparse.Namespace, seen_db: bool) -> li
         return f"{nodes:.0f} + {database:.0f} µs" if outcome.db_cpu else f"{nodes:.0f} µs"
 
     base = outcomes[0].push.reports / outcomes[0].push.seconds
+    ceilings = [f"{rate:,.0f} reports/s" for rate in (raw[0], raw[1], raw[1])]
     return [
         [f"push: sustained, {args.clients} clients, batches of {args.batch}",
          *each(lambda o: f"{o.push.reports / o.push.seconds:,.0f} reports/s"), ">= 7,500/s"],
@@ -176,6 +220,7 @@ def rows(outcomes: list[Outcome], args: argparse.Namespace, seen_db: bool) -> li
          ">= 100% (2 PG nodes)"],
         ["push: batch latency p50 / p95", *each(lambda o: f"{latency(o, 0.5)} / {latency(o, 0.95)} ms"), "-"],
         ["push: batch latency p99", *each(lambda o: f"{latency(o, 0.99)} ms"), "< 200 ms"],
+        ["the database alone: a push's rows, one writer, a commit per batch", *ceilings, "-"],
         ["server CPU per report, nodes" + (" + PostgreSQL" if seen_db else ""), *each(cpu), "-"],
         ["load generator CPU per report", *each(lambda o: f"{o.push.client_cpu / o.push.reports * 1e6:.0f} µs"),
          "-"],
@@ -193,8 +238,9 @@ def main(args: argparse.Namespace, workload: Workload, folder: Path) -> None:
                   f"{args.workers} per node, seed {args.seed}\n# {pg.describe()}; {args.reports:,} reports, "
                   f"{args.clients} clients round-robin over the nodes")
         outcomes = run_all(folder, workload, args, pg)
+        raw = raw_ceilings(workload, folder, pg)
     finally:
         pg.stop()
     print(header)
-    print_table(rows(outcomes, args, seen_db=pg.cluster is not None),
+    print_table(rows(outcomes, args, seen_db=pg.cluster is not None, raw=raw),
                 ("measure", *(name for name, _, _ in CONFIGURATIONS), "target"))
