@@ -50,7 +50,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     """The app over ``settings.db_path`` (which must be initialised: ``python -m sync_server init``).
 
     ``clock`` returns an aware UTC datetime (default: ``settings.clock()``, the real time unless
-    ``PETA_CLOCK_FILE`` is set); ``storage`` replaces the SQLite backend (tests, other backends).
+    ``PETA_CLOCK_FILE`` is set); ``storage`` replaces the one ``settings.db_path`` opens (tests).
     While the app runs, a background task evaluates alerts every ``settings.evaluate_seconds``
     (0: never). The storage is closed when the app shuts down.
     """
@@ -65,8 +65,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
                                             interval=settings.alert_interval, coordination=coordination),
                         intake=ThreadPoolExecutor(settings.intake_threads, thread_name_prefix="peta-intake"))
 
-    sms = (SmsService(storage, settings.sms, settings.quotas, clock, gazetteer, calendar, alerts=services.alerts)
-           if hasattr(storage, "db") else None)     # SMS tables live in the SQLite backend
+    sms = SmsService(storage, settings.sms, settings.quotas, clock, gazetteer, calendar, alerts=services.alerts)
 
     # sitreps at 06.00/18.00 WIB (PETA_SITREP_TIMES), made by the node that leads
     scheduler = SitrepScheduler.from_env(services, leads=coordination.leads)

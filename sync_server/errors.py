@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kerawanan.errors import InvalidInput, KerawananError, NotFound, RateLimited, Unauthorized
+from kerawanan.errors import InvalidInput, KerawananError, NotFound, RateLimited, Unauthorized, Unavailable
 
 log = logging.getLogger("sync_server")
 
@@ -27,6 +27,9 @@ class InternalError(KerawananError):
     status, code = 500, "internal"
 
 
+UNAVAILABLE_RETRY_SECONDS = 5
+
+
 def language(request: Request) -> str:
     """``en`` when the client asks for English first, else ``id``."""
     accepted = request.headers.get("accept-language", "").strip().lower()
@@ -37,6 +40,8 @@ def error_response(error: KerawananError, lang: str) -> JSONResponse:
     headers = {}
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(error.retry_after)
+    elif isinstance(error, Unavailable):        # the database restarting or failing over: try again shortly
+        headers["Retry-After"] = str(UNAVAILABLE_RETRY_SECONDS)
     if isinstance(error, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(error.to_dict(lang), status_code=error.status, headers=headers)

@@ -92,7 +92,7 @@ class SitrepScheduler:
         if not hasattr(services.storage, "db"):
             return None                              # the archive lives in the SQL backends
         times = parse_times(os.environ.get("PETA_SITREP_TIMES") or DEFAULT_TIMES)
-        return cls(services, PlanStore(services.storage.db), times, leads=leads)
+        return cls(services, services.storage.plans, times, leads=leads)
 
     def tick(self, seconds: float = DEFAULT_SECONDS) -> list[str]:
         """One round: the latest slot's sitreps not yet kept, if this node leads and this process

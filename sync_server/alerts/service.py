@@ -23,7 +23,6 @@ from sync_server.alerts.views import Views
 from sync_server.coordination import Coordination, Solo
 from sync_server.people import People
 from sync_server.plans.figures import current_strength
-from sync_server.plans.store import PlanStore
 from sync_server.scope import Principal, hidden
 from sync_server.storage.base import Alert, AlertQuery
 from sync_server.storage.ports import Storage
@@ -246,7 +245,7 @@ def _strength_source(storage: Storage) -> Callable[[], StrengthTable | None]:
     except FileNotFoundError:
         log.exception("no strength figures (assets/jambi_strength.csv): personnel plans without them")
         return lambda: None
-    store = PlanStore(storage.db)
+    store = storage.plans
     return lambda: current_strength(store.strength_figures())
 
 

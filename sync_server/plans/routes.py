@@ -13,7 +13,6 @@ from kerawanan.errors import NotFound
 from sync_server.body import read_json
 from sync_server.exports.plan_annex import render_plan_annex_pdf
 from sync_server.plans.service import PlanService, unit_key
-from sync_server.plans.store import PlanStore
 from sync_server.render import iso_z
 from sync_server.routes.exports import unit_title
 from sync_server.scope import Principal, hidden
@@ -114,7 +113,7 @@ def unit_of(principal: Principal, services: Services, unit: str | None) -> tuple
 def plan_service(request: Request, services: Services) -> PlanService:
     state = request.app.state
     if getattr(state, "plans", None) is None:
-        state.plans = PlanService(PlanStore(services.storage.db), services.alerts, services.gazetteer, services.clock)
+        state.plans = PlanService(services.storage.plans, services.alerts, services.gazetteer, services.clock)
     return state.plans
 
 

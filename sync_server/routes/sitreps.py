@@ -47,7 +47,7 @@ def _reads(principal: Principal, unit: str) -> bool:
 
 
 def _store(services: Services) -> PlanStore:
-    return PlanStore(services.storage.db)
+    return services.storage.plans
 
 
 def _missing() -> NotFound:

@@ -12,7 +12,6 @@ from kerawanan.errors import KerawananError
 from sync_server.sms import inbound, notify
 from sync_server.sms.config import SmsSettings
 from sync_server.sms.gateway import Gateway, make_gateway
-from sync_server.sms.store import SmsStore
 
 log = logging.getLogger("sync_server.sms")
 
@@ -23,7 +22,7 @@ class SmsService:
         self.storage, self.settings, self.quotas, self.clock = storage, settings, quotas, clock
         self.gazetteer, self.calendar, self.alerts = gazetteer, calendar, alerts
         self.gateway = gateway or make_gateway(settings)
-        self.store = SmsStore(storage.db)
+        self.store = storage.sms
         self.desa_codes = tuple(sorted(region.code for region in gazetteer.regions("desa")))
 
     # ---- enrollment

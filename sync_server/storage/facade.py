@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sync_server.storage import (
     accounts,
@@ -48,6 +49,10 @@ from sync_server.storage.base import (
     User,
 )
 from sync_server.storage.ports import AlertBatch
+
+if TYPE_CHECKING:
+    from sync_server.plans.store import PlanStore
+    from sync_server.sms.store import SmsStore
 
 
 class SqlStorage:
@@ -139,9 +144,20 @@ class SqlStorage:
         return reports.complete_short_version(self.db, officer, report, short_mark, received_at)
 
     def sms_short_versions(self, ids: Sequence[str], officer: str, at: datetime) -> set[str]:
-        from sync_server.sms.store import SmsStore  # the SMS tables live beside the reports
+        return self.sms.short_versions(ids, officer, at)
 
-        return SmsStore(self.db).short_versions(ids, officer, at)
+    # ---- the plans' and the SMS gateway's stores, over the same database (portable SQL too)
+    @cached_property
+    def plans(self) -> PlanStore:
+        from sync_server.plans.store import PlanStore
+
+        return PlanStore(self.db)
+
+    @cached_property
+    def sms(self) -> SmsStore:
+        from sync_server.sms.store import SmsStore
+
+        return SmsStore(self.db)
 
     def get_report(self, report_id: str) -> StoredReport | None:
         return reports.get_report(self.db, report_id)

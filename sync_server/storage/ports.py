@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sync_server.storage.base import (
     AccountEvent,
@@ -41,6 +41,10 @@ from sync_server.storage.base import (
     TokenGrant,
     User,
 )
+
+if TYPE_CHECKING:
+    from sync_server.plans.store import PlanStore
+    from sync_server.sms.store import SmsStore
 
 
 class AlertBatch(Protocol):
@@ -119,7 +123,7 @@ class ReportsPort(Protocol):
 
 
 class MediaPort(Protocol):
-    """Photo metadata and who uploaded what (the bytes live in ``storage.files``)."""
+    """Photo metadata and who uploaded what (the bytes live in a photo store: ``sync_server.photos``)."""
 
     def add_media(self, sha256: str, size: int, mime: str, uploader: str, at: datetime) -> bool: ...
     def get_media(self, sha256: str) -> MediaInfo | None: ...
@@ -150,7 +154,12 @@ class AlertsPort(Protocol):
 
 
 class Storage(AccountsPort, ReportsPort, MediaPort, AlertsPort, Protocol):
-    """Every port over one database, and its lifecycle."""
+    """Every port over one database, and its lifecycle. ``plans`` and ``sms`` are the stores of the
+    penebalan plans and the SMS gateway (``plans.store.PlanStore``, ``sms.store.SmsStore``) over the
+    same database, pinned by ``tests/server/contract/test_stores.py`` on both backends."""
+
+    plans: PlanStore
+    sms: SmsStore
 
     def close(self) -> None: ...
     def ping(self) -> None: ...                                   # raises Unavailable

@@ -86,4 +86,6 @@ def test_healthz_is_503_when_the_database_is_unreachable(local):
     app, client = local
     assert client.get("/healthz").status_code == 200
     app.state.services.storage.close()
-    assert_error(client.get("/healthz"), 503, "unavailable")
+    response = client.get("/healthz")
+    assert_error(response, 503, "unavailable")
+    assert response.headers["Retry-After"] == "5"          # a client knows when to try again

@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from kerawanan.tahapan import WIB
-from sync_server.plans.store import PlanStore
 from sync_server.sitrep_schedule import latest_slot, parse_times, slot_id
 from sync_server.storage import open_storage
 from tests.server.alerts_support import ClockedServer, wib
@@ -33,7 +32,7 @@ def test_times_and_slots_are_wib():
 def test_one_holder_at_a_time_until_the_lease_runs_out(tmp_path):
     storage = open_storage(tmp_path / "s.db", migrate=True)
     try:
-        store, now = PlanStore(storage.db), wib("11-28 06:00")
+        store, now = storage.plans, wib("11-28 06:00")
         assert store.take_lease("sitrep-schedule", "a", now, now + timedelta(minutes=2))
         assert not store.take_lease("sitrep-schedule", "b", now + timedelta(minutes=1), now + timedelta(minutes=3))
         assert store.take_lease("sitrep-schedule", "a", now + timedelta(minutes=1), now + timedelta(minutes=3))

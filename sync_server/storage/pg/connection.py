@@ -76,6 +76,13 @@ def _params(params: Sequence[Any] | None) -> Sequence[Any]:
     return [_value(value) for value in params]
 
 
+def _read_only(conn: psycopg.Connection) -> None:
+    """A reader's transactions begin ``REPEATABLE READ READ ONLY``: its session stays writable, so a
+    multi-host URL with ``target_session_attrs=read-write`` still finds the primary."""
+    conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    conn.read_only = True
+
+
 class PgConnection:
     """The subset of ``sqlite3.Connection`` the storage modules use, over a psycopg connection."""
 
@@ -120,9 +127,7 @@ class Database:
                 kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S})
             self.readers = psycopg_pool.ConnectionPool(
                 url, min_size=1, max_size=max_size, open=True, timeout=POOL_TIMEOUT_S, name="peta-readers",
-                kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S,
-                        "options": "-c default_transaction_isolation=repeatable\\ read "
-                                   "-c default_transaction_read_only=on"})
+                kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S}, configure=_read_only)
             self.writers.wait(CONNECT_TIMEOUT_S * 2)
         except (psycopg.Error, psycopg_pool.PoolTimeout) as error:
             self.close()

@@ -15,7 +15,7 @@ from sync_server.storage import v14_media
 from sync_server.storage.pg.connection import Database, PgConnection
 
 BASELINE = 13
-MIGRATE_LOCK = 0x5045_5441_0002
+MIGRATE_LOCK = 0x5045_5441_0003       # "PETA" 3 (1: writes, 2: the engine node): init beside running nodes
 _SCHEMA = Path(__file__).with_name("schema.sql")
 
 

@@ -10,8 +10,7 @@ import pytest
 
 from kerawanan.errors import Conflict
 from kerawanan.sms_codec import Part
-from sync_server.plans.store import PlanStore
-from sync_server.sms.store import Contact, SmsStore
+from sync_server.sms.store import Contact
 from sync_server.storage.connection import to_db
 from tests.server.contract.builders import NOW, OFFICER
 from tests.server.contract.test_alerts import alert, event, opened
@@ -22,12 +21,12 @@ FIGURES = {"available": 420, "polda_bko": 60, "brimob": 30, "source": "Renops Po
 
 @pytest.fixture
 def plans(storage):
-    return PlanStore(storage.db)
+    return storage.plans
 
 
 @pytest.fixture
 def sms(storage):
-    return SmsStore(storage.db)
+    return storage.sms
 
 
 # ---------------------------------------------------------------- PlanStore
