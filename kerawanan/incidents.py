@@ -18,7 +18,7 @@ one rule, here (``spread_regions``).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from kerawanan.vocab import LEVELS
 
@@ -39,25 +39,30 @@ def spread_regions(levels: Mapping[str, str], spread_children: int, only: set[st
     genuinely spread — of ``only`` when given (the engine asks about a few). ``levels`` maps region
     codes to live levels; it must hold at least every region at ``rawan`` or above (an absent region
     is ``kurang_rawan``)."""
-    if spread_children < 2:
-        raise ValueError("spread_children must be ≥ 2: one child is the incident itself")
-    reaching: dict[str, list[int]] = {}              # parent -> children per rank (index = rank)
+    _check(spread_children)
+    children: dict[str, list[str]] = {}              # parent -> the levels of its hot children
     for code, level in levels.items():
         parent = parent_of(code)
         if parent is not None and RANK[level] > 0 and (only is None or parent in only):
-            counts = reaching.setdefault(parent, [0] * len(LEVELS))
-            counts[RANK[level]] += 1
-    spread = set()
-    for code in levels if only is None else only:
-        level = levels.get(code, LEVELS[0])
-        rank = RANK[level]
-        if rank == 0 or is_desa(code):
-            continue
-        counts = reaching.get(code)
-        at_or_above = sum(counts[rank:]) if counts else 0
-        if at_or_above == 0 or at_or_above >= spread_children:
-            spread.add(code)
-    return spread
+            children.setdefault(parent, []).append(level)
+    return {code for code in (levels if only is None else only) if not is_desa(code)
+            and is_spread(levels.get(code, LEVELS[0]), children.get(code, ()), spread_children)}
+
+
+def is_spread(level: str, children: Iterable[str], spread_children: int) -> bool:
+    """Whether a parent at ``level`` is genuinely spread, given the levels of its children (those
+    below rawan may be left out): hot, and no child at its level or at least ``spread_children``."""
+    _check(spread_children)
+    rank = RANK[level]
+    if rank == 0:
+        return False
+    reaching = sum(RANK[child] >= rank for child in children)
+    return reaching == 0 or reaching >= spread_children
+
+
+def _check(spread_children: int) -> None:
+    if spread_children < 2:
+        raise ValueError("spread_children must be ≥ 2: one child is the incident itself")
 
 
 def holds_incident(code: str, level: str, spread: set[str]) -> bool:

@@ -21,6 +21,7 @@ The factors of one report (corroboration, the per-officer / per-device limit, th
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import operator
@@ -29,7 +30,6 @@ from collections.abc import Iterable
 from kerawanan.scoring_config import ScoringConfig
 from kerawanan.tally import EMPTY, DesaTally, Tally, combine
 from kerawanan.weights import (
-    KIND,
     REASONS,
     UNGRADED,
     Entry,
@@ -48,21 +48,6 @@ ID = operator.itemgetter(1)
 REFERENCE_HALF_LIVES = 96    # the common reference time moves in steps of this many half-lives
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def reference_for(at: float, config: ScoringConfig) -> float:
     step = REFERENCE_HALF_LIVES * config.half_life_hours * 3600.0
     return math.floor(at / step) * step
@@ -75,24 +60,6 @@ def ancestors(code: str) -> list[str]:
         code = code.rpartition(".")[0]
         found.append(code)
     return found
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 class ScoreBook:
@@ -108,7 +75,7 @@ class ScoreBook:
         self._desa: dict[str, DesaTally] = {}
         self._where: dict[str, Entry] = {}          # report id → its entry
         self._tallies: dict[str, Tally] = {}
-        self._children: dict[str, set[str]] = {}
+        self._children: dict[str, list[str]] = {}    # parent → its children with a tally, in code order
         self._dirty: set[str] = set()               # desa whose reports changed
         self._pending: set[str] = set()             # parents whose children changed
         self._ref: float | None = None
@@ -147,8 +114,7 @@ class ScoreBook:
 
     def _load(self, entries: list[Entry]) -> set[str]:
         """``put`` into an empty book: entries sorted, ids unique."""
-        for kind in set(map(KIND, entries)):
-            part_of(self.config, *kind)                  # a ValueError names an unknown category or stage
+        self._parts.check(entries)                       # a ValueError names an unknown category or stage
         books: dict[str, list[Entry]] = {}
         for entry in entries:
             found = books.get(entry[2])
@@ -260,21 +226,25 @@ class ScoreBook:
             return None, 0, 0, 0.0
         config, ref = self.config, reference_for(at, self.config)
         lo, hi = book.bounds(at, config.horizon_hours)
-        book.refresh(hi, ref, self._parts)
+        book.refresh(lo, hi, ref, self._parts)
         return book, lo, hi, 2.0 ** ((ref - at) / 3600.0 / config.half_life_hours)
 
     def _mark(self, desa: str) -> None:
-        child = desa
+        child, children = desa, self._children
         for parent in ancestors(desa):
-            self._children.setdefault(parent, set()).add(child)
+            kids = children.get(parent)
+            if kids is None:
+                children[parent] = [child]
+            elif child not in kids:
+                bisect.insort(kids, child)                   # kept in code order
             self._pending.add(parent)
             child = parent
 
     def _roll_up(self) -> None:
-        half_needed = self.config.corroboration_min_officers
+        half_needed, tallies = self.config.corroboration_min_officers, self._tallies
         for parent in sorted(self._pending, key=lambda code: -code.count(".")):
-            kids = [self._tallies[code] for code in sorted(self._children[parent]) if code in self._tallies]
-            self._tallies[parent] = combine(kids, half_needed)
+            tallies[parent] = combine([tallies[code] for code in self._children[parent] if code in tallies],
+                                      half_needed)
         self._pending.clear()
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -43,7 +43,7 @@ __all__ = ["Observation", "WeightBreakdown", "RegionScore", "ScoringConfig", "lo
            "report_weight", "weigh_reports", "score_regions", "level_for",
            "parse_grade", "Personnel", "TpsEstimate", "recommend_personnel",
            "estimate_tps", "count_desa", "TIERS", "REVIEWS", "REASONS", "ScoreBook", "Entry",
-           "outside_area", "entry_of", "entry_for", "region_score"]
+           "outside_area", "entry_of", "entry_for", "entries_for", "counts", "region_score"]
 
 REVIEWS = ("pending", "confirmed", "rejected", "duplicate")
 WEIGHTLESS_REVIEWS = frozenset({"rejected", "duplicate"})
@@ -131,19 +131,50 @@ def entry_of(obs: Observation) -> Entry | None:
                      outside=obs.outside_area, superseded=obs.superseded, stage=obs.stage)
 
 
+def counts(review: str, superseded: bool, threat_stage: str | None) -> bool:
+    """Whether a stored report can count at all: not rejected, duplicate or superseded, and with a
+    threat stage (a laporan nihil has none)."""
+    return review not in WEIGHTLESS_REVIEWS and not superseded and bool(threat_stage)
+
+
 def entry_for(report_id: str, desa_code: str, category: str, threat_stage: str | None, epoch: float,
               officer: str, reliability: str | None, credibility: int | None, review: str,
               grade: str | None = None, *, device: str | None = None, outside: bool = False,
               superseded: bool = False, stage: str | None = None) -> Entry | None:
-    """What a stored report is to the book: ``None`` when it never counts (rejected, duplicate,
-    superseded, or without a threat stage — a laporan nihil); a supervisor's ``grade`` ("C3")
-    replaces the officer's own grading."""
-    if review in WEIGHTLESS_REVIEWS or superseded or not threat_stage:
+    """What a stored report is to the book: ``None`` when it never ``counts``; a supervisor's
+    ``grade`` ("C3") replaces the officer's own grading."""
+    if not counts(review, superseded, threat_stage):
         return None
     if grade:
         reliability, credibility = parse_grade(grade)
     return Entry(epoch, report_id, desa_code, category, threat_stage, reliability, credibility, officer, device,
                  outside, review == "confirmed", stage)
+
+
+def entries_for(rows: Iterable[tuple], scopes: Mapping[str, Iterable[str]],
+                known: dict[tuple[str, str], tuple[bool, str, str]]) -> tuple[list[Entry], list[str]]:
+    """``entry_for`` in bulk, for stored reports as rows ``(id, desa_code, category, threat_stage,
+    epoch, officer, reliability, credibility, review, grade, _, device, stage, superseded_by)``
+    (``superseded_by`` None unless corrected): their entries, and the ids that never count.
+
+    ``scopes`` holds each officer's area; ``known`` remembers, per (officer, desa), whether the desa
+    is outside that area and ONE string object for each (so the book's sets compare by identity)."""
+    entries: list[Entry] = []
+    gone: list[str] = []
+    append, new = entries.append, tuple.__new__
+    for (report_id, desa, category, threat_stage, epoch, officer, reliability, credibility, review, grade, _,
+         device, stage, superseded_by) in rows:
+        if not counts(review, superseded_by is not None, threat_stage):
+            gone.append(report_id)
+            continue
+        if grade:
+            reliability, credibility = parse_grade(grade)
+        place = known.get((officer, desa))
+        if place is None:
+            place = known[officer, desa] = (outside_area(desa, scopes.get(officer, ())), officer, desa)
+        append(new(Entry, (epoch, report_id, place[2], category, threat_stage, reliability, credibility, place[1],
+                           device, place[0], review == "confirmed", stage)))
+    return entries, gone
 
 
 def report_weight(obs: Observation, at: datetime, config: ScoringConfig, *,

@@ -7,6 +7,7 @@ and terms, recomputes only what a change can touch, and resumes its ordered sums
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 import operator
@@ -54,9 +55,9 @@ class Tally:
     def top_at(self, at: float, half_life_hours: float, limit: int = 3) -> tuple[tuple[str, float], ...]:
         """The heaviest categories with weight > 0 at ``at``, heaviest first (ties by code)."""
         factor = self.factor_at(at, half_life_hours)
-        heavy = sorted(((code, mass * factor) for code, mass in zip(self.codes, self.categories, strict=False) if mass > 0),
-                       key=lambda item: (-item[1], item[0]))
-        return tuple(heavy[:limit])
+        heavy = sorted([(-(mass * factor), code) for code, mass in zip(self.codes, self.categories, strict=False)
+                        if mass > 0])
+        return tuple([(code, -negative) for negative, code in heavy[:limit]])
 
     def by_category(self) -> dict[str, float]:
         """Σ terms (at ``ref``) of each category with reports that weigh."""
@@ -81,12 +82,13 @@ EMPTY = Tally(0.0, 0.0, (), 0, frozenset(), frozenset(), 0, None, None)
 class DesaTally:
     """The counted reports of one desa, oldest first, with their factors and terms at ``ref``."""
 
-    __slots__ = ("entries", "factors", "terms", "cut", "ref", "dirty_from", "stable", "snapshot")
+    __slots__ = ("entries", "factors", "terms", "low", "cut", "ref", "dirty_from", "stable", "snapshot")
 
     def __init__(self):
         self.entries: list[Entry] = []
-        self.factors: list[tuple] = []       # (corroboration, area, limit, reasons) of entries below ``cut``
+        self.factors: list[tuple] = []       # (corroboration, area, limit, reasons) of entries[low:cut]
         self.terms: list[float] = []
+        self.low = 0                         # entries[:low] had expired when factors were set: not weighed
         self.cut = 0                         # entries[:cut] were not in the future when factors were set
         self.ref: float | None = None
         self.dirty_from = INF                # factors from this epoch on must be recomputed
@@ -104,6 +106,7 @@ class DesaTally:
             entries.insert(index, entry)
             self.factors.insert(index, None)
             self.terms.insert(index, 0.0)
+            self.low += index < self.low
             self.cut += index < self.cut
             self.stable = min(self.stable, index)
         if entry[0] < self.dirty_from:
@@ -112,6 +115,7 @@ class DesaTally:
     def remove(self, entry: Entry) -> None:
         index = bisect.bisect_left(self.entries, entry)
         del self.entries[index], self.factors[index], self.terms[index]
+        self.low -= index < self.low
         self.cut -= index < self.cut
         self.stable = min(self.stable, index)
         self.dirty_from = min(self.dirty_from, entry.epoch)
@@ -127,8 +131,9 @@ class DesaTally:
             lo -= 1
         return lo, hi
 
-    def refresh(self, hi: int, ref: float, parts: Parts) -> None:
-        """Bring factors and terms up to date for the entries below ``hi``."""
+    def refresh(self, lo: int, hi: int, ref: float, parts: Parts) -> None:
+        """Bring factors and terms up to date for entries[lo:hi] (those that count at an ``at``: the
+        ones before ``lo`` have expired; they still corroborate and use allowances, as context)."""
         entries, config = self.entries, parts.config
         if ref != self.ref:
             self.ref, self.dirty_from = ref, -INF
@@ -137,12 +142,15 @@ class DesaTally:
             if low < len(entries):
                 self.dirty_from = min(self.dirty_from, entries[low][0])
             self.cut = hi
+        if lo < self.low and lo < hi:                    # older entries back in view (an earlier ``at``)
+            self.dirty_from = min(self.dirty_from, entries[lo][0])
+        self.low = lo
         if self.dirty_from == INF:
             return
         start = self.dirty_from
         if start > -INF:
             start = min(window_start(start, config), start - config.corroboration_window_hours * 3600.0)
-        first = bisect.bisect_left(entries, start, 0, hi, key=EPOCH)
+        first = max(lo, bisect.bisect_left(entries, start, 0, hi, key=EPOCH))
         self.stable = min(self.stable, first)
         corroborated = corroborated_among(entries, first, hi, config)
         limited = beyond_limits(entries, first, hi, config)
@@ -183,7 +191,7 @@ class DesaTally:
     def tally(self, at: float, ref: float, parts: Parts) -> Tally:
         config = parts.config
         lo, hi = self.bounds(at, config.horizon_hours)
-        self.refresh(hi, ref, parts)
+        self.refresh(lo, hi, ref, parts)
         entries, terms = self.entries, self.terms
         horizon = config.horizon_hours * 3600.0
         valid_from = max(entries[hi - 1][0] if hi else -INF, entries[lo - 1][0] + horizon + MARGIN_S if lo else -INF)
@@ -196,14 +204,15 @@ class DesaTally:
         state, start = (0.0, {}, set(), set(), 0), lo
         snapshot = self.snapshot
         if snapshot is not None and snapshot[0] == lo and snapshot[1] <= min(self.stable, hi):
-            start = snapshot[1]               # sums are taken in order: resume where they stood
-            state = (snapshot[2], dict(snapshot[3]), set(snapshot[4]), set(snapshot[5]), snapshot[6])
+            start, state = snapshot[1], snapshot[2:]     # sums are taken in order: resume where they stood
         mark = max(start, bisect.bisect_left(entries, newest.epoch - SNAPSHOT_BEFORE_S, start, hi, key=EPOCH))
-        state = _sums(entries, terms, start, mark, *state)
-        self.snapshot, self.stable = (lo, mark, state[0], dict(state[1]), set(state[2]), set(state[3]),
-                                      state[4]), len(entries)
-        mass, categories, officers, backers, confirmed = _sums(entries, terms, mark, hi, *state)
-        return Tally(ref, mass, tuple([categories.get(code, 0.0) for code in parts.codes]), hi - lo,
+        if mark > start or start == lo:                  # move the snapshot on (its sums are its own)
+            state = _sums(entries, terms, start, mark, *state)
+            self.snapshot = (lo, mark, *state)
+        self.stable = len(entries)
+        mass, categories, officers, backers, confirmed = _sums(entries, terms, mark, hi, state[0], dict(state[1]),
+                                                               set(state[2]), set(state[3]), state[4])
+        return Tally(ref, mass, tuple(map(categories.get, parts.codes, itertools.repeat(0.0))), hi - lo,
                      frozenset(officers),
                      _few(backers, config.corroboration_min_officers), confirmed, entries[lo][0],
                      (newest.epoch, newest.id), newest.stage, valid_from, valid_until, parts.codes)
@@ -235,13 +244,15 @@ def combine(children: Iterable[Tally], needed: int) -> Tally:
     counted = [child for child in children if child.count]
     if not counted:
         return EMPTY
-    mass = 0.0
-    for child in counted:
-        mass += child.mass
-    categories = tuple([sum(column, 0.0) for column in zip(*[child.categories for child in counted], strict=True)])
-    newest = max(counted, key=lambda child: child.last)
-    return Tally(counted[0].ref, mass, categories, sum(child.count for child in counted),
-                 frozenset().union(*[child.officers for child in counted]),
-                 _few(frozenset().union(*[child.backers for child in counted]), needed),
-                 sum(child.confirmed for child in counted), min(child.first for child in counted),
-                 newest.last, newest.last_stage, codes=counted[0].codes)
+    mass = functools.reduce(operator.add, map(MASS, counted), 0.0)      # in code order, like a loop
+    categories = tuple([sum(column, 0.0) for column in zip(*map(CATEGORIES, counted), strict=True)])
+    newest = max(counted, key=LAST)
+    return Tally(counted[0].ref, mass, categories, sum(map(COUNT, counted)),
+                 frozenset().union(*map(OFFICERS, counted)), _few(frozenset().union(*map(BACKERS, counted)), needed),
+                 sum(map(CONFIRMED_COUNT, counted)), min(map(FIRST, counted)), newest.last, newest.last_stage,
+                 codes=counted[0].codes)
+
+
+MASS, CATEGORIES, COUNT = operator.attrgetter("mass"), operator.attrgetter("categories"), operator.attrgetter("count")
+OFFICERS, BACKERS = operator.attrgetter("officers"), operator.attrgetter("backers")
+CONFIRMED_COUNT, FIRST, LAST = operator.attrgetter("confirmed"), operator.attrgetter("first"), operator.attrgetter("last")

@@ -13,6 +13,7 @@ The factors that depend on the other reports of the desa:
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import operator
 from collections.abc import Iterable
@@ -108,7 +109,7 @@ def outside_area(desa_code: str, scope: Iterable[str]) -> bool:
 
 
 EPOCH = operator.itemgetter(0)    # the bisect key of entries: their epoch
-OFFICER = operator.itemgetter(7)
+CATEGORY, STAGE, OFFICER = operator.itemgetter(3), operator.itemgetter(4), operator.itemgetter(7)
 KIND = operator.itemgetter(3, 4, 5, 6)   # category, threat stage, reliability, credibility
 
 
@@ -118,7 +119,7 @@ NO_REASON: tuple[str, ...] = ()
 def window_start(epoch: float, config: ScoringConfig) -> float:
     """The start of the limit window holding ``epoch``."""
     size = config.limit_window_hours * 3600.0
-    return math.floor((epoch + WINDOW_OFFSET_S) / size) * size - WINDOW_OFFSET_S
+    return _window_of(epoch, size) * size - WINDOW_OFFSET_S
 
 
 def corroborated_among(entries: list[Entry], first: int, hi: int, config: ScoringConfig) -> set[int]:
@@ -129,20 +130,27 @@ def corroborated_among(entries: list[Entry], first: int, hi: int, config: Scorin
     if first >= hi:
         return set()
     start = bisect.bisect_left(entries, entries[first][0] - window, 0, first, key=EPOCH)
-    if len(set(map(OFFICER, entries[start:hi]))) < needed:
+    span = entries[start:hi]
+    officers = list(map(OFFICER, span))
+    if len(set(officers)) < needed:
         return set()                                      # one officer only: nobody corroborates
-    groups: dict[str, list[int]] = {}
-    for index in range(start, hi):
-        groups.setdefault(entries[index].category, []).append(index)
+    groups: dict[str, list[int]] = {}                     # category -> offsets in span
+    for offset, category in enumerate(map(CATEGORY, span)):
+        group = groups.get(category)
+        if group is None:
+            groups[category] = [offset]
+        else:
+            group.append(offset)
     found: set[int] = set()
     for group in groups.values():
-        if len(group) < needed or group[-1] < first:
+        if len(group) < needed or group[-1] + start < first:
             continue
-        officers = [entries[i].officer for i in group]
-        if len(set(officers)) < needed:
+        members = [officers[offset] for offset in group]
+        if len(set(members)) < needed:
             continue
-        epochs = [entries[i][0] for i in group]
-        found.update(i for i in corroborated_in_window(group, epochs, officers, window, needed) if i >= first)
+        epochs = [span[offset][0] for offset in group]
+        indexes = [start + offset for offset in group]
+        found.update(i for i in corroborated_in_window(indexes, epochs, members, window, needed) if i >= first)
     return found
 
 
@@ -170,21 +178,50 @@ def corroborated_in_window(group: list[int], epochs: list[float], officers: list
 def beyond_limits(entries: list[Entry], first: int, hi: int, config: ScoringConfig) -> dict[int, str]:
     """Indexes in [first, hi) beyond the per-officer or per-device limit of their window: the
     first ``per_officer`` unconfirmed reports of an officer in a window count, and so for devices.
-    A window holding no more reports than the smaller limit limits nothing and is skipped whole."""
+
+    Only a window holding more reports than the smaller limit (``room``) can limit one, and such a
+    window holds a report and the ``room``-th after it less than a window apart (+1 s for rounding
+    at its edges): the windows of those reports are counted, report by report; the others never."""
     if first >= hi:
         return {}
     size = config.limit_window_hours * 3600.0
     room = min(config.per_officer, config.per_device)
-    found: dict[int, str] = {}
     start = bisect.bisect_left(entries, window_start(entries[first][0], config), 0, first, key=EPOCH)
-    windows = [math.floor((entry[0] + WINDOW_OFFSET_S) / size) for entry in entries[start:hi]]
-    low = 0
-    while low < len(windows):
-        high = bisect.bisect_right(windows, windows[low], low)        # the entries of one window
-        if high - low > room:
-            _limited_in(entries, start + low, start + high, first, config, found)
-        low = high
+    epochs = list(map(EPOCH, entries[start:hi]))
+    crowded = itertools.compress(range(len(epochs)), map(operator.lt, map(operator.sub, epochs[room:], epochs),
+                                                          itertools.repeat(size + 1.0)))
+    found: dict[int, str] = {}
+    end = 0
+    for index in crowded:
+        if index >= end:                                          # not in the window just counted
+            low, end = _window_around(epochs, index, size)
+            if end - low > room:
+                _limited_in(entries, start + low, start + end, first, config, found)
     return found
+
+
+def _window_around(epochs: list[float], index: int, size: float) -> tuple[int, int]:
+    """[low, end): the positions of the sorted ``epochs`` in the limit window of ``epochs[index]``
+    (``_window_of``, exactly: found by bisecting its bounds, then stepped over rounding at the edges)."""
+    floor = math.floor
+    window = floor((epochs[index] + WINDOW_OFFSET_S) / size)
+    bound = window * size - WINDOW_OFFSET_S
+    low = bisect.bisect_left(epochs, bound, 0, index)
+    while low > 0 and floor((epochs[low - 1] + WINDOW_OFFSET_S) / size) == window:
+        low -= 1
+    while floor((epochs[low] + WINDOW_OFFSET_S) / size) != window:
+        low += 1
+    end = bisect.bisect_left(epochs, bound + size, index + 1)
+    while end < len(epochs) and floor((epochs[end] + WINDOW_OFFSET_S) / size) == window:
+        end += 1
+    while floor((epochs[end - 1] + WINDOW_OFFSET_S) / size) != window:
+        end -= 1
+    return low, end
+
+
+def _window_of(epoch: float, size: float) -> int:
+    """The number of the limit window holding ``epoch`` (``window_start`` is its start)."""
+    return math.floor((epoch + WINDOW_OFFSET_S) / size)
 
 
 def _limited_in(entries: list[Entry], start: int, end: int, first: int, config: ScoringConfig,
@@ -214,6 +251,14 @@ class Parts:
         self.config = config
         self.by_kind: dict[tuple, float] = {}    # (category, threat stage, reliability, credibility) → part
         self.codes = tuple(sorted(config.category_weights))
+
+    def check(self, entries: list[Entry]) -> None:
+        """A ``ValueError`` names an unknown category or threat stage among ``entries`` (as ``part_of``)."""
+        config = self.config
+        unknown = ((set(map(CATEGORY, entries)) - config.category_weights.keys())
+                   | (set(map(STAGE, entries)) - config.stage_weights.keys()))
+        if unknown:
+            raise ValueError(f"unknown category or threat stage {min(unknown)!r}")
 
     def kinds_of(self, entries: list[Entry]) -> dict[tuple, float]:
         """``by_kind``, holding every kind among ``entries``."""

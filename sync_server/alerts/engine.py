@@ -8,7 +8,9 @@ One evaluation at time ``at`` scores outside the write lock, then writes in ONE 
 2. escalate every open alert whose deadline passed by ``at``;
 3. re-level the target regions — an INCREMENTAL pass (after a push or a review) takes the desa
    whose reports changed and their ancestors; a FULL pass takes every region with a score, a
-   stored state or an alert — with ``level_for`` on each region's stored level;
+   stored state or an alert — with ``level_for`` on each region's stored level (as the engine's
+   ``Memory`` of its own writes holds it, checked against the stored hot levels in every pass and
+   read again by every full pass: another process may write too);
 4. open, follow or decay alerts — one incident, one alert: a region opens an alert only when it
    holds an incident of its own (``kerawanan.incidents``: a desa, or a parent whose level no single
    child explains); its parents show it — then write states, alerts, history and ``alert`` changes.
@@ -23,23 +25,24 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from kerawanan.incidents import holds_incident, parent_of, spread_regions
+from kerawanan.incidents import holds_incident, is_desa, is_spread, parent_of
 from kerawanan.regions import tier_of
 from kerawanan.scorebook import Tally, ancestors
 from kerawanan.scoring import ScoringConfig
-from kerawanan.vocab import LEVELS
 from sync_server.alerts.escalation import Chain, escalate
 from sync_server.alerts.lifecycle import Scored, follow_state, next_state, open_alert, opens_alert
+from sync_server.alerts.memory import Memory
 from sync_server.alerts.scorebook import ReportFeed
 from sync_server.storage.base import Alert, AlertEvent, NewChange, RegionState
 from sync_server.storage.ports import AlertBatch, Storage
 
 log = logging.getLogger("sync_server.alerts")
+FREEZE_AT = 50_000               # reports in a fresh book from which its objects are kept out of the collector
 
 
 @dataclass
@@ -63,7 +66,8 @@ class Outcome:
 
 
 class Engine:
-    """Keeps the ``ReportFeed`` (the core's book) of this process and runs evaluations (thread-safe)."""
+    """Keeps the ``ReportFeed`` (the core's book) of this process and the ``Memory`` of what it last
+    wrote, and runs evaluations (thread-safe)."""
 
     def __init__(self, storage: Storage, config: ScoringConfig, calendar, *,
                  describe: Callable[[Alert, list[AlertEvent]], dict]):
@@ -72,6 +76,7 @@ class Engine:
         self.calendar = calendar
         self.describe = describe
         self.book: ReportFeed | None = None
+        self.memory: Memory | None = None                  # read again by a full pass (a fresh book's)
         self._lock = threading.RLock()
 
     def ensure_loaded(self) -> ReportFeed:
@@ -81,6 +86,9 @@ class Engine:
                 feed = ReportFeed(self.config, self._scopes())
                 delta = self.storage.scoring_delta(0)
                 feed.apply(delta.rows, delta.seq)
+                del delta
+                if len(feed.book) >= FREEZE_AT:
+                    gc.freeze()                            # the book lives on: never scanned by the collector
                 self.book = feed
             return self.book
 
@@ -110,7 +118,7 @@ class Engine:
                 with paused_gc():
                     self._pass(book, at, full, regions, outcome)
             except BaseException:
-                self.book = None                           # re-read from storage next time
+                self.book = self.memory = None             # re-read from storage next time
                 raise
         outcome.seconds = time.perf_counter() - started
         return outcome
@@ -122,23 +130,28 @@ class Engine:
         with self.storage.alert_batch() as batch:
             touched |= self._catch_up(feed, batch.scoring_delta(feed.seq))
             tallies = feed.book.tallies_at(at.timestamp())  # only what arrived meanwhile is recomputed
+            if full or self.memory is None or not self.memory.holds(batch, self.storage):
+                self.memory = Memory.read(batch, feed.seq)  # a full pass, or another writer moved something
             targets = None if full else _with_ancestors([*touched, *regions])
-            feed.seq = max(feed.seq, self._run(batch, at, tallies, targets, outcome))
+            feed.seq = max(feed.seq, self._run(batch, self.memory, at, tallies, targets, outcome))
 
     def _catch_up(self, feed: ReportFeed, delta) -> set[str]:
         if not feed.knows(row.officer for row in delta.rows):
             feed.learn(self._scopes())                     # a new officer: learn their area
         return feed.apply(delta.rows, delta.seq)
 
-    def _run(self, batch: AlertBatch, at: datetime, tallies: dict[str, Tally], targets: set[str] | None,
-             outcome: Outcome) -> int:
+    def _run(self, batch: AlertBatch, memory: Memory, at: datetime, tallies: dict[str, Tally],
+             targets: set[str] | None, outcome: Outcome) -> int:
         """Escalate, re-level ``targets`` (None: all), follow alerts, write; returns the last seq."""
-        alerts = batch.unresolved_alerts(targets, due_by=at)
-        previous = batch.region_states(targets)
         if targets is None:
-            targets = set(tallies) | set(previous) | set(alerts)
-        stage = self.calendar.stage_for(at)
-        chain = Chain(self.storage.users_with_role("supervisor"))
+            alerts = dict(memory.alerts)
+            targets = set(tallies) | set(memory.states) | set(alerts)
+        else:
+            alerts = memory.alerts_of(targets)
+            due = memory.due(at)                           # escalating: their lines carry the numbers as
+            if due:                                        # stored, which another engine may have moved
+                alerts.update(batch.unresolved_alerts(due))
+        chain = Supervisors(self.storage)
         touched: dict[str, tuple[Alert, list[AlertEvent]]] = {}
         for alert in alerts.values():
             escalated, events = escalate(alert, at, chain, self.config)
@@ -146,44 +159,53 @@ class Engine:
                 touched[alert.region_code] = (escalated, events)
                 alerts[alert.region_code] = escalated
                 outcome.escalated += sum(event.event == "escalated" for event in events)
-        states = []
-        for code in sorted(targets):
-            before = previous.get(code)
-            state = next_state(self._scored(code, tallies.get(code), at), before, at, self.config)
-            if before is None and state.report_count == 0 and code not in alerts:
-                continue                                   # never scored, nothing to say
-            states.append(state)
-            outcome.level_changes += before is not None and before.level != state.level
-        opening = self._opening(batch, states, previous, alerts)
+        states = self._levelled(memory, sorted(targets), tallies, alerts, at, outcome)
+        opening = self._opening(memory, states, alerts)
+        stage = self.calendar.stage_for(at)
         for state in states:
             code = state.code
             tahapan = _stage(code, state, alerts, stage, tallies.get(code), opens=code in opening)
             self._follow(state, alerts, touched, at, tahapan, chain, opening, outcome)
-        return self._write(batch, at, states, touched, outcome)
+        return self._write(batch, memory, at, states, touched, outcome)
 
-    def _opening(self, batch: AlertBatch, states: list[RegionState], previous: dict[str, RegionState],
-                 alerts: dict[str, Alert]) -> set[str]:
+    def _levelled(self, memory: Memory, targets: list[str], tallies: dict[str, Tally], alerts: dict[str, Alert],
+                  at: datetime, outcome: Outcome) -> list[RegionState]:
+        """Each target's new state (``level_for`` on its remembered level); never-scored regions without
+        an alert are left out."""
+        states, scored = [], Scorer(at, self.config)
+        for code in targets:
+            before = memory.states.get(code)
+            state = next_state(scored(code, tallies.get(code)), before, at, self.config)
+            if before is None and state.report_count == 0 and code not in alerts:
+                continue                                   # never scored, nothing to say
+            states.append(state)
+            outcome.level_changes += before is not None and before.level != state.level
+        return states
+
+    def _opening(self, memory: Memory, states: list[RegionState], alerts: dict[str, Alert]) -> set[str]:
         """The regions whose alert opens now: one incident, one alert (``kerawanan.incidents``). A
         region holding an incident of its own opens when its level rose, or — a parent — when a child
         rose and made it newly spread (a child's decay never does: hysteresis is not news)."""
-        risen = {state.code for state in states if opens_alert(state, previous.get(state.code))}
+        risen = {state.code for state in states if opens_alert(state, memory.states.get(state.code))}
         if not risen:
             return set()                                   # most passes: nothing rose, nothing opens
-        hot_before = batch.hot_levels()
-        hot_now = dict(hot_before)
-        for state in states:
-            if state.level == LEVELS[0]:
-                hot_now.pop(state.code, None)
-            else:
-                hot_now[state.code] = state.level
-        parents = {parent_of(code) for code in risen} - {None}
-        asked, needed = risen | parents, self.config.spread_children
-        spread = spread_regions(hot_now, needed, only=asked)
-        stirred = parents - spread_regions(hot_before, needed, only=parents)
-        return {code for code in asked if code not in alerts and (code in risen or code in stirred)
-                and holds_incident(code, hot_now.get(code, LEVELS[0]), spread)}
+        now = {state.code: state.level for state in states}
+        below: dict[str, dict[str, str]] = {}              # parent -> this pass's levels of its children
+        for code, level in now.items():
+            below.setdefault(parent_of(code) or "", {})[code] = level
+        needed = self.config.spread_children
 
-    def _write(self, batch: AlertBatch, at: datetime, states: list[RegionState],
+        def spread(code: str, level: str, children: Mapping[str, str]) -> bool:
+            return not is_desa(code) and is_spread(level, children.values(), needed)
+
+        parents = {parent_of(code) for code in risen} - {None}
+        spread_now = {code for code in risen | parents if spread(
+            code, now.get(code, memory.level(code)), {**memory.hot_children(code), **below.get(code, {})})}
+        stirred = {code for code in parents if not spread(code, memory.level(code), memory.hot_children(code))}
+        return {code for code in risen | parents if code not in alerts and (code in risen or code in stirred)
+                and holds_incident(code, now.get(code, memory.level(code)), spread_now)}
+
+    def _write(self, batch: AlertBatch, memory: Memory, at: datetime, states: list[RegionState],
                touched: dict[str, tuple[Alert, list[AlertEvent]]], outcome: Outcome) -> int:
         batch.save_region_states(states)
         changes, quiet = [], []
@@ -196,10 +218,12 @@ class Engine:
                                      region_code=alert.region_code, ref=alert.id))
         batch.save_alert_numbers(quiet)
         outcome.regions, outcome.changes = len(states), len(changes)
-        return batch.add_changes(changes, at)
+        seq = batch.add_changes(changes, at)
+        memory.remember(states, (alert for alert, _ in touched.values()), seq)
+        return seq
 
     def _follow(self, state: RegionState, alerts: dict[str, Alert], touched: dict, at: datetime, stage: str,
-                chain: Chain, opening: set[str], outcome: Outcome) -> None:
+                chain: Supervisors, opening: set[str], outcome: Outcome) -> None:
         code = state.code
         alert = alerts.get(code)
         if alert is not None:
@@ -211,14 +235,49 @@ class Engine:
             touched[code] = (opened, events)
             outcome.opened.append(code)
 
-    def _scored(self, code: str, tally: Tally | None, at: datetime) -> Scored:
+
+class Scorer:
+    """A region's numbers from its tally at one instant (the same few times recur: kept)."""
+
+    def __init__(self, at: datetime, config: ScoringConfig):
+        self.epoch, self.half_life = at.timestamp(), config.half_life_hours
+        self.needed = config.corroboration_min_officers
+        self._moments: dict[float | None, datetime | None] = {None: None}
+
+    def __call__(self, code: str, tally: Tally | None) -> Scored:
         tier = tier_of(code)
         if tally is None or not tally.count:
             return Scored(code, tier, 0.0, 0, 0, (), None, None)
-        epoch, half_life = at.timestamp(), self.config.half_life_hours
+        epoch, half_life = self.epoch, self.half_life
         return Scored(code, tier, tally.score_at(epoch, half_life), tally.count, len(tally.officers),
-                      tally.top_at(epoch, half_life), _moment(tally.first), _moment(tally.last[0]),
-                      tally.corroborated(self.config.corroboration_min_officers))
+                      tally.top_at(epoch, half_life), self._moment(tally.first), self._moment(tally.last[0]),
+                      tally.corroborated(self.needed))
+
+    def _moment(self, epoch: float | None) -> datetime | None:
+        found = self._moments.get(epoch)
+        if found is None:
+            found = self._moments[epoch] = datetime.fromtimestamp(epoch, UTC)
+        return found
+
+
+class Supervisors:
+    """The chain of command (``escalation.Chain``), read from storage only when a pass needs it: to
+    escalate an alert or to give an opened one its owner."""
+
+    def __init__(self, storage: Storage):
+        self._storage = storage
+        self._chain: Chain | None = None
+
+    def _read(self) -> Chain:
+        if self._chain is None:
+            self._chain = Chain(self._storage.users_with_role("supervisor"))
+        return self._chain
+
+    def owner_of(self, region: str) -> str | None:
+        return self._read().owner_of(region)
+
+    def above(self, region: str, owner: str | None) -> str | None:
+        return self._read().above(region, owner)
 
 
 @contextmanager
@@ -244,10 +303,6 @@ def _stage(code: str, state: RegionState, alerts: dict[str, Alert], calendar_sta
     if alert is None and not opens:
         return calendar_stage
     return (tally.last_stage if tally is not None and tally.count else None) or calendar_stage
-
-
-def _moment(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
 
 
 def _with_ancestors(codes: Iterable[str]) -> set[str]:

@@ -1,16 +1,16 @@
 """The engine's bookkeeping around the core's ``ScoreBook``: which stored reports it has seen.
 
-The arithmetic is the core's (``kerawanan.scorebook``); this module only turns the storage's
-``ScoringRow``s into the core's entries (``kerawanan.scoring.entry_for``: the rules of what counts
-and of a supervisor's regrade live there), with each officer's area from the accounts, and keeps
-the change number the book reflects.
+The arithmetic is the core's (``kerawanan.scorebook``); this module only hands the storage's
+``ScoringRow``s to the core (``kerawanan.scoring.entries_for``: the rules of what counts and of a
+supervisor's regrade live there), with each officer's area from the accounts, and keeps the change
+number the book reflects.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
 from kerawanan.scorebook import ScoreBook
-from kerawanan.scoring import ScoringConfig, entry_for, outside_area
+from kerawanan.scoring import ScoringConfig, entries_for
 from sync_server.storage.base import ScoringRow
 
 
@@ -19,37 +19,47 @@ class ReportFeed:
     it reflects (its owner reads the storage's delta after it)."""
 
     def __init__(self, config: ScoringConfig, scopes: Mapping[str, tuple[str, ...]]):
+        self.config = config
         self.book = ScoreBook(config)
         self.scopes = dict(scopes)
         self.seq = 0
-        self._outside_cache: dict[tuple[str, str], tuple[bool, str, str]] = {}
+        self._known: dict[tuple[str, str], tuple[bool, str, str]] = {}   # (officer, desa) → (outside, ...)
 
     def apply(self, rows: Iterable[ScoringRow], seq: int) -> set[str]:
-        """Take in reports as they are now (new, reviewed, superseded); returns the desa that changed."""
-        entries, gone = [], []
-        outside, scopes = self._outside_cache, self.scopes
-        for (report_id, desa, category, threat_stage, epoch, officer, reliability, credibility, review, grade, _,
-             device, stage, superseded_by) in {row[0]: row for row in rows}.values():   # each report's last state
-            known = outside.get((officer, desa))
-            if known is None:            # once per officer and desa: the area, and one string object each
-                known = outside[officer, desa] = (outside_area(desa, scopes.get(officer, ())), officer, desa)
-            away, officer, desa = known
-            entry = entry_for(report_id, desa, category, threat_stage, epoch, officer, reliability, credibility,
-                              review, grade, device=device, outside=away, superseded=superseded_by is not None,
-                              stage=stage)
-            if entry is None:
-                gone.append(report_id)
-            else:
-                entries.append(entry)
-        touched = self.book.drop(gone) | self.book.put(entries)
+        """Take in reports as they are now (new, reviewed, superseded; of a report given more than
+        once, its last row); returns the desa that changed."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        touched = self._load(rows) if not len(self.book) else self._put(_latest(rows))
         self.seq = max(self.seq, seq)
+        return touched
+
+    def _put(self, rows: list[ScoringRow]) -> set[str]:
+        entries, gone = entries_for(rows, self.scopes, self._known)
+        return self.book.drop(gone) | self.book.put(entries)
+
+    def _load(self, rows: list[ScoringRow]) -> set[str]:
+        """An empty book takes every row at once; a storage's full read gives each report once, so
+        the rows are taken as they come, and only a repeated id makes it keep each one's last row."""
+        entries, gone = entries_for(rows, self.scopes, self._known)
+        try:
+            touched = self.book.put(entries)
+        except ValueError:                               # repeated ids (or a bad row: raised again below)
+            touched = set()
+        if not touched and entries or any(self.book.entry(report_id) for report_id in gone):
+            self.book = ScoreBook(self.config)
+            return self._put(_latest(rows))
         return touched
 
     def learn(self, scopes: Mapping[str, tuple[str, ...]]) -> None:
         """New officers' areas (the entries already in the book keep theirs)."""
         self.scopes.update(scopes)
-        self._outside_cache.clear()
+        self._known.clear()
 
     def knows(self, officers: Iterable[str]) -> bool:
         """Whether every officer's area is known (else the owner reloads the areas)."""
         return all(officer in self.scopes for officer in officers)
+
+
+def _latest(rows: list[ScoringRow]) -> list[ScoringRow]:
+    """Each report's last row (a later row of the same id is its review)."""
+    return list({row[0]: row for row in rows}.values()) if len(rows) > 1 else rows

@@ -1,0 +1,149 @@
+"""The engine keeps region states and unresolved alerts in memory between passes
+(``sync_server/alerts/memory.py``), but it is never the only writer: a second server process runs
+its own engine on the same database, ``evaluate`` runs in the CLI at the very instant of a pass,
+supervisors act on alerts between passes. The memory must change nothing: the same steps played in
+two worlds — one whose engines keep their memory, one whose engines read everything back before every
+pass, as the engine did before it had one — leave the same states, the same alerts and the same
+history, step after step; and every pass still gives the regions it evaluated exactly what a fresh
+engine's full pass from the reports gives at that instant.
+"""
+from __future__ import annotations
+
+import tempfile
+import uuid
+from dataclasses import astuple, replace
+from datetime import timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kerawanan import assets
+from kerawanan.errors import KerawananError
+from kerawanan.scorebook import ancestors
+from sync_server.alerts import actions
+from sync_server.alerts.service import AlertService
+from sync_server.intake import accept_reports
+from sync_server.scope import Principal
+from sync_server.storage import open_storage
+from sync_server.storage.base import User
+from tests.server.alerts_support import if_match, wib
+from tests.server.helpers import report
+
+T0 = wib("11-27 20:00")
+DESA = ("15.72.07.2001", "15.72.07.2004", "15.72.07.2003", "15.72.02.2004", "15.01.16.2001")
+ALL = sorted({code for desa in DESA for code in (desa, *ancestors(desa))})
+OFFICERS = ("nrp.a", "nrp.b", "nrp.c")
+POLDA = Principal("polda", "supervisor", ("15",), name="Polda")
+SUPERVISORS = (User("polsek", "Polsek", "supervisor", ("15.72.07", "15.72.02")),
+               User("polres", "Polres", "supervisor", ("15.72", "15.01")),
+               User("polda", "Polda", "supervisor", ("15",)))
+
+reports_ = st.fixed_dictionaries({
+    "desa_code": st.sampled_from(DESA),
+    "category": st.sampled_from(("bentrok", "gangguan_tps", "politik_uang")),
+    "threat_stage": st.sampled_from(("PG", "AG", "GN", "GN")),
+    "minutes_ago": st.integers(0, 60 * 30),
+    "grade": st.sampled_from((None, "A1", "B2")),
+})
+steps = st.lists(st.tuples(
+    st.sampled_from(("a", "a", "b")),                 # the process whose engine runs the pass
+    st.sampled_from(OFFICERS),
+    st.lists(reports_, max_size=5),                   # none: a pass that only decays and escalates
+    st.integers(1, 40),                                # hours later
+    st.sampled_from((None, None, "acknowledge", "resolve", "reopen", "assign")),   # before the pass
+    st.sampled_from((False, False, True)),            # then ``evaluate`` runs at the very same instant
+), min_size=2, max_size=8)
+
+
+class World:
+    """A database with two server processes' alert services; ``forgetful`` engines drop their memory
+    before every pass (so they read every state and alert back, as the engine once did)."""
+
+    def __init__(self, folder: str, forgetful: bool):
+        self.storage = open_storage(Path(folder) / f"{'forgetful' if forgetful else 'memory'}.db", migrate=True)
+        for user in (*SUPERVISORS, *(User(name, name, "officer", (DESA[0],)) for name in OFFICERS)):
+            self.storage.create_user(user, None, T0)
+        self.forgetful = forgetful
+        self.services = {"a": self.service(), "b": self.service()}
+
+    def service(self) -> AlertService:
+        return AlertService(self.storage, assets.scoring_config(), assets.calendar(), assets.gazetteer(), lambda: T0)
+
+    def step(self, which: str, officer: str, bodies: list[dict], action: str | None, cli: bool, now) -> set[str]:
+        """The step's action, push and pass; returns the regions the pass evaluated (at least)."""
+        self.act(action, now)
+        accept_reports(self.storage, officer, None, bodies, now=now, gazetteer=assets.gazetteer(),
+                       calendar=assets.calendar())
+        engine = self.services[which].engine
+        if self.forgetful:
+            engine.memory = None
+        engine.evaluate(now, full=False)
+        if cli:
+            self.service().evaluate(now)
+        return {code for body in bodies for code in (body["desa_code"], *ancestors(body["desa_code"]))}
+
+    def act(self, action: str | None, now) -> None:
+        """A supervisor's action on the first alert, in code order, that allows it."""
+        if action is None:
+            return
+        live = self.services["a"]
+        status = "resolved" if action == "reopen" else "active"
+        for region in ALL:
+            found, _ = self.storage.list_alerts(live.query(POLDA, region=region, status=status, limit=1000))
+            for alert in sorted(found, key=lambda alert: (alert.region_code, alert.opened_at)):
+                body = {"action": action, "note": "Uji", "response": "Kondusif",
+                        "assignee": "nrp.a" if action == "assign" else None}
+                try:
+                    actions.act(live, POLDA, alert, body, if_match(alert.version)["If-Match"], now)
+                    return
+                except KerawananError:
+                    continue                          # not allowed from its status, or not to that officer
+
+    def picture(self) -> tuple:
+        """Every state, every alert and the whole history, without the random alert ids."""
+        states = self.storage.region_states(ALL)
+        alerts, _ = self.storage.list_alerts(self.services["a"].query(POLDA, limit=1000))
+        history = self.storage.audit_trail()
+        return (states, sorted(astuple(replace(alert, id="", number=None)) for alert in alerts),
+                [astuple(replace(event, alert_id="")) for event in history])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan=steps)
+def test_memory_changes_nothing_whoever_else_writes(plan):
+    with tempfile.TemporaryDirectory() as folder:
+        remembering, forgetful = World(folder, False), World(folder, True)
+        try:
+            now = T0
+            for which, officer, items, hours, action, cli in plan:
+                now += timedelta(hours=hours)
+                bodies = [_body(item, now) for item in items]
+                touched = remembering.step(which, officer, bodies, action, cli, now)
+                forgetful.step(which, officer, bodies, action, cli, now)
+                assert remembering.picture() == forgetful.picture()
+                for world in (remembering, forgetful):      # a third process, in both worlds
+                    _matches_a_fresh_full_pass(world, touched, now)
+        finally:
+            remembering.storage.close()
+            forgetful.storage.close()
+
+
+def _body(item: dict, now) -> dict:
+    grade = {} if item["grade"] is None else {"source_reliability": item["grade"][0],
+                                              "info_credibility": int(item["grade"][1])}
+    return report(id=str(uuid.uuid4()), desa_code=item["desa_code"], category=item["category"],
+                  threat_stage=item["threat_stage"],
+                  observed_at=(now - timedelta(minutes=item["minutes_ago"])).isoformat(), **grade)
+
+
+def _matches_a_fresh_full_pass(world: World, touched: set[str], now) -> None:
+    """A fresh engine's full pass at the same instant changes nothing the pass evaluated (it may
+    move untouched regions: they were evaluated earlier)."""
+    states, alerts, _ = world.picture()
+    world.service().evaluate(now)
+    fresh_states, fresh_alerts, _ = world.picture()
+    assert {code: states.get(code) for code in touched} == {code: fresh_states.get(code) for code in touched}
+    mine = {alert[1]: alert for alert in alerts if alert[6] != "resolved"}          # by region, unresolved
+    theirs = {alert[1]: alert for alert in fresh_alerts if alert[6] != "resolved"}
+    assert {code: mine.get(code) for code in touched} == {code: theirs.get(code) for code in touched}
