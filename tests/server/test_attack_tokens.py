@@ -79,6 +79,8 @@ ROLES = {
     ("GET", "/api/v1/export/sitrep.pdf"): STAFF,
     ("POST", "/api/v1/reports/bulk-review"): STAFF,
     ("POST", "/api/v1/alerts/{alert_id}/task"): frozenset({"officer"}),
+    ("GET", "/api/v1/alerts/{alert_id}/media/{sha256}"): EVERYONE,      # a task answer's photo, read through its alert
+    ("HEAD", "/api/v1/alerts/{alert_id}/media/{sha256}"): EVERYONE,
     ("GET", "/api/v1/timeline"): STAFF,
     ("GET", "/api/v1/regions"): STAFF,
     ("GET", "/api/v1/sitreps"): STAFF,
