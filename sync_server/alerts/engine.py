@@ -9,7 +9,7 @@ One evaluation at time ``at`` scores outside the write lock, then writes in ONE 
 3. re-level the target regions — an INCREMENTAL pass (after a push or a review) takes the desa
    whose reports changed and their ancestors; a FULL pass takes every region with a score, a
    stored state or an alert — with ``level_for`` on each region's stored level (as the engine's
-   ``Memory`` of its own writes holds it, checked against the stored hot levels in every pass and
+   ``Memory`` of what it read and wrote holds it, checked against what is stored in every pass and
    read again by every full pass: another process may write too);
 4. open, follow or decay alerts — one incident, one alert: a region opens an alert only when it
    holds an incident of its own (``kerawanan.incidents``: a desa, or a parent whose level no single
@@ -130,9 +130,9 @@ class Engine:
         with self.storage.alert_batch() as batch:
             touched |= self._catch_up(feed, batch.scoring_delta(feed.seq))
             tallies = feed.book.tallies_at(at.timestamp())  # only what arrived meanwhile is recomputed
-            if full or self.memory is None or not self.memory.holds(batch, self.storage):
-                self.memory = Memory.read(batch, feed.seq)  # a full pass, or another writer moved something
             targets = None if full else _with_ancestors([*touched, *regions])
+            if targets is None or self.memory is None or not self.memory.holds(batch, self.storage, targets):
+                self.memory = Memory.read(batch, feed.seq)  # a full pass, or another writer moved something
             feed.seq = max(feed.seq, self._run(batch, self.memory, at, tallies, targets, outcome))
 
     def _catch_up(self, feed: ReportFeed, delta) -> set[str]:
@@ -160,7 +160,10 @@ class Engine:
                 alerts[alert.region_code] = escalated
                 outcome.escalated += sum(event.event == "escalated" for event in events)
         states = self._levelled(memory, sorted(targets), tallies, alerts, at, outcome)
-        opening = self._opening(memory, states, alerts)
+        risen = {state.code for state in states if opens_alert(state, memory.states.get(state.code))}
+        if risen and not memory.hot_checked and not memory.hot_holds(batch):
+            memory = self.memory = Memory.read(batch, memory.stamp)   # the siblings' levels, as stored
+        opening = self._opening(memory, states, risen, alerts)
         stage = self.calendar.stage_for(at)
         for state in states:
             code = state.code
@@ -182,11 +185,11 @@ class Engine:
             outcome.level_changes += before is not None and before.level != state.level
         return states
 
-    def _opening(self, memory: Memory, states: list[RegionState], alerts: dict[str, Alert]) -> set[str]:
+    def _opening(self, memory: Memory, states: list[RegionState], risen: set[str], alerts: dict[str, Alert]
+                 ) -> set[str]:
         """The regions whose alert opens now: one incident, one alert (``kerawanan.incidents``). A
-        region holding an incident of its own opens when its level rose, or — a parent — when a child
-        rose and made it newly spread (a child's decay never does: hysteresis is not news)."""
-        risen = {state.code for state in states if opens_alert(state, memory.states.get(state.code))}
+        region holding an incident of its own opens when its level ``risen``, or — a parent — when a
+        child rose and made it newly spread (a child's decay never does: hysteresis is not news)."""
         if not risen:
             return set()                                   # most passes: nothing rose, nothing opens
         now = {state.code: state.level for state in states}

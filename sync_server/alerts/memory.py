@@ -8,8 +8,10 @@ memory inside its write transaction (no other write can commit meanwhile) before
 
 - region states: another server process sharing an SQLite database runs its own engine, and
   ``evaluate`` in the CLI writes too. A pass takes only LEVELS from the memory (scores and counts
-  it computes afresh), so it compares the stored levels of every region at rawan or above
-  (``AlertBatch.hot_levels``: a few rows where the province is quiet) with its own;
+  it computes afresh), and those of its targets and, when one rose, of their siblings (the
+  incident rule): it compares the stored levels of its targets when they are few, else (and for
+  the siblings) those of every region at rawan or above (``AlertBatch.hot_levels``: a few rows
+  where the province is quiet) with its own;
 - alerts: a supervisor's action (acknowledge, assign, resolve, reopen…), an officer's answer to a
   task and another engine's event each append an ``alert`` change to the feed in the transaction
   that writes the alert (a pass's writes of an alert's numbers alone do not, and do not matter
@@ -19,7 +21,7 @@ When either differs, and in every full pass, both are read again in full.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 from kerawanan.incidents import parent_of
@@ -28,6 +30,7 @@ from sync_server.storage.base import Alert, Area, RegionState
 from sync_server.storage.ports import AlertBatch, Storage
 
 QUIET = LEVELS[0]
+ROW_COST = 8                  # reading one region's whole state costs about as much as 8 hot levels
 READER = "system"             # the engine reads the feed as nobody in particular: changes to everyone
 PAGE = 100
 
@@ -43,15 +46,30 @@ class Memory:
         self.hot: dict[str, str] = {}                          # code -> level, rawan or above
         self._hot_children: dict[str, dict[str, str]] = {}     # parent -> {child: level}, hot ones
         self._roots: set[str] = set()                          # the provinces of the regions
+        self.hot_checked = True                                # every hot level checked by ``holds``
         self._note(self.states.values())
 
     @classmethod
     def read(cls, batch: AlertBatch, stamp: int) -> Memory:
         return cls(batch.region_states(None), batch.unresolved_alerts(None), stamp)
 
-    def holds(self, batch: AlertBatch, storage: Storage) -> bool:
-        """Whether what is stored is still what is remembered (no other writer moved a level or an alert)."""
-        return batch.hot_levels() == self.hot and not self._alerts_moved(storage)
+    def holds(self, batch: AlertBatch, storage: Storage, targets: Collection[str]) -> bool:
+        """Whether what a pass over ``targets`` takes from the memory is still what is stored: no other
+        writer moved an alert, nor the level of a target — looked up one by one when they are few
+        beside the hot regions, else through every hot level (``hot_checked``: the siblings of a risen
+        region are then known to hold too; else the pass checks them with ``hot_holds``)."""
+        if self._alerts_moved(storage):
+            return False
+        self.hot_checked = ROW_COST * len(targets) >= len(self.hot)
+        if self.hot_checked:
+            return self.hot_holds(batch)
+        stored = batch.region_states(targets)
+        known = self.states
+        return all(_level(known.get(code)) == _level(stored.get(code)) for code in targets)
+
+    def hot_holds(self, batch: AlertBatch) -> bool:
+        """Whether the stored level of every region at rawan or above is the remembered one."""
+        return batch.hot_levels() == self.hot
 
     def _alerts_moved(self, storage: Storage) -> bool:
         area = Area(subtrees=tuple(sorted(self._roots)))
@@ -106,3 +124,7 @@ class Memory:
                 siblings.pop(code, None)
             else:
                 self.hot[code] = siblings[code] = state.level
+
+
+def _level(state: RegionState | None) -> str | None:
+    return None if state is None else state.level
