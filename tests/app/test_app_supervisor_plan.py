@@ -104,7 +104,9 @@ def test_the_map_as_of_masa_tenang_draws_its_levels_inside_scope_only():
     assert vm.level_of("15.72", "kurang_rawan") == "rawan" and vm.level_of("15.72.07", "sangat_rawan") == "rawan"
     assert vm.level_of("15.01", "rawan") == "kurang_rawan"                 # nothing counted then
     assert vm.level_of("15.71", None) is None                              # outside scope stays outside
-    assert vm.caption() == "Menampilkan tingkat per 26 Nov 2024 23:59 WIB (Masa tenang), dihitung dari laporan sampai saat itu"
+    assert vm.caption() == ("Menampilkan tingkat per 26 Nov 2024 23:59 WIB (Masa tenang), dihitung dari laporan sampai "
+                            "saat itu. Kurang rawan digambar abu-abu: kabar desa saat itu tidak dinilai, jadi bukan "
+                            "tanda aman.")
     assert vm.choose("sengketa") is False and vm.problem == "Tahapan itu belum dimulai." and vm.choice == "masa_tenang"
     assert vm.choose("26/11/2024") is False and vm.problem == T("sv.asof.bad_date")
     assert vm.choose("now") and not vm.active and vm.level_of("15.72", "kurang_rawan") == "kurang_rawan"

@@ -20,6 +20,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 
 from field_app.sync_client import SyncClient
+from tests.server.helpers import wait_until
 from tests.ui.e2e_support import ROOT, FieldApp, SignalProxy, SyncServer
 from tests.ui.test_e2e_officer import (
     DUJUNG_SAKTI,
@@ -161,10 +162,10 @@ def test_the_supervisor_sees_the_answer_and_its_photo(chromium, world):
         expect(page.get_by_text(re.compile(rf"^Jawaban {OFFICER_NAME} .*: {re.escape(ANSWER)}"))).to_be_visible(
             timeout=STEP_TIMEOUT)
         photo = tid(page, f"sv-answer-photo-{sha[:12]}")
-        photo.scroll_into_view_if_needed(timeout=STEP_TIMEOUT)
-        expect(photo).to_be_visible(timeout=STEP_TIMEOUT)
-        drawn = Image.open(io.BytesIO(photo.screenshot())).convert("RGB")
-        assert _has(drawn, RED) and _has(drawn, BLUE), "the photo is not drawn"
+        expect(photo).to_be_attached(timeout=STEP_TIMEOUT)
+        assert wait_until(lambda: _scrolled_into_view(page, photo), STEP_TIMEOUT / 1000), "the photo stays off screen"
+        # the picture is decoded after its box is laid out: wait (with a deadline) until it is painted
+        assert wait_until(lambda: _painted(photo), STEP_TIMEOUT / 1000), "the photo is not drawn"
         _supervisor_shots(page)
     finally:
         context.close()
@@ -174,6 +175,23 @@ def _polsek(world) -> SyncClient:
     client = SyncClient(world["server"].url)
     client.login(POLSEK, POLSEK_PASSWORD)
     return client
+
+
+def _scrolled_into_view(page: Page, element) -> bool:
+    """Flutter draws on a canvas: scrolling the DOM does not move it. Turn the wheel over the screen
+    until the element's box lies inside the viewport (above the navigation bar)."""
+    box = element.bounding_box()
+    bottom = page.viewport_size["height"] - 90
+    if box is not None and box["y"] >= 60 and box["y"] + box["height"] <= bottom:
+        return True
+    page.mouse.move(page.viewport_size["width"] / 2, bottom / 2)
+    page.mouse.wheel(0, 250 if box is None or box["y"] > 60 else -250)
+    return False
+
+
+def _painted(photo) -> bool:
+    drawn = Image.open(io.BytesIO(photo.screenshot())).convert("RGB")
+    return _has(drawn, RED) and _has(drawn, BLUE)
 
 
 def _has(picture: Image.Image, colour: tuple[int, int, int], tolerance: int = 40) -> bool:
