@@ -9,6 +9,7 @@ from typing import Any
 
 import flet as ft
 
+from field_app.errors import Offline, ServerRejected
 from field_app.viewmodels.supervisor_board import parse_time
 from field_app.views import theme
 from field_app.views.base import Part
@@ -192,6 +193,22 @@ class SectionPart(Part):
 
     def render(self) -> None:
         raise NotImplementedError
+
+
+async def download_to_user(part: Part, message: ft.Text, fetch, *args) -> None:
+    """Fetch a file off the UI thread (``fetch(*args)`` -> bytes and the server's file name), hand it to
+    the user (``save_bytes``) and say in ``message`` what happened: saved, cancelled, offline, refused."""
+    try:
+        data, file_name = await in_thread(fetch, *args)
+    except Offline:
+        theme.show_message(message, part.t("sv.offline"), theme.ERROR)
+        return
+    except ServerRejected as exc:
+        theme.show_message(message, exc.message, theme.ERROR)
+        return
+    saved = await save_bytes(part, data, file_name)
+    theme.show_message(message, part.t("sv.exports.saved", name=file_name, size=max(1, len(data) // 1024))
+                       if saved else part.t("sv.exports.cancelled"), theme.INK if saved else theme.MUTED)
 
 
 async def save_bytes(part: Part, data: bytes, file_name: str) -> bool:

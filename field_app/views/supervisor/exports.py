@@ -16,7 +16,7 @@ from field_app.errors import Offline, ServerRejected
 from field_app.strings import MONTHS
 from field_app.views import theme
 from field_app.views.base import Part, sends_update
-from field_app.views.supervisor.common import bind, in_thread, save_bytes, section_title, small
+from field_app.views.supervisor.common import bind, download_to_user, in_thread, section_title, small
 from kerawanan.tahapan import WIB
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,6 @@ class ExportsPart(Part):
     def __init__(self, app, shell):
         super().__init__(app)
         self.shell = shell
-        self.last: dict[str, bytes] = {}
 
     def build(self) -> ft.Control:
         t = self.t
@@ -96,31 +95,9 @@ class ExportsPart(Part):
     async def _download(self, name: str) -> None:
         theme.show_message(self.message, self.t("sv.exports.working", name=name))
         self.app.push()
-        day = self.day.isoformat() if name == "sitrep.pdf" else ""
-        try:
-            data, file_name = await in_thread(self.shell.client.download_export, name, {"date": day} if day else None)
-        except Offline:
-            theme.show_message(self.message, self.t("sv.offline"), theme.ERROR)
-            return
-        except ServerRejected as exc:
-            theme.show_message(self.message, exc.message, theme.ERROR)
-            return
-        self.last[name] = data
-        saved = await save_bytes(self, data, file_name)
-        words = self.t("sv.exports.saved", name=file_name, size=max(1, len(data) // 1024)) if saved else \
-            self.t("sv.exports.cancelled")
-        theme.show_message(self.message, words, theme.INK if saved else theme.MUTED)
+        params = {"date": self.day.isoformat()} if name == "sitrep.pdf" else None
+        await download_to_user(self, self.message, self.shell.client.download_export, name, params)
 
     @sends_update
     async def _download_kept(self, slot: str, unit: str) -> None:
-        try:
-            data, file_name = await in_thread(self.shell.client.download_sitrep, slot, unit)
-        except Offline:
-            theme.show_message(self.message, self.t("sv.offline"), theme.ERROR)
-            return
-        except ServerRejected as exc:
-            theme.show_message(self.message, exc.message, theme.ERROR)
-            return
-        saved = await save_bytes(self, data, file_name)
-        theme.show_message(self.message, self.t("sv.exports.saved", name=file_name, size=max(1, len(data) // 1024))
-                           if saved else self.t("sv.exports.cancelled"), theme.INK if saved else theme.MUTED)
+        await download_to_user(self, self.message, self.shell.client.download_sitrep, slot, unit)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import flet as ft
 
-from field_app.errors import Offline, ServerRejected
 from field_app.viewmodels.supervisor_plan import PenebalanPlan, PlanLine
 from field_app.viewmodels.supervisor_strength import FIGURES, StrengthFigures, StrengthLine
 from field_app.views import theme
@@ -14,9 +13,9 @@ from field_app.views.base import sends_update
 from field_app.views.supervisor.common import (
     SectionPart,
     bind,
+    download_to_user,
     in_thread,
     level_badge,
-    save_bytes,
     section_title,
     small,
     when,
@@ -152,17 +151,7 @@ class PlanPart(SectionPart):
 
     @sends_update
     async def _annex(self) -> None:
-        try:
-            data, file_name = await in_thread(self.shell.client.download_plan_annex)
-        except Offline:
-            theme.show_message(self.annex_message, self.t("sv.offline"), theme.ERROR)
-            return
-        except ServerRejected as exc:
-            theme.show_message(self.annex_message, exc.message, theme.ERROR)
-            return
-        saved = await save_bytes(self, data, file_name)
-        theme.show_message(self.annex_message, self.t("sv.exports.saved", name=file_name, size=max(1, len(data) // 1024))
-                           if saved else self.t("sv.exports.cancelled"), theme.INK if saved else theme.MUTED)
+        await download_to_user(self, self.annex_message, self.shell.client.download_plan_annex)
 
     @sends_update
     async def _typed(self, code: str) -> None:
