@@ -10,6 +10,7 @@ from typing import Any
 import flet as ft
 
 from field_app.errors import Offline, ServerRejected
+from field_app.strings import MONTHS
 from field_app.viewmodels.supervisor_board import parse_time
 from field_app.views import theme
 from field_app.views.base import Part
@@ -193,6 +194,11 @@ class SectionPart(Part):
 
     def render(self) -> None:
         raise NotImplementedError
+
+
+def day_words(t, day) -> str:
+    """A WIB day as a commander reads it: "26 Nov 2024"."""
+    return f"{day.day} {MONTHS['en' if t.lang == 'en' else 'id'][day.month - 1]} {day.year}"
 
 
 async def download_to_user(part: Part, message: ft.Text, fetch, *args) -> None:

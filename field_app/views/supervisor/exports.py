@@ -16,7 +16,14 @@ from field_app.errors import Offline, ServerRejected
 from field_app.strings import MONTHS
 from field_app.views import theme
 from field_app.views.base import Part, sends_update
-from field_app.views.supervisor.common import bind, download_to_user, in_thread, section_title, small
+from field_app.views.supervisor.common import (
+    bind,
+    day_words,
+    download_to_user,
+    in_thread,
+    section_title,
+    small,
+)
 from kerawanan.tahapan import WIB
 
 log = logging.getLogger(__name__)
@@ -48,9 +55,8 @@ class ExportsPart(Part):
         return self.app.device.clock().astimezone(WIB).date()
 
     def _day_words(self) -> str:
-        day, lang = self.day, "en" if self.t.lang == "en" else "id"
-        words = f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
-        return self.t("sv.exports.sitrep_day.today" if day == self._today() else "sv.exports.sitrep_day", day=words)
+        key = "sv.exports.sitrep_day.today" if self.day == self._today() else "sv.exports.sitrep_day"
+        return self.t(key, day=day_words(self.t, self.day))
 
     def _pick_day(self) -> None:
         today = self._today()

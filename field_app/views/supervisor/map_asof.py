@@ -3,15 +3,14 @@ tahapan or of a WIB day (``AsOfLevels`` over ``GET /regions?as_of=``), not only 
 moment is shown, a caption says so and the live "tanpa kabar" dashes are left out (they are today's)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import flet as ft
 
-from field_app.strings import MONTHS
 from field_app.viewmodels.supervisor_timeline import LIVE, AsOfLevels, Timeline
 from field_app.views import theme
 from field_app.views.base import sends_update
-from field_app.views.supervisor.common import dropdown, in_thread, small
+from field_app.views.supervisor.common import day_words, dropdown, in_thread, small
 from kerawanan.tahapan import WIB
 
 
@@ -76,8 +75,7 @@ class AsOfPicker:
         choice = self.vm.choice or ""
         if not choice[:1].isdigit():
             return self.t("sv.asof.date")
-        year, month, day = (int(part) for part in choice.split("-"))
-        return f"{day} {MONTHS['en' if self.t.lang == 'en' else 'id'][month - 1]} {year}"
+        return day_words(self.t, date.fromisoformat(choice))
 
     def _pick_day(self, e=None) -> None:
         today = self.part.app.device.clock().astimezone(WIB).date()
