@@ -88,8 +88,13 @@ def seq_floor(conn: Any) -> int:
     A change's ``seq`` is max(previous + 1, the wall clock in microseconds since the epoch): it only
     grows, like a counter, but the distance between two seqs a caller sees measures time, not how
     many changes other people made in between (issue 11; docs/reliability.md "What a cursor tells").
+    It serialises the transaction first (PostgreSQL's cross-node write lock; SQLite holds its own),
+    so changes are numbered and committed in order.
     """
-    return max(last_seq(conn), time.time_ns() // 1000 - 1)
+    with conn.pipeline():            # PostgreSQL: the lock and the read in one round trip
+        conn.serialize()
+        newest = conn.execute("SELECT coalesce(max(seq), 0) FROM changes")
+    return max(int(newest.fetchone()[0]), time.time_ns() // 1000 - 1)
 
 
 def insert_changes(conn: Any, changes: Sequence[NewChange], at: datetime) -> int:
@@ -103,7 +108,7 @@ def insert_changes(conn: Any, changes: Sequence[NewChange], at: datetime) -> int
         data = None if change.data is None else json.dumps(change.data, ensure_ascii=False)
         rows.append((seq, change.kind, change.recipient, change.region_code, change.audience, change.ref,
                      data, to_db(at)))
-    conn.executemany(_INSERT_CHANGE, rows)
+    conn.insert_values(_INSERT_CHANGE, rows)
     return seq
 
 
@@ -174,11 +179,26 @@ def store_reports(db: Database, officer: str, device_id: str | None, reports: Se
                   received_at: datetime) -> StoreResult:
     """Insert the new reports of one push in one transaction; a known id is a duplicate or conflict.
 
-    Canonical JSON and hashes are computed first: the write lock is held for SQL and the commit only.
+    Canonical JSON and hashes are computed first, and on PostgreSQL the known ids are read before the
+    write lock is taken: the lock is held for numbering, the writes (one round trip) and the commit.
+    If another node stored one of the ids in between, the reports' primary key refuses the insert and
+    the push is stored again, this time locked from the start (it then finds that id known). A push
+    with corrections is locked from the start anyway: whether an original is taken is read-then-write.
     """
     at = to_db(received_at)
     prepared = [_prepare(report) for report in reports]
-    with db.writing() as conn:
+    corrections = any(item.report.supersedes for item in prepared)
+    try:
+        return _store(db, officer, device_id, prepared, at, lock_now=corrections)
+    except db.IntegrityError:
+        if corrections:
+            raise
+        return _store(db, officer, device_id, prepared, at, lock_now=True)
+
+
+def _store(db: Database, officer: str, device_id: str | None, prepared: list[_Prepared], at: str, *,
+           lock_now: bool) -> StoreResult:
+    with db.writing(lock_now=lock_now) as conn:
         known, cursor = _known_hashes(conn, list({item.report.id for item in prepared}), officer)
         originals = _originals(conn, [item.report.supersedes for item in prepared if item.report.supersedes])
         seq = seq_floor(conn)
@@ -197,9 +217,10 @@ def store_reports(db: Database, officer: str, device_id: str | None, reports: Se
             known[report_id] = item.content_hash
             fresh.append((seq, item))
             outcomes.append(StoreOutcome(id=report_id, status="created", seq=seq))
-        _insert_reports(conn, officer, device_id, fresh, at)
-        _record_supersessions(conn, fresh)
-        _touch_activity(conn, officer, device_id, fresh, at)
+        with conn.pipeline():
+            _insert_reports(conn, officer, device_id, fresh, at)
+            _record_supersessions(conn, fresh)
+            _touch_activity(conn, officer, device_id, fresh, at)
     return StoreResult(outcomes=outcomes, cursor=fresh[-1][0] if fresh else cursor)
 
 
@@ -207,12 +228,10 @@ def _insert_reports(conn: Any, officer: str, device_id: str | None,
                     fresh: list[tuple[int, _Prepared]], at: str) -> None:
     if not fresh:
         return
-    conn.executemany(_INSERT_CHANGE, [(seq, "report", None, item.report.desa_code, "supervisors",
-                                       item.report.id, None, at) for seq, item in fresh])
-    conn.executemany(_INSERT_REPORT, [_report_row(seq, item, officer, device_id, at) for seq, item in fresh])
-    media = [(sha, item.report.id) for _, item in fresh for sha in set(item.report.media)]
-    if media:
-        conn.executemany(_INSERT_MEDIA, media)
+    conn.insert_values(_INSERT_CHANGE, [(seq, "report", None, item.report.desa_code, "supervisors",
+                                         item.report.id, None, at) for seq, item in fresh])
+    conn.insert_values(_INSERT_REPORT, [_report_row(seq, item, officer, device_id, at) for seq, item in fresh])
+    conn.insert_values(_INSERT_MEDIA, [(sha, item.report.id) for _, item in fresh for sha in set(item.report.media)])
 
 
 def _report_row(seq: int, item: _Prepared, officer: str, device_id: str | None, at: str) -> tuple:
@@ -224,7 +243,7 @@ def _report_row(seq: int, item: _Prepared, officer: str, device_id: str | None, 
 
 def _touch_activity(conn: Any, officer: str, device_id: str | None,
                     fresh: list[tuple[int, _Prepared]], at: str) -> None:
-    conn.executemany(_TOUCH_DESA, _desa_activity(fresh, at))
+    conn.insert_values(_TOUCH_DESA, _desa_activity(fresh, at))      # one row per desa
     conn.execute(_TOUCH_OFFICER, (officer, at, at if fresh else None))
     if device_id is not None:
         conn.execute("UPDATE devices SET last_sync_at = ? WHERE id = ?", (at, device_id))

@@ -58,3 +58,38 @@ def test_init_runs_while_another_node_holds_the_engine_lock(url):
         assert migrations.schema_version(holder.db) == migrations.LATEST
     finally:
         holder.close()
+
+
+def test_a_report_stored_by_another_node_while_a_push_waits_for_the_lock_is_a_duplicate(url, monkeypatch):
+    """A push reads its ids' hashes before the write lock; another node storing one of them in between
+    makes its insert fail on the reports' key, and the push is stored again, locked from the start:
+    the report counts once and this push says ``duplicate`` for it (the interleaving is forced)."""
+    from sync_server.storage.pg.connection import PgConnection
+    from tests.server.contract.builders import NOW, OFFICER, parsed
+
+    here, there = open_storage(url), open_storage(url)
+    try:
+        here.create_user(OFFICER, None, NOW)
+        taken, fresh = parsed(), parsed()
+        serialize, raced = PgConnection.serialize, []
+
+        def the_other_node_first(conn):
+            if not raced:                       # once, and not again for the other node's own lock
+                raced.append(None)
+                raced[0] = there.store_reports(OFFICER.username, None, [taken], NOW)
+            serialize(conn)
+
+        monkeypatch.setattr(PgConnection, "serialize", the_other_node_first)
+        result = here.store_reports(OFFICER.username, None, [taken, fresh], NOW)
+        monkeypatch.undo()
+        assert [o.status for o in raced[0].outcomes] == ["created"]
+        assert [o.status for o in result.outcomes] == ["duplicate", "created"]
+        assert result.cursor == result.outcomes[1].seq > raced[0].outcomes[0].seq
+        with here.db.reading() as conn:
+            rows = conn.execute("SELECT id, seq FROM reports ORDER BY seq").fetchall()
+            changes = conn.execute("SELECT ref FROM changes WHERE kind = 'report' ORDER BY seq").fetchall()
+        assert [row[0] for row in rows] == [taken.id, fresh.id]
+        assert [row[0] for row in changes] == [taken.id, fresh.id]        # one change each, in order
+    finally:
+        here.close()
+        there.close()
