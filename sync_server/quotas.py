@@ -58,10 +58,11 @@ def admit_reports(storage: Storage, quotas: Quotas, officer: str, new: int, now:
     if new <= 0:
         return
     window = timedelta(seconds=quotas.window_seconds)
-    recent = storage.report_times_since(officer, now - window, quotas.reports)
-    over = len(recent) + new - quotas.reports
+    since = now - window
+    over = storage.count_reports_since(officer, since, quotas.reports) + new - quotas.reports
     if over <= 0:
         return
-    free_at = recent[over - 1] + window if new <= quotas.reports else now + window
+    oldest = storage.nth_report_time_since(officer, since, over) if new <= quotas.reports else None
+    free_at = oldest + window if oldest is not None else now + window
     raise exceeded("reports", retry_after=max(1.0, (free_at - now).total_seconds()), limit=quotas.reports,
                    window_seconds=quotas.window_seconds)

@@ -212,12 +212,18 @@ class SqlStorage:
     def stored_report_ids(self, ids: Sequence[str]) -> set[str]:
         return quotas.stored_report_ids(self.db, ids)
 
-    def report_times_since(self, officer: str, since: datetime, limit: int) -> list[datetime]:
-        return quotas.report_times_since(self.db, officer, since, limit)
+    def count_reports_since(self, officer: str, since: datetime, cap: int) -> int:
+        return quotas.count_reports_since(self.db, officer, since, cap)
+
+    def nth_report_time_since(self, officer: str, since: datetime, nth: int) -> datetime | None:
+        return quotas.nth_report_time_since(self.db, officer, since, nth)
 
     # ---- alerts
     def scoring_delta(self, after: int) -> ScoringDelta:
         return alerts.read_scoring_delta(self.db, after)
+
+    def scoring_rows(self) -> tuple[list[tuple], int]:
+        return alerts.scoring_rows(self.db)
 
     def alert_batch(self) -> AbstractContextManager[AlertBatch]:
         return alerts.alert_batch(self.db)

@@ -52,7 +52,10 @@ class AlertBatch(Protocol):
 
     def scoring_delta(self, after: int) -> ScoringDelta: ...
     def region_states(self, codes: Iterable[str] | None = None) -> dict[str, RegionState]: ...
-    def hot_levels(self) -> dict[str, str]: ...   # code -> level of every region at rawan or above
+    def hot_levels(self, under: Iterable[str] | None = None) -> dict[str, str]: ...   # code -> level at rawan or
+    #   above, of every region or of those among ``under`` and below them
+    def region_levels(self, codes: Iterable[str]) -> dict[str, str]: ...   # code -> level, of those with a state
+    def alert_changed_after(self, seq: int) -> bool: ...   # an ``alert`` change stored after change ``seq``
     def unresolved_alerts(self, regions: Iterable[str] | None = None,
                           due_by: datetime | None = None) -> dict[str, Alert]: ...   # by region code
     def save_region_states(self, states: Sequence[RegionState]) -> None: ...
@@ -119,7 +122,8 @@ class ReportsPort(Protocol):
     # ---- quotas (per account, counted from what is stored: shared by every server process)
     def photo_bytes_since(self, username: str, since: datetime) -> tuple[int, datetime | None]: ...  # sum, oldest
     def stored_report_ids(self, ids: Sequence[str]) -> set[str]: ...
-    def report_times_since(self, officer: str, since: datetime, limit: int) -> list[datetime]: ...
+    def count_reports_since(self, officer: str, since: datetime, cap: int) -> int: ...   # at most cap
+    def nth_report_time_since(self, officer: str, since: datetime, nth: int) -> datetime | None: ...  # 1: oldest
 
 
 class MediaPort(Protocol):
@@ -136,6 +140,7 @@ class AlertsPort(Protocol):
     """The alert engine's state and the alerts commanders read and act on."""
 
     def scoring_delta(self, after: int) -> ScoringDelta: ...     # reports stored or reviewed since
+    def scoring_rows(self) -> tuple[list[tuple], int]: ...   # every report: scoring_delta(0) as plain tuples
     def alert_batch(self) -> AbstractContextManager[AlertBatch]: ...
     def get_alert(self, alert_id: str) -> Alert | None: ...
     def list_alerts(self, query: AlertQuery) -> tuple[list[Alert], int | None]: ...

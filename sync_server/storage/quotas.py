@@ -28,9 +28,17 @@ def stored_report_ids(db: Database, ids: Sequence[str]) -> set[str]:
     return found
 
 
-def report_times_since(db: Database, officer: str, since: datetime, limit: int) -> list[datetime]:
-    """When ``officer``'s reports received since ``since`` arrived, oldest first (at most ``limit``)."""
+def count_reports_since(db: Database, officer: str, since: datetime, cap: int) -> int:
+    """How many of ``officer``'s reports arrived since ``since``, counted up to ``cap`` (the server
+    counts them in the index; the push path asks this before every push)."""
     with db.reading() as conn:
-        rows = conn.execute("SELECT received_at FROM reports WHERE officer = ? AND received_at >= ? "
-                            "ORDER BY received_at LIMIT ?", (officer, to_db(since), limit)).fetchall()
-    return [from_db(row[0]) for row in rows]
+        return int(conn.execute("SELECT count(*) FROM (SELECT 1 FROM reports WHERE officer = ? AND received_at >= ? "
+                                "LIMIT ?) AS recent", (officer, to_db(since), cap)).fetchone()[0])
+
+
+def nth_report_time_since(db: Database, officer: str, since: datetime, nth: int) -> datetime | None:
+    """When the ``nth`` oldest (1: the oldest) of ``officer``'s reports received since ``since`` arrived."""
+    with db.reading() as conn:
+        row = conn.execute("SELECT received_at FROM reports WHERE officer = ? AND received_at >= ? "
+                           "ORDER BY received_at LIMIT 1 OFFSET ?", (officer, to_db(since), nth - 1)).fetchone()
+    return from_db(row[0]) if row else None

@@ -20,14 +20,17 @@ def test_photo_bytes_since_count_each_uploaders_photos(storage):  # noqa: F811
     assert type(storage.photo_bytes_since(OFFICER.username, NOW)[0]) is int    # not PostgreSQL's NUMERIC sum
 
 
-def test_report_times_and_stored_ids(storage):  # noqa: F811
+def test_report_counts_times_and_stored_ids(storage):  # noqa: F811
     first, second = parsed(), parsed()
     storage.store_reports(OFFICER.username, None, [first], received_at=NOW)
     storage.store_reports(OFFICER.username, None, [second], received_at=NOW + HOUR)
-    assert storage.report_times_since(OFFICER.username, NOW, 10) == [NOW, NOW + HOUR]
-    assert storage.report_times_since(OFFICER.username, NOW + timedelta(minutes=1), 10) == [NOW + HOUR]
-    assert storage.report_times_since(OFFICER.username, NOW, 1) == [NOW]
-    assert storage.report_times_since("someone-else", NOW, 10) == []
+    assert storage.count_reports_since(OFFICER.username, NOW, 10) == 2
+    assert storage.count_reports_since(OFFICER.username, NOW + timedelta(minutes=1), 10) == 1
+    assert storage.count_reports_since(OFFICER.username, NOW, 1) == 1                  # counted up to the cap
+    assert storage.count_reports_since("someone-else", NOW, 10) == 0
+    assert storage.nth_report_time_since(OFFICER.username, NOW, 1) == NOW
+    assert storage.nth_report_time_since(OFFICER.username, NOW + timedelta(minutes=1), 1) == NOW + HOUR
+    assert storage.nth_report_time_since(OFFICER.username, NOW, 3) is None
     assert storage.stored_report_ids([first.id, "not-stored", second.id]) == {first.id, second.id}
     assert storage.stored_report_ids([]) == set()
     many = [f"not-stored-{n}" for n in range(700)] + [second.id]    # asked in chunks
@@ -38,8 +41,9 @@ def test_report_times_are_in_arrival_order_not_push_order(storage):  # noqa: F81
     late, early = parsed(), parsed()
     storage.store_reports(OFFICER.username, None, [late], received_at=NOW + HOUR)
     storage.store_reports(OFFICER.username, None, [early], received_at=NOW)     # a node whose clock is behind
-    assert storage.report_times_since(OFFICER.username, NOW, 10) == [NOW, NOW + HOUR]
-    assert storage.report_times_since(OFFICER.username, NOW + HOUR, 10) == [NOW + HOUR]   # since is inclusive
+    assert [storage.nth_report_time_since(OFFICER.username, NOW, n) for n in (1, 2)] == [NOW, NOW + HOUR]
+    assert storage.nth_report_time_since(OFFICER.username, NOW + HOUR, 1) == NOW + HOUR     # since is inclusive
+    assert storage.count_reports_since(OFFICER.username, NOW + HOUR, 10) == 1
 
 
 def test_only_uncited_photos_older_than_the_cutoff_are_forgotten(storage):  # noqa: F811
