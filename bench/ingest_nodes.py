@@ -191,7 +191,7 @@ def _pg_insert_rate(url: str, changes: list[tuple], stored: list[tuple], batch: 
         conn.execute(BENCH_USER)
         began = time.perf_counter()
         for start in range(0, len(changes), batch):
-            with conn.transaction(), conn.cursor() as cursor:
+            with conn.transaction(), psycopg.RawCursor(conn) as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
                 cursor.executemany(pg_sql(INSERT_CHANGE), changes[start:start + batch])
                 cursor.executemany(pg_sql(INSERT_REPORT), stored[start:start + batch])

@@ -11,8 +11,8 @@ called by ``seq_floor``), after reading which of its ids are known, and sends it
 trip (``pipeline()``, ``insert_values()``): the lock is held ~3 round trips per push, not ~10.
 
 The storage modules write portable SQL with ``?`` placeholders; ``PgConnection`` turns them into
-psycopg's ``%s`` once per statement text (cached) and adapts ``bool`` to the 0/1 integers both
-schemas store. Driver errors become the app's own at this seam: a lost server or an exhausted pool is
+PostgreSQL's ``$1``… once per statement text (cached), runs them on a ``RawCursor`` and adapts
+``bool`` to the 0/1 integers both schemas store. Driver errors become the app's own at this seam: a lost server or an exhausted pool is
 ``Unavailable`` (503 with Retry-After); ``IntegrityError`` stays catchable as ``Database.IntegrityError``
 (the storage modules catch that, never a driver's class).
 """
@@ -43,20 +43,21 @@ def _unavailable(error: Exception) -> Unavailable:
 
 @functools.lru_cache(maxsize=2048)
 def pg_sql(sql: str) -> str:
-    """``?`` placeholders outside quotes become ``%s``; a literal ``%`` becomes ``%%``."""
-    out, quote = [], ""
+    """``?`` placeholders outside quotes become PostgreSQL's own ``$1``, ``$2``, … (run by a
+    ``psycopg.RawCursor``: psycopg then parses no query text, which for a query of 100 ids it would do
+    on every call — it caches only queries of at most 50 parameters)."""
+    out, quote, number = [], "", 0
     for char in sql:
         if quote:
-            out.append("%%" if char == "%" else char)
+            out.append(char)
             if char == quote:
                 quote = ""
         elif char in "'\"":
             quote = char
             out.append(char)
         elif char == "?":
-            out.append("%s")
-        elif char == "%":
-            out.append("%%")
+            number += 1
+            out.append(f"${number}")
         else:
             out.append(char)
     return "".join(out)
@@ -89,7 +90,7 @@ def _unnest_statement(raw: psycopg.Connection, sql: str) -> str:
                                  (match["table"],)).fetchall())
         arrays = ", ".join(f"%b::{types[name]}[]" for name in names)
         statement = (f"INSERT INTO {match['table']} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
-                     f"{pg_sql(match['tail'])}")
+                     f"{match['tail'].replace('%', '%%')}")
         _UNNEST[sql] = statement
     return statement
 
@@ -135,8 +136,8 @@ class PgConnection:
         trip for many (their errors, e.g. a unique violation, surface at the end of the block)."""
         return self.raw.pipeline()
 
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor:
-        cursor = self.raw.cursor()
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.RawCursor:
+        cursor = psycopg.RawCursor(self.raw)
         try:
             cursor.execute(pg_sql(sql), _params(params))
         except psycopg.DataError as error:
@@ -158,8 +159,8 @@ class PgConnection:
         except psycopg.DataError as error:
             raise _refused(error) from error
 
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> psycopg.Cursor:
-        cursor = self.raw.cursor()
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> psycopg.RawCursor:
+        cursor = psycopg.RawCursor(self.raw)
         try:
             cursor.executemany(pg_sql(sql), [_params(row) for row in rows])
         except psycopg.DataError as error:
