@@ -167,7 +167,7 @@ def run_all(folder: Path, workload: Workload, args: argparse.Namespace, pg: PgSe
 def raw_ceilings(workload: Workload, folder: Path, pg: PgServer) -> tuple[float, float]:
     """Reports/s of the database alone: the push's two rows per report (``changes``, ``reports``) into
     the current schema, one transaction per batch, one writer — SQLite as the server opens it
-    (WAL, ``synchronous=FULL``), PostgreSQL with psycopg and the nodes' advisory write lock."""
+    (WAL, ``synchronous=FULL``), PostgreSQL through the server's own write transaction and ``insert_values``."""
     _, changes, stored = server_rows(workload)
     path = folder / "raw-current.db"
     open_storage(path, migrate=True).close()
@@ -183,19 +183,20 @@ def raw_ceilings(workload: Workload, folder: Path, pg: PgServer) -> tuple[float,
 
 
 def _pg_insert_rate(url: str, changes: list[tuple], stored: list[tuple], batch: int) -> float:
-    import psycopg
-
-    from sync_server.storage.pg.connection import WRITE_LOCK, pg_sql
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(BENCH_USER)
+    """The rows written as the server writes them: its write transaction (the advisory lock taken),
+    one ``insert_values`` (``unnest`` of arrays) per table, a commit per batch."""
+    storage = open_storage(url)
+    try:
+        with storage.db.writing() as conn:
+            conn.execute(BENCH_USER)
         began = time.perf_counter()
         for start in range(0, len(changes), batch):
-            with conn.transaction(), psycopg.RawCursor(conn) as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-                cursor.executemany(pg_sql(INSERT_CHANGE), changes[start:start + batch])
-                cursor.executemany(pg_sql(INSERT_REPORT), stored[start:start + batch])
+            with storage.db.writing() as conn:
+                conn.insert_values(INSERT_CHANGE, changes[start:start + batch])
+                conn.insert_values(INSERT_REPORT, stored[start:start + batch])
         return len(changes) / (time.perf_counter() - began)
+    finally:
+        storage.close()
 
 
 def rows(outcomes: list[Outcome], args: argparse.Namespace, seen_db: bool,

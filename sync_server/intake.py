@@ -49,10 +49,10 @@ def reports_in(body: object, *, max_reports: int) -> list[Any]:
 
 def accept_reports(storage: Storage, officer: str, device_id: str | None, items: Sequence[Any], *,
                    now: datetime, gazetteer: Any, calendar: Any, lang: str = "id",
-                   admit: Callable[[int], None] | None = None) -> dict[str, Any]:
+                   admit: Callable[[set[str]], None] | None = None) -> dict[str, Any]:
     """Validate and store ``items`` for ``officer``; returns the push response body. ``admit`` is
-    told how many valid reports are new to the server before any is stored (it raises to refuse
-    the whole batch: the reports quota)."""
+    given the ids of the valid reports before any is stored (it raises to refuse the whole batch:
+    the reports quota, which counts those new to the server)."""
     results: list[dict[str, Any] | None] = [None] * len(items)
     parsed: list[tuple[int, Any]] = []
     budget = ErrorBudget()
@@ -66,8 +66,7 @@ def accept_reports(storage: Storage, officer: str, device_id: str | None, items:
         parsed.append((index, report))
     parsed = _after_sms_short_versions(storage, officer, parsed, results, now)
     if admit is not None and parsed:
-        ids = {report.id for _, report in parsed}
-        admit(len(ids - storage.stored_report_ids(sorted(ids))))
+        admit({report.id for _, report in parsed})
     stored = storage.store_reports(officer, device_id, [report for _, report in parsed], received_at=now)
     for (index, report), outcome in zip(parsed, stored.outcomes, strict=True):
         if outcome.status == "invalid":            # a refused ``supersedes`` (kerawanan.corrections)

@@ -16,6 +16,7 @@ workers may each pass the check, so the quota can be passed by their own sizes.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from kerawanan.errors import RateLimited
@@ -52,15 +53,20 @@ def require_photo_room(storage: Storage, quotas: Quotas, username: str, extra: i
                    window_seconds=quotas.window_seconds, stored_bytes=stored)
 
 
-def admit_reports(storage: Storage, quotas: Quotas, officer: str, new: int, now: datetime) -> None:
-    """429 when ``new`` more reports would give ``officer`` more than ``quotas.reports`` received
-    in the last ``window_seconds``; ``Retry-After``: when enough of them have aged out."""
-    if new <= 0:
+def admit_reports(storage: Storage, quotas: Quotas, officer: str, ids: Collection[str], now: datetime) -> None:
+    """429 when the new ones among ``ids`` (valid reports of one push) would give ``officer`` more than
+    ``quotas.reports`` received in the last ``window_seconds``; ``Retry-After``: when enough of them
+    have aged out. Which ids are stored already is looked up only when all of them would not fit."""
+    if not ids:
         return
     window = timedelta(seconds=quotas.window_seconds)
     since = now - window
-    over = storage.count_reports_since(officer, since, quotas.reports) + new - quotas.reports
-    if over <= 0:
+    recent = storage.count_reports_since(officer, since, quotas.reports)
+    if recent + len(ids) <= quotas.reports:
+        return
+    new = len(set(ids) - storage.stored_report_ids(sorted(ids)))
+    over = recent + new - quotas.reports
+    if new <= 0 or over <= 0:
         return
     oldest = storage.nth_report_time_since(officer, since, over) if new <= quotas.reports else None
     free_at = oldest + window if oldest is not None else now + window
