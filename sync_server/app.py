@@ -29,7 +29,7 @@ from sync_server.services import Services
 from sync_server.settings import Settings
 from sync_server.sitrep_schedule import DEFAULT_SECONDS, SitrepScheduler
 from sync_server.sms import routes as sms_routes
-from sync_server.sms.service import SmsService
+from sync_server.sms.service import SmsService, runs_notifications
 from sync_server.storage import open_storage
 from sync_server.storage.ports import Storage
 from sync_server.sweeper import sweep_periodically
@@ -81,7 +81,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
                                                           leads=coordination.leads))
                    if settings.sweep_seconds > 0 else None)
         sms_task = (asyncio.create_task(sms.run_periodically(settings.sms.poll_seconds, stop))
-                    if sms is not None and settings.sms.poll_seconds > 0 else None)
+                    if runs_notifications(settings.sms, several_nodes=coordination.several_nodes) else None)
         sitreps = (asyncio.create_task(scheduler.run_periodically(sitrep_seconds, stop))
                    if scheduler is not None and sitrep_seconds > 0 else None)
         yield

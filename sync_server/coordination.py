@@ -25,6 +25,8 @@ from typing import Any, Protocol
 
 
 class Coordination(Protocol):
+    several_nodes: bool     # other server nodes may run beside this one (what runs where depends on it)
+
     def start(self, *, on_lead: Callable[[], None], on_changes: Callable[[bool], None],
               on_evaluated: Callable[[int], None]) -> None:
         """Begin: ``on_lead()`` when this node becomes the leader (rebuild state, catch up);
@@ -52,6 +54,8 @@ class Coordination(Protocol):
 
 class Solo:
     """One machine (SQLite): every process leads; no other node to tell."""
+
+    several_nodes = False
 
     def start(self, *, on_lead: Callable[[], None], on_changes: Callable[[bool], None],
               on_evaluated: Callable[[int], None]) -> None:

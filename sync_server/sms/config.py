@@ -7,7 +7,7 @@
 | ``PETA_SMS_ANDROID_URL`` / ``PETA_SMS_ANDROID_AUTH`` | android: the app's ``…/message`` URL and ``user:password`` |
 | ``PETA_SMS_SECRET`` | unset: ``POST /api/v1/sms/inbound`` answers 404; else the shared secret it requires |
 | ``PETA_SMS_NUMBER`` | the gateway's own number, given to phones at enrollment (``sms_number``) |
-| ``PETA_SMS_POLL_SECONDS`` | ``5``: seconds between passes over new alert events; ``0``: none |
+| ``PETA_SMS_POLL_SECONDS`` | ``5``: seconds between passes over new alert events; ``0``: none (on PostgreSQL, only nodes with a gateway run them) |
 | ``PETA_SMS_PER_HOUR`` / ``PETA_SMS_PER_DAY`` | ``6`` / ``20``: messages per recipient per hour / per WIB day |
 | ``PETA_SMS_QUIET`` | ``22-05``: quiet hours (WIB) of users who have none of their own |
 """

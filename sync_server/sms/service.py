@@ -16,6 +16,14 @@ from sync_server.sms.gateway import Gateway, make_gateway
 log = logging.getLogger("sync_server.sms")
 
 
+def runs_notifications(settings: SmsSettings, *, several_nodes: bool) -> bool:
+    """Whether this server process runs the periodic notification pass. A notice is claimed by the
+    process that sends it (``SmsStore.claim``): among several nodes only those with a gateway (the
+    modem's host) run the pass, or a node without one would claim notices and log them undelivered.
+    One machine without a gateway still runs it: the log shows what would have been sent."""
+    return settings.poll_seconds > 0 and (bool(settings.gateway) or not several_nodes)
+
+
 class SmsService:
     def __init__(self, storage: Any, settings: SmsSettings, quotas: Any, clock: Callable[[], datetime],
                  gazetteer: Any, calendar: Any, *, alerts: Any = None, gateway: Gateway | None = None):

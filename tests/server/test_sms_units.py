@@ -11,7 +11,7 @@ from sync_server.settings import Quotas
 from sync_server.sms import notify, on_receive
 from sync_server.sms.config import SmsSettings, parse_hours, sms_settings
 from sync_server.sms.gateway import GammuSmsd, NoGateway, clean_number
-from sync_server.sms.service import SmsService
+from sync_server.sms.service import SmsService, runs_notifications
 from sync_server.sms.store import Contact
 from sync_server.storage import open_storage
 
@@ -175,3 +175,24 @@ def test_the_android_gateway_posts_the_message_with_basic_auth_and_reads_its_sta
         server.server_close()
     with pytest.raises(Exception, match="Gateway SMS"):
         AndroidGateway(f"http://127.0.0.1:{server.server_port}/message", "").send("+6281200000001", "x")
+
+
+def test_among_several_nodes_only_one_with_a_gateway_runs_the_notification_pass(tmp_path, pg_cluster):
+    """A notice is claimed by the node that sends it: a PostgreSQL node without a gateway must not run
+    the pass (it would claim notices and log them undelivered while the modem's node stays silent);
+    one machine without a gateway still runs it, so its log shows what would have been sent."""
+    from sync_server.coordination import coordination_for
+
+    url = pg_cluster.database()
+    lone, shared = open_storage(tmp_path / "solo.db", migrate=True), open_storage(url)
+    try:
+        solo, nodes = coordination_for(lone), coordination_for(shared)
+        modem, bare = SmsSettings(gateway="gammu", outbox=tmp_path / "outbox"), SmsSettings()
+        assert (solo.several_nodes, nodes.several_nodes) == (False, True)
+        assert [runs_notifications(s, several_nodes=solo.several_nodes) for s in (modem, bare)] == [True, True]
+        assert [runs_notifications(s, several_nodes=nodes.several_nodes) for s in (modem, bare)] == [True, False]
+        assert not runs_notifications(SmsSettings(gateway="gammu", poll_seconds=0), several_nodes=False)
+    finally:
+        lone.close()
+        shared.close()
+        pg_cluster.drop(url)

@@ -48,6 +48,8 @@ def node_name() -> str:
 
 
 class PgCoordination:
+    several_nodes = True
+
     def __init__(self, url: str, db: Any, *, interval: float = TAKEOVER_SECONDS, name: str | None = None):
         self.url, self.db, self.interval = url, db, interval
         self.name = name or node_name()
