@@ -123,7 +123,11 @@ class DesaTally:
     def bounds(self, at: float, horizon_hours: float) -> tuple[int, int]:
         """[lo, hi): the entries that count at ``at`` (not in the future, within the horizon)."""
         entries = self.entries
-        hi = bisect.bisect_right(entries, at, key=EPOCH)
+        hi = len(entries) if not entries or entries[-1][0] <= at else bisect.bisect_right(entries, at, key=EPOCH)
+        lo = self.low                                    # where the expired ones ended last time, if still so
+        if lo <= hi and (lo == 0 or (at - entries[lo - 1][0]) / 3600.0 > horizon_hours) and (
+                lo == hi or (at - entries[lo][0]) / 3600.0 <= horizon_hours):
+            return lo, hi                                # (expired: a prefix, so the boundary is unique)
         lo = bisect.bisect_left(entries, at - horizon_hours * 3600.0, 0, hi, key=EPOCH)
         while lo < hi and (at - entries[lo][0]) / 3600.0 > horizon_hours:
             lo += 1
@@ -245,7 +249,7 @@ def combine(children: Iterable[Tally], needed: int) -> Tally:
     if not counted:
         return EMPTY
     mass = functools.reduce(operator.add, map(MASS, counted), 0.0)      # in code order, like a loop
-    categories = tuple([sum(column, 0.0) for column in zip(*map(CATEGORIES, counted), strict=True)])
+    categories = tuple(map(sum, zip(*map(CATEGORIES, counted), strict=True), itertools.repeat(0.0)))
     newest = max(counted, key=LAST)
     return Tally(counted[0].ref, mass, categories, sum(map(COUNT, counted)),
                  frozenset().union(*map(OFFICERS, counted)), _few(frozenset().union(*map(BACKERS, counted)), needed),

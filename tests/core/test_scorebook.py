@@ -2,6 +2,7 @@
 and an incremental book equal to one built from scratch."""
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ from kerawanan import assets
 from kerawanan.scorebook import REASONS, ScoreBook, window_start
 from kerawanan.scoring import Observation, entry_of, level_for, outside_area, score_regions, weigh_reports
 from kerawanan.tahapan import WIB
+from kerawanan.tally import DesaTally
 from kerawanan.weights import WINDOW_OFFSET_S, Entry, beyond_limits
 
 CONFIG = assets.scoring_config()
@@ -160,3 +162,19 @@ def test_limits_skip_only_windows_that_cannot_overflow(reports, first, hi):
     hi = min(hi, len(entries))
     first = min(first, hi)
     assert beyond_limits(entries, first, hi, CONFIG) == _limits_one_by_one(entries, first, hi)
+
+
+@given(st.lists(st.integers(-40 * 86400, 86400), max_size=30), st.integers(0, 40),
+       st.sampled_from((0.0, 0.25, 0.999999)), st.integers(-86400, 86400))
+def test_a_desa_tallys_bounds_from_its_last_boundary_are_the_bisected_ones(seconds, low, fraction, moved):
+    """Issue 12 (speed): ``bounds`` first tries where the expired reports ended last time (``low``,
+    kept across inserts); whatever that hint, the answer is the one found by bisecting."""
+    at = NIGHT.timestamp() + moved + fraction
+    horizon = CONFIG.horizon_hours
+    tally = DesaTally()
+    tally.entries = sorted(Entry(NIGHT.timestamp() + second + fraction * (n % 2), f"r{n:03d}", DESA, "bentrok", "GN",
+                                 "A", 1, "a") for n, second in enumerate(seconds))
+    tally.low = min(low, len(tally.entries))
+    hi = bisect.bisect_right(tally.entries, at, key=lambda entry: entry.epoch)
+    lo = next((index for index in range(hi) if (at - tally.entries[index].epoch) / 3600.0 <= horizon), hi)
+    assert tally.bounds(at, horizon) == (lo, hi)

@@ -12,8 +12,11 @@ from hypothesis import strategies as st
 from kerawanan.assets import read_text
 from kerawanan.context import parse_context
 from kerawanan.scoring import (
+    REVIEWS,
     Observation,
     count_desa,
+    counts,
+    entries_for,
     estimate_tps,
     level_for,
     load_config,
@@ -670,3 +673,14 @@ def test_config_numbers():
     assert CONFIG.silence_hours == 24
     for tier in TIER_NAMES:
         assert 0 < CONFIG.thresholds[tier]["rawan"] < CONFIG.thresholds[tier]["sangat_rawan"]
+
+
+@pytest.mark.parametrize("review", REVIEWS)
+@pytest.mark.parametrize("superseded_by", [None, "r2"])
+@pytest.mark.parametrize("threat_stage", ["GN", "", None])
+def test_entries_for_counts_what_counts_says(review, superseded_by, threat_stage):
+    """``entries_for`` inlines ``counts``: a stored row becomes an entry exactly when ``counts`` says so."""
+    row = ("r1", "15.72.07.2001", "bentrok", threat_stage, 1_732_700_000.0, "nrp.a", "B", 2, review, None, 7,
+           None, "kampanye", superseded_by)
+    entries, gone = entries_for([row], {"nrp.a": ("15.72.07",)}, {})
+    assert (len(entries), gone) == ((1, []) if counts(review, superseded_by is not None, threat_stage) else (0, ["r1"]))

@@ -100,6 +100,19 @@ def test_the_score_follows_without_a_version_bump():
     assert followed.score == 25 and followed.version == 1 and events == []
 
 
+def test_following_the_numbers_changes_them_and_nothing_else():
+    _, alert, _ = run([32, 33])
+    alert = replace(alert, assignee="nrp.a", response="Kondusif", number=7, response_for_field=True,
+                    resolved_at=T0, escalations=2, owner="polres.kerinci")
+    state = next_state(scored(34.5)._replace(top_categories=(("bentrok", 30.0), ("logistik", 4.5)),
+                                             last_report_at=T0 + timedelta(hours=3)), None, T0 + timedelta(hours=4), CONFIG)
+    followed, events = follow_state(alert, state, T0 + timedelta(hours=4), "rekapitulasi", CONFIG)
+    assert events == [] and followed == replace(
+        alert, score=34.5, stage="rekapitulasi", report_count=3, officer_count=2,
+        top_categories=(("bentrok", 30.0), ("logistik", 4.5)), first_report_at=T0,
+        last_report_at=T0 + timedelta(hours=3), scored_at=T0 + timedelta(hours=4))
+
+
 def test_the_owner_is_the_supervisor_with_the_narrowest_scope():
     chain = Chain(SUPERVISORS)
     assert chain.owner_of(DESA) == "polsek.pesisirbukit"

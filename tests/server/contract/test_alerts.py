@@ -274,6 +274,54 @@ def test_region_states_round_trip_and_hot_levels(storage):
     assert [s.code for s in storage.region_states_under(["15.72.07", "15.71"])] == ["15.72.07", DESA_A]
 
 
+def test_saving_states_old_and_new_at_once_stores_every_one(storage):
+    old = [state("15.72.07", "rawan", tier="kecamatan"), state("15.72", "sangat_rawan", tier="kabupaten")]
+    with storage.alert_batch() as batch:
+        batch.save_region_states(old)
+    moved = [replace(old[0], level="kurang_rawan", score=2.5, top_categories=(("logistik", 2.5),)),
+             state(DESA_A, "rawan", score=21.0), replace(old[1], evaluated_at=NOW + timedelta(hours=1))]
+    with storage.alert_batch() as batch:
+        batch.save_region_states(moved)                                        # two replaced, one added
+        assert batch.region_states() == {s.code: s for s in moved}
+    with storage.alert_batch() as batch:
+        batch.save_region_states(moved[:1])                                    # every one stored before
+    assert storage.region_states(["15.72.07", "15.72", DESA_A]) == {s.code: s for s in moved}
+
+
+def test_levels_of_regions_hot_ones_under_regions(storage):
+    states = [state("15.72", "rawan", tier="kabupaten"), state("15.72.07", "sangat_rawan", tier="kecamatan"),
+              state(DESA_A, "rawan"), state("15.72.02", "kurang_rawan", tier="kecamatan"),
+              state(KOTA_JAMBI_DESA, "rawan")]
+    with storage.alert_batch() as batch:
+        batch.save_region_states(states)
+        assert batch.region_levels(["15.72.07", "15.72.02", "15.71", DESA_A]) == {
+            "15.72.07": "sangat_rawan", "15.72.02": "kurang_rawan", DESA_A: "rawan"}
+        assert batch.region_levels([]) == {}
+        assert batch.region_levels([f"15.72.07.{n:04d}" for n in range(1200)] + [DESA_A, "15.72"]) == {
+            DESA_A: "rawan", "15.72": "rawan"}                               # more codes than one statement takes
+        assert batch.hot_levels(under=["15.72.07"]) == {"15.72.07": "sangat_rawan", DESA_A: "rawan"}
+        assert batch.hot_levels(under=["15.72", "15.01"]) == {"15.72": "rawan", "15.72.07": "sangat_rawan",
+                                                              DESA_A: "rawan"}
+        assert batch.hot_levels(under=[]) == {}
+        assert batch.hot_levels() == {s.code: s.level for s in states if s.level != "kurang_rawan"}
+
+
+def test_alert_changed_after_sees_alert_changes_only(storage):
+    start = storage.current_seq()
+    with storage.alert_batch() as batch:
+        assert not batch.alert_changed_after(start)
+    storage.store_reports(OFFICER.username, None, [parsed(desa_code=DESA_A)], NOW)   # a report's change
+    with storage.alert_batch() as batch:
+        assert not batch.alert_changed_after(start)
+    stored, = opened(storage, alert())                                        # no change of its own
+    with storage.alert_batch() as batch:
+        assert not batch.alert_changed_after(start)
+        batch.add_changes([alert_change(stored)], NOW)
+    with storage.alert_batch() as batch:
+        assert batch.alert_changed_after(start)
+        assert not batch.alert_changed_after(storage.current_seq())
+
+
 # ---- what scoring reads, and the change feed from the engine
 
 def test_scoring_rows_follow_pushes_reviews_and_corrections(storage):
@@ -302,6 +350,20 @@ def test_scoring_rows_follow_pushes_reviews_and_corrections(storage):
     storage.store_reports(OFFICER.username, None, [fix], NOW)
     rows = {r.id: r for r in storage.scoring_delta(later.seq).rows}     # the correction and what it corrects
     assert set(rows) == {fix.id, second.id} and rows[second.id].superseded_by == fix.id
+
+
+def test_scoring_rows_are_the_full_delta_as_plain_tuples_without_seq(storage):
+    assert storage.scoring_rows() == ([], storage.current_seq())
+    reports = [parsed(desa_code=DESA_A, observed_at="2024-11-27T21:40:12.345678+07:00"),
+               parsed(desa_code=DESA_B, observed_at="2024-11-27T20:00:00+07:00")]
+    storage.store_reports(OFFICER.username, None, reports, NOW)
+    storage.review_report(reports[0].id, Review(status="confirmed", grade="C3", by="polsek", at=NOW),
+                          NewChange(kind="review", data={}, recipient=OFFICER.username, ref=reports[0].id))
+    rows, seq = storage.scoring_rows()
+    full = storage.scoring_delta(0)
+    assert (rows, seq) == ([tuple(row._replace(seq=0)) for row in full.rows], full.seq)
+    assert [row[0] for row in rows] == [reports[1].id, reports[0].id]          # observed order
+    assert all(type(row) is tuple for row in rows)
 
 
 def test_batch_add_changes_numbers_them(storage):
