@@ -1,7 +1,8 @@
 """Taking in a batch of reports: the one code path behind ``POST /sync/push`` and ``seed-demo``.
 
 Each report is parsed by the core on its own (one bad report never sinks the batch); the valid
-ones are stored in ONE transaction; the answer has one result per input, in input order.
+ones are stored in ONE transaction (shared with the pushes that wait beside it: ``storage.reports.PushQueue``);
+the answer has one result per input, in input order.
 """
 from __future__ import annotations
 

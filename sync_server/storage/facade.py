@@ -135,7 +135,12 @@ class SqlStorage:
     # ---- reports
     def store_reports(self, officer: str, device_id: str | None, reports_: Sequence[Any],
                       received_at: datetime) -> StoreResult:
-        return reports.store_reports(self.db, officer, device_id, reports_, received_at)
+        return self.push_queue.store(self.db, reports.Push(officer, device_id, reports_, received_at))
+
+    @cached_property
+    def push_queue(self) -> reports.PushQueue:
+        """Pushes of this process's threads that arrive together share a transaction (group commit)."""
+        return reports.PushQueue()
 
     def record_sync(self, officer: str, device_id: str | None, at: datetime) -> None:
         reports.record_sync(self.db, officer, device_id, at)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from kerawanan.corrections import Original, supersession_refusal
+from kerawanan.errors import Unavailable
 from sync_server.storage.base import (
     NewChange,
     ReportQuery,
@@ -112,18 +114,16 @@ def insert_changes(conn: Any, changes: Sequence[NewChange], at: datetime) -> int
     return seq
 
 
-def _known_hashes(conn: Any, ids: list[str], officer: str) -> tuple[dict[str, str], int]:
-    """The stored content hash of each known id, and the highest seq among those of ``officer``."""
-    known: dict[str, str] = {}
-    own = 0
+def _known_reports(conn: Any, ids: list[str]) -> dict[str, tuple[str, int, str]]:
+    """The stored content hash, seq and author of each known id."""
+    known: dict[str, tuple[str, int, str]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
         for report_id, content_hash, seq, author in conn.execute(
                 f"SELECT id, content_hash, seq, officer FROM reports WHERE id IN ({marks})", chunk):
-            known[report_id] = content_hash
-            own = max(own, seq) if author == officer else own
-    return known, own
+            known[report_id] = (content_hash, seq, author)
+    return known
 
 
 def _originals(conn: Any, ids: list[str]) -> dict[str, Original]:
@@ -175,99 +175,188 @@ def _prepare(report: Any) -> _Prepared:
                      observed_epoch=from_db(observed_at).timestamp())
 
 
+class Push:
+    """One push on its way to the database: its reports prepared (canonical JSON, hashes) before any
+    lock is taken, and, once written, its result or the error that refused it."""
+
+    __slots__ = ("officer", "device_id", "prepared", "at", "corrects", "result", "error", "done")
+
+    def __init__(self, officer: str, device_id: str | None, reports: Sequence[Any], received_at: datetime):
+        self.officer, self.device_id, self.at = officer, device_id, to_db(received_at)
+        self.prepared = [_prepare(report) for report in reports]
+        self.corrects = any(item.report.supersedes for item in self.prepared)
+        self.result: StoreResult | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+
 def store_reports(db: Database, officer: str, device_id: str | None, reports: Sequence[Any],
                   received_at: datetime) -> StoreResult:
-    """Insert the new reports of one push in one transaction; a known id is a duplicate or conflict.
+    """One push written alone (the server's pushes go through a ``PushQueue``)."""
+    return store_pushes(db, [Push(officer, device_id, reports, received_at)])[0]
 
-    Canonical JSON and hashes are computed first, and on PostgreSQL the known ids are read before the
-    write lock is taken: the lock is held for numbering, the writes (one round trip) and the commit.
-    If another node stored one of the ids in between, the reports' primary key refuses the insert and
-    the push is stored again, this time locked from the start (it then finds that id known). A push
-    with corrections is locked from the start anyway: whether an original is taken is read-then-write.
+
+def store_pushes(db: Database, pushes: Sequence[Push]) -> list[StoreResult]:
+    """Insert the new reports of ``pushes`` in one transaction, in their order, as if each came alone;
+    a known id is a duplicate or conflict.
+
+    On PostgreSQL the known ids are read before the write lock is taken: the lock is held for
+    numbering, the writes (one round trip) and the commit. If another node stored one of the ids in
+    between, the reports' primary key refuses the insert and the pushes are stored again, this time
+    locked from the start (they then find that id known). Pushes with corrections are locked from the
+    start anyway: whether an original is taken is read-then-write.
     """
-    at = to_db(received_at)
-    prepared = [_prepare(report) for report in reports]
-    corrections = any(item.report.supersedes for item in prepared)
+    corrections = any(push.corrects for push in pushes)
     try:
-        return _store(db, officer, device_id, prepared, at, lock_now=corrections)
+        return _store(db, pushes, lock_now=corrections)
     except db.IntegrityError:
         if corrections:
             raise
-        return _store(db, officer, device_id, prepared, at, lock_now=True)
+        return _store(db, pushes, lock_now=True)
 
 
-def _store(db: Database, officer: str, device_id: str | None, prepared: list[_Prepared], at: str, *,
-           lock_now: bool) -> StoreResult:
-    with db.writing(lock_now=lock_now) as conn:
-        known, cursor = _known_hashes(conn, list({item.report.id for item in prepared}), officer)
-        originals = _originals(conn, [item.report.supersedes for item in prepared if item.report.supersedes])
-        seq = seq_floor(conn)
-        outcomes, fresh = [], []
-        for item in prepared:
-            report_id = item.report.id
-            if report_id in known:
-                status = "duplicate" if known[report_id] == item.content_hash else "conflict"
-                outcomes.append(StoreOutcome(id=report_id, status=status))
-                continue
-            refusal = _supersedes(item.report, officer, originals)
-            if refusal is not None:
-                outcomes.append(StoreOutcome(id=report_id, status="invalid", error=refusal))
-                continue
-            seq += 1
-            known[report_id] = item.content_hash
-            fresh.append((seq, item))
-            outcomes.append(StoreOutcome(id=report_id, status="created", seq=seq))
-        with conn.pipeline():
-            _insert_reports(conn, officer, device_id, fresh, at)
-            _record_supersessions(conn, fresh)
-            _touch_activity(conn, officer, device_id, fresh, at)
-    return StoreResult(outcomes=outcomes, cursor=fresh[-1][0] if fresh else cursor)
+class PushQueue:
+    """Group commit: pushes that arrive while another group is being written wait, and the first of
+    them to wake writes them all in the next transaction — one write lock, one round trip of rows and
+    one commit (one ``fsync``) for the group, each push answered as if it came alone. A failure is
+    never shared: if a group's transaction fails, each of its pushes is written alone, so the error
+    reaches only the push it belongs to. A push with corrections is always written alone.
+    ``groups`` and ``pushes`` count what was written (how many pushes shared a transaction)."""
+
+    def __init__(self) -> None:
+        self._ready = threading.Condition()
+        self._waiting: list[Push] = []
+        self._writing = False
+        self.groups = 0
+        self.pushes = 0
+
+    def store(self, db: Database, push: Push) -> StoreResult:
+        if push.corrects:
+            return store_pushes(db, [push])[0]
+        with self._ready:
+            self._waiting.append(push)
+            while self._writing and not push.done:
+                self._ready.wait()
+            lead = not push.done
+            if lead:
+                self._writing, group, self._waiting = True, self._waiting, []
+        if lead:
+            try:
+                _write_group(db, group)
+            finally:
+                with self._ready:
+                    for each in group:
+                        if each.result is None and each.error is None:      # the leader was interrupted
+                            each.error = Unavailable("Penyimpanan terputus; kirim ulang.",
+                                                     message_en="Storing was interrupted; send again.")
+                        each.done = True
+                    self._writing = False
+                    self.groups, self.pushes = self.groups + 1, self.pushes + len(group)
+                    self._ready.notify_all()
+        if push.error is not None:
+            raise push.error
+        assert push.result is not None
+        return push.result
 
 
-def _insert_reports(conn: Any, officer: str, device_id: str | None,
-                    fresh: list[tuple[int, _Prepared]], at: str) -> None:
-    if not fresh:
+def _write_group(db: Database, group: list[Push]) -> None:
+    try:
+        for push, result in zip(group, store_pushes(db, group), strict=True):
+            push.result = result
         return
+    except Exception as error:                          # noqa: BLE001 — handed to the push it belongs to
+        if len(group) == 1:
+            group[0].error = error
+            return
+    for push in group:                                  # whose it was is not known: each alone
+        try:
+            push.result = store_pushes(db, [push])[0]
+        except Exception as error:                      # noqa: BLE001
+            push.error = error
+
+
+def _store(db: Database, pushes: Sequence[Push], *, lock_now: bool) -> list[StoreResult]:
+    with db.writing(lock_now=lock_now) as conn:
+        known = _known_reports(conn, list({item.report.id for push in pushes for item in push.prepared}))
+        originals = _originals(conn, [item.report.supersedes for push in pushes for item in push.prepared
+                                      if item.report.supersedes])
+        seq = seq_floor(conn)
+        results, written = [], []
+        for push in pushes:
+            outcomes, fresh, own = [], [], 0
+            for item in push.prepared:
+                report_id = item.report.id
+                if report_id in known:
+                    content_hash, stored_seq, author = known[report_id]
+                    status = "duplicate" if content_hash == item.content_hash else "conflict"
+                    outcomes.append(StoreOutcome(id=report_id, status=status))
+                    own = max(own, stored_seq) if author == push.officer else own
+                    continue
+                refusal = _supersedes(item.report, push.officer, originals)
+                if refusal is not None:
+                    outcomes.append(StoreOutcome(id=report_id, status="invalid", error=refusal))
+                    continue
+                seq += 1
+                known[report_id] = (item.content_hash, seq, push.officer)
+                fresh.append((seq, item))
+                outcomes.append(StoreOutcome(id=report_id, status="created", seq=seq))
+            results.append(StoreResult(outcomes=outcomes, cursor=fresh[-1][0] if fresh else own))
+            written.append((push, fresh))
+        with conn.pipeline():
+            _insert_reports(conn, written)
+            _record_supersessions(conn, [pair for _, fresh in written for pair in fresh])
+            _touch_activity(conn, written)
+    return results
+
+
+_Written = list[tuple[Push, list[tuple[int, _Prepared]]]]      # each push and its new reports, with seqs
+
+
+def _insert_reports(conn: Any, written: _Written) -> None:
     conn.insert_values(_INSERT_CHANGE, [(seq, "report", None, item.report.desa_code, "supervisors",
-                                         item.report.id, None, at) for seq, item in fresh])
-    conn.insert_values(_INSERT_REPORT, [_report_row(seq, item, officer, device_id, at) for seq, item in fresh])
-    conn.insert_values(_INSERT_MEDIA, [(sha, item.report.id) for _, item in fresh for sha in set(item.report.media)])
+                                         item.report.id, None, push.at)
+                                        for push, fresh in written for seq, item in fresh])
+    conn.insert_values(_INSERT_REPORT, [_report_row(seq, item, push) for push, fresh in written for seq, item in fresh])
+    conn.insert_values(_INSERT_MEDIA, [(sha, item.report.id) for _, fresh in written for _, item in fresh
+                                       for sha in set(item.report.media)])
 
 
-def _report_row(seq: int, item: _Prepared, officer: str, device_id: str | None, at: str) -> tuple:
+def _report_row(seq: int, item: _Prepared, push: Push) -> tuple:
     report = item.report
-    return (report.id, seq, officer, device_id, report.desa_code, report.category, report.threat_stage or "",
-            report.stage, item.observed_at, at, item.content_hash, item.canonical, item.observed_epoch,
-            report.source_reliability, report.info_credibility)
+    return (report.id, seq, push.officer, push.device_id, report.desa_code, report.category,
+            report.threat_stage or "", report.stage, item.observed_at, push.at, item.content_hash, item.canonical,
+            item.observed_epoch, report.source_reliability, report.info_credibility)
 
 
-def _touch_activity(conn: Any, officer: str, device_id: str | None,
-                    fresh: list[tuple[int, _Prepared]], at: str) -> None:
-    conn.insert_values(_TOUCH_DESA, _desa_activity(fresh, at))      # one row per desa
-    conn.execute(_TOUCH_OFFICER, (officer, at, at if fresh else None))
-    if device_id is not None:
-        conn.execute("UPDATE devices SET last_sync_at = ? WHERE id = ?", (at, device_id))
+def _touch_activity(conn: Any, written: _Written) -> None:
+    conn.insert_values(_TOUCH_DESA, _desa_activity(written))      # one row per desa
+    conn.executemany(_TOUCH_OFFICER, [(push.officer, push.at, push.at if fresh else None) for push, fresh in written])
+    devices = [(push.at, push.device_id) for push, _ in written if push.device_id is not None]
+    if devices:
+        conn.executemany("UPDATE devices SET last_sync_at = ? WHERE id = ?", devices)
 
 
-def _desa_activity(fresh: list[tuple[int, _Prepared]], at: str) -> list[tuple[str, str, str, str, int]]:
-    """One row per desa of the batch: its count and its newest report (the later one on a tie, as
-    if the reports were applied one by one). Text order of stored times is time order."""
-    newest: dict[str, tuple[str, str, int]] = {}
-    for _, item in fresh:
-        desa = item.report.desa_code
-        previous = newest.get(desa)
-        if previous is None:
-            newest[desa] = (item.report.id, item.observed_at, 1)
-        elif item.observed_at >= previous[1]:
-            newest[desa] = (item.report.id, item.observed_at, previous[2] + 1)
-        else:
-            newest[desa] = (*previous[:2], previous[2] + 1)
-    return [(desa, report_id, observed, at, count) for desa, (report_id, observed, count) in newest.items()]
+def _desa_activity(written: _Written) -> list[tuple[str, str, str, str, int]]:
+    """One row per desa of the pushes: its count, its newest report (the later one on a tie, as if
+    the reports were applied one by one) and the arrival of the last push that touched it. Text order
+    of stored times is time order."""
+    newest: dict[str, tuple[str, str, int, str]] = {}
+    for push, fresh in written:
+        for _, item in fresh:
+            desa = item.report.desa_code
+            previous = newest.get(desa)
+            if previous is None:
+                newest[desa] = (item.report.id, item.observed_at, 1, push.at)
+            elif item.observed_at >= previous[1]:
+                newest[desa] = (item.report.id, item.observed_at, previous[2] + 1, push.at)
+            else:
+                newest[desa] = (*previous[:2], previous[2] + 1, push.at)
+    return [(desa, report_id, observed, at, count) for desa, (report_id, observed, count, at) in newest.items()]
 
 
 def record_sync(db: Database, officer: str, device_id: str | None, at: datetime) -> None:
     with db.writing() as conn:
-        _touch_activity(conn, officer, device_id, [], to_db(at))
+        _touch_activity(conn, [(Push(officer, device_id, [], at), [])])
 
 
 def get_report(db: Database, report_id: str) -> StoredReport | None:

@@ -93,6 +93,81 @@ def test_the_same_push_through_two_nodes_at_once_is_stored_once(storage):
         node.close()
 
 
+def _queued(storage, pushes):
+    """Hold the storage's writer, start ``pushes`` (officer, reports) each in a thread, wait until the
+    first is writing and the others wait behind it, let go: the others then share one transaction."""
+    queue, holding, release = storage.push_queue, threading.Event(), threading.Event()
+    results, errors = [None] * len(pushes), [None] * len(pushes)
+
+    def hold():
+        with storage.db.writing():
+            holding.set()
+            release.wait(30)
+
+    def push(index, officer, reports):
+        try:
+            results[index] = storage.store_reports(officer, None, reports, NOW)
+        except Exception as error:                  # noqa: BLE001 — the test looks at whose it is
+            errors[index] = error
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(30)
+    threads = [threading.Thread(target=push, args=(index, *pair)) for index, pair in enumerate(pushes)]
+    threads[0].start()
+    assert _until(lambda: queue._writing and not queue._waiting)       # the first leads, blocked on the writer
+    for thread in threads[1:]:
+        thread.start()
+    assert _until(lambda: len(queue._waiting) == len(pushes) - 1)       # the others wait behind it
+    release.set()
+    for thread in [holder, *threads]:
+        thread.join(30)
+    return results, errors
+
+
+def _until(condition, seconds: float = 30) -> bool:
+    waited = threading.Event()
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        waited.wait(0.005)
+    return True
+
+
+def test_pushes_that_wait_together_share_a_transaction_and_are_answered_as_if_alone(storage):
+    storage.create_user(OTHER, None, NOW)
+    first, shared, mine, theirs = parsed(), parsed(), parsed(), parsed(desa_code=KOTA_JAMBI_DESA)
+    before = (storage.push_queue.groups, storage.push_queue.pushes)
+    results, errors = _queued(storage, [(OFFICER.username, [first]),
+                                        (OFFICER.username, [shared, mine, shared]),
+                                        (OTHER.username, [shared, theirs, parsed(id=mine.id, facts="lain")])])
+    assert errors == [None, None, None]
+    assert (storage.push_queue.groups - before[0], storage.push_queue.pushes - before[1]) == (2, 3)
+    assert statuses(results[0]) == ["created"]
+    assert statuses(results[1]) == ["created", "created", "duplicate"]
+    assert statuses(results[2]) == ["duplicate", "created", "conflict"]        # after the second, as if alone
+    seqs = [outcome.seq for result in results for outcome in result.outcomes if outcome.status == "created"]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 4
+    assert results[1].cursor == results[1].outcomes[1].seq and results[2].cursor == results[2].outcomes[1].seq
+    assert {k: storage.get_report(k).officer for k in stored_state(storage)} == {
+        first.id: OFFICER.username, shared.id: OFFICER.username, mine.id: OFFICER.username,
+        theirs.id: OTHER.username}
+    activity = storage.activity()
+    assert activity.desa_observed[KOTA_JAMBI_DESA] == theirs.observed_at
+    assert set(activity.officer_heard) >= {OFFICER.username, OTHER.username}
+
+
+def test_a_failing_push_in_a_group_fails_alone(storage):
+    ghost = "88039999"                              # no such account: its reports break a foreign key
+    kept, lost = parsed(), parsed()
+    results, errors = _queued(storage, [(OFFICER.username, [parsed()]), (ghost, [lost]),
+                                        (OFFICER.username, [kept])])
+    assert errors[0] is None and errors[2] is None and isinstance(errors[1], storage.db.IntegrityError)
+    assert statuses(results[0]) == statuses(results[2]) == ["created"]
+    assert storage.get_report(kept.id) is not None and storage.get_report(lost.id) is None
+
+
 def test_corrections_follow_the_supersedes_rules(storage):
     storage.create_user(OTHER, None, NOW)
     original = parsed()
