@@ -3,15 +3,45 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from kerawanan import assets
 from kerawanan.tahapan import WIB
-from tests.server.helpers import PASSWORD, Actor, Api, ServerProcess, World, cli
+from sync_server.alerts.service import AlertService
+from sync_server.storage.base import User
+from tests.server.helpers import PASSWORD, Actor, Api, ServerProcess, World, cli, report
 
 VOTING_NIGHT = datetime(2024, 11, 27, 21, 40, tzinfo=WIB)
+
+# The accounts of the engine's property tests (incremental = from scratch; memory changes nothing).
+OFFICERS = ("nrp.a", "nrp.b", "nrp.c")
+SUPERVISORS = (User("polsek", "Polsek", "supervisor", ("15.72.07", "15.72.02")),
+               User("polres", "Polres", "supervisor", ("15.72", "15.01")),
+               User("polda", "Polda", "supervisor", ("15",)))
+
+
+def add_engine_accounts(storage, desa: str, at: datetime) -> None:
+    """``SUPERVISORS`` and ``OFFICERS`` (each officer's area: ``desa``)."""
+    for user in (*SUPERVISORS, *(User(name, name, "officer", (desa,)) for name in OFFICERS)):
+        storage.create_user(user, None, at)
+
+
+def engine_service(storage, at: datetime) -> AlertService:
+    """An alert service (a fresh engine) over ``storage`` whose clock stands at ``at``."""
+    return AlertService(storage, assets.scoring_config(), assets.calendar(), assets.gazetteer(), lambda: at)
+
+
+def drawn_report(item: dict, now: datetime) -> dict:
+    """A report body from a drawn ``item`` (desa_code, category, threat_stage, minutes_ago, grade)."""
+    grade = {} if item["grade"] is None else {"source_reliability": item["grade"][0],
+                                              "info_credibility": int(item["grade"][1])}
+    return report(id=str(uuid.uuid4()), desa_code=item["desa_code"], category=item["category"],
+                  threat_stage=item["threat_stage"],
+                  observed_at=(now - timedelta(minutes=item["minutes_ago"])).isoformat(), **grade)
 
 
 class ClockedServer(ServerProcess):

@@ -8,7 +8,6 @@ alert stay exactly as they were, and no history line is added.
 from __future__ import annotations
 
 import tempfile
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,20 +17,22 @@ from hypothesis import strategies as st
 
 from kerawanan import assets
 from kerawanan.scorebook import ancestors
-from sync_server.alerts.service import AlertService
 from sync_server.intake import accept_reports
 from sync_server.storage import open_storage
-from sync_server.storage.base import NewChange, Review, User
-from tests.server.alerts_support import ClockedServer, wib
+from sync_server.storage.base import NewChange, Review
+from tests.server.alerts_support import (
+    OFFICERS,
+    ClockedServer,
+    add_engine_accounts,
+    drawn_report,
+    engine_service,
+    wib,
+)
 from tests.server.helpers import PASSWORD, Api, report
 
 T0 = wib("11-27 20:00")
 DESA = ("15.72.07.2001", "15.72.07.2004", "15.72.02.2004", "15.71.01.1004", "15.01.16.2001")
 ALL = sorted({code for desa in DESA for code in (desa, *ancestors(desa))})
-OFFICERS = ("nrp.a", "nrp.b", "nrp.c")
-SUPERVISORS = (User("polsek", "Polsek", "supervisor", ("15.72.07", "15.72.02")),
-               User("polres", "Polres", "supervisor", ("15.72", "15.01")),
-               User("polda", "Polda", "supervisor", ("15",)))
 
 reports_ = st.fixed_dictionaries({
     "desa_code": st.sampled_from(DESA),
@@ -46,14 +47,6 @@ steps = st.lists(st.tuples(st.sampled_from(OFFICERS), st.lists(reports_, min_siz
                  min_size=1, max_size=6)
 
 
-def wire(item: dict, now) -> dict:
-    extra = {} if item["grade"] is None else {"source_reliability": item["grade"][0],
-                                              "info_credibility": int(item["grade"][1])}
-    return report(id=str(uuid.uuid4()), desa_code=item["desa_code"], category=item["category"],
-                  threat_stage=item["threat_stage"],
-                  observed_at=(now - timedelta(minutes=item["minutes_ago"])).isoformat(), **extra)
-
-
 def snapshot(storage, codes: set[str]) -> tuple[dict, dict, int]:
     states = storage.region_states(codes)
     alerts = {alert.region_code: (alert.level, alert.score, alert.status, alert.owner, alert.version,
@@ -62,22 +55,17 @@ def snapshot(storage, codes: set[str]) -> tuple[dict, dict, int]:
     return states, alerts, len(storage.audit_trail())
 
 
-def service(storage) -> AlertService:
-    return AlertService(storage, assets.scoring_config(), assets.calendar(), assets.gazetteer(), lambda: T0)
-
-
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=steps)
 def test_an_incremental_pass_equals_a_full_pass_from_scratch(plan):
     with tempfile.TemporaryDirectory() as folder:
         storage = open_storage(Path(folder) / "inc.db", migrate=True)
         try:
-            for user in (*SUPERVISORS, *(User(name, name, "officer", (DESA[0],)) for name in OFFICERS)):
-                storage.create_user(user, None, T0)
-            live, now, pushed = service(storage), T0, []
+            add_engine_accounts(storage, DESA[0], T0)
+            live, now, pushed = engine_service(storage, T0), T0, []
             for officer, items, hours, verdicts in plan:
                 now += timedelta(hours=hours)
-                bodies = [wire(item, now) for item in items]
+                bodies = [drawn_report(item, now) for item in items]
                 accept_reports(storage, officer, None, bodies, now=now, gazetteer=assets.gazetteer(),
                                calendar=assets.calendar())
                 for verdict, body in zip(verdicts, pushed, strict=False):   # reviews of earlier reports
@@ -88,7 +76,7 @@ def test_an_incremental_pass_equals_a_full_pass_from_scratch(plan):
                 counted = [body["desa_code"] for body, item in zip(bodies, items, strict=True) if item["minutes_ago"] >= 0]
                 assert {code for desa in counted for code in (desa, *ancestors(desa))} <= codes
                 before = snapshot(storage, codes)
-                service(storage).evaluate(now)                  # from scratch, every region
+                engine_service(storage, T0).evaluate(now)                  # from scratch, every region
                 after = snapshot(storage, codes)
                 assert after[0] == before[0] and after[1] == before[1]
                 assert after[2] >= before[2]                    # only untouched regions may move

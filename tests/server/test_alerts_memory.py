@@ -10,7 +10,6 @@ engine's full pass from the reports gives at that instant.
 from __future__ import annotations
 
 import tempfile
-import uuid
 from dataclasses import astuple, replace
 from datetime import timedelta
 from pathlib import Path
@@ -28,18 +27,19 @@ from sync_server.alerts.service import AlertService
 from sync_server.intake import accept_reports
 from sync_server.scope import Principal
 from sync_server.storage import open_storage
-from sync_server.storage.base import User
-from tests.server.alerts_support import if_match, wib
-from tests.server.helpers import report
+from tests.server.alerts_support import (
+    OFFICERS,
+    add_engine_accounts,
+    drawn_report,
+    engine_service,
+    if_match,
+    wib,
+)
 
 T0 = wib("11-27 20:00")
 DESA = ("15.72.07.2001", "15.72.07.2004", "15.72.07.2003", "15.72.02.2004", "15.01.16.2001")
 ALL = sorted({code for desa in DESA for code in (desa, *ancestors(desa))})
-OFFICERS = ("nrp.a", "nrp.b", "nrp.c")
 POLDA = Principal("polda", "supervisor", ("15",), name="Polda")
-SUPERVISORS = (User("polsek", "Polsek", "supervisor", ("15.72.07", "15.72.02")),
-               User("polres", "Polres", "supervisor", ("15.72", "15.01")),
-               User("polda", "Polda", "supervisor", ("15",)))
 
 reports_ = st.fixed_dictionaries({
     "desa_code": st.sampled_from(DESA),
@@ -64,13 +64,12 @@ class World:
 
     def __init__(self, folder: str, forgetful: bool):
         self.storage = open_storage(Path(folder) / f"{'forgetful' if forgetful else 'memory'}.db", migrate=True)
-        for user in (*SUPERVISORS, *(User(name, name, "officer", (DESA[0],)) for name in OFFICERS)):
-            self.storage.create_user(user, None, T0)
+        add_engine_accounts(self.storage, DESA[0], T0)
         self.forgetful = forgetful
         self.services = {"a": self.service(), "b": self.service()}
 
     def service(self) -> AlertService:
-        return AlertService(self.storage, assets.scoring_config(), assets.calendar(), assets.gazetteer(), lambda: T0)
+        return engine_service(self.storage, T0)
 
     def step(self, which: str, officer: str, bodies: list[dict], action: str | None, cli: bool, now) -> set[str]:
         """The step's action, push and pass; returns the regions the pass evaluated (at least)."""
@@ -121,7 +120,7 @@ def test_memory_changes_nothing_whoever_else_writes(row_cost, plan):
             now = T0
             for which, officer, items, hours, action, cli in plan:
                 now += timedelta(hours=hours)
-                bodies = [_body(item, now) for item in items]
+                bodies = [drawn_report(item, now) for item in items]
                 touched = remembering.step(which, officer, bodies, action, cli, now)
                 forgetful.step(which, officer, bodies, action, cli, now)
                 assert remembering.picture() == forgetful.picture()
@@ -130,14 +129,6 @@ def test_memory_changes_nothing_whoever_else_writes(row_cost, plan):
         finally:
             remembering.storage.close()
             forgetful.storage.close()
-
-
-def _body(item: dict, now) -> dict:
-    grade = {} if item["grade"] is None else {"source_reliability": item["grade"][0],
-                                              "info_credibility": int(item["grade"][1])}
-    return report(id=str(uuid.uuid4()), desa_code=item["desa_code"], category=item["category"],
-                  threat_stage=item["threat_stage"],
-                  observed_at=(now - timedelta(minutes=item["minutes_ago"])).isoformat(), **grade)
 
 
 def _matches_a_fresh_full_pass(world: World, touched: set[str], now) -> None:
@@ -165,7 +156,7 @@ def test_a_level_another_process_lowered_is_the_previous_level_of_the_next_pass(
     with tempfile.TemporaryDirectory() as folder, mock.patch.object(memory, "ROW_COST", row_cost):
         world = World(folder, False)
         try:
-            world.step("a", "nrp.a", [_body(clash, T0)], None, False, T0)
+            world.step("a", "nrp.a", [drawn_report(clash, T0)], None, False, T0)
             assert world.storage.region_states(["15.72.07"])["15.72.07"].level == "rawan"
             world.act("acknowledge", T0)
             world.services["a"].engine.evaluate(T0, full=False)     # it learns of the action
@@ -173,7 +164,7 @@ def test_a_level_another_process_lowered_is_the_previous_level_of_the_next_pass(
             world.service().evaluate(later)
             assert world.storage.region_states(["15.72.07"])["15.72.07"].level == "kurang_rawan"
             now = later + timedelta(hours=1)
-            world.step("a", "nrp.a", [_body(small, now)], None, False, now)
+            world.step("a", "nrp.a", [drawn_report(small, now)], None, False, now)
             state = world.storage.region_states(["15.72.07"])["15.72.07"]
             assert 17.5 <= state.score < 25 and state.level == "kurang_rawan"
         finally:
