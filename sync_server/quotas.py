@@ -66,7 +66,7 @@ def admit_reports(storage: Storage, quotas: Quotas, officer: str, ids: Collectio
         return
     new = len(set(ids) - storage.stored_report_ids(sorted(ids)))
     over = recent + new - quotas.reports
-    if new <= 0 or over <= 0:
+    if over <= 0:                   # (``recent`` is at most the quota: no new report, no excess)
         return
     oldest = storage.nth_report_time_since(officer, since, over) if new <= quotas.reports else None
     free_at = oldest + window if oldest is not None else now + window

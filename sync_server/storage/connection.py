@@ -54,7 +54,7 @@ def _unavailable(error: sqlite3.Error) -> Unavailable:
 
 
 class SqliteConnection(sqlite3.Connection):
-    """A ``sqlite3.Connection`` with the two extra doors of PostgreSQL's ``PgConnection``, both open
+    """A ``sqlite3.Connection`` with the three extra doors of PostgreSQL's ``PgConnection``, all open
     already here: ``BEGIN IMMEDIATE`` holds the write lock from the start of every write transaction,
     and a statement costs no round trip."""
 

@@ -93,10 +93,10 @@ def seq_floor(conn: Any) -> int:
     It serialises the transaction first (PostgreSQL's cross-node write lock; SQLite holds its own),
     so changes are numbered and committed in order.
     """
-    with conn.pipeline():            # PostgreSQL: the lock and the read in one round trip
+    with conn.pipeline():            # PostgreSQL: the lock and the read go in one round trip
         conn.serialize()
-        newest = conn.execute("SELECT coalesce(max(seq), 0) FROM changes")
-    return max(int(newest.fetchone()[0]), time.time_ns() // 1000 - 1)
+        newest = last_seq(conn)
+    return max(newest, time.time_ns() // 1000 - 1)
 
 
 def insert_changes(conn: Any, changes: Sequence[NewChange], at: datetime) -> int:

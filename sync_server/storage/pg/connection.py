@@ -12,9 +12,9 @@ trip (``pipeline()``, ``insert_values()``): the lock is held ~3 round trips per 
 
 The storage modules write portable SQL with ``?`` placeholders; ``PgConnection`` turns them into
 PostgreSQL's ``$1``… once per statement text (cached), runs them on a ``RawCursor`` and adapts
-``bool`` to the 0/1 integers both schemas store. Driver errors become the app's own at this seam: a lost server or an exhausted pool is
-``Unavailable`` (503 with Retry-After); ``IntegrityError`` stays catchable as ``Database.IntegrityError``
-(the storage modules catch that, never a driver's class).
+``bool`` to the 0/1 integers both schemas store. Driver errors become the app's own at this seam: a
+lost server or an exhausted pool is ``Unavailable`` (503 with Retry-After); ``IntegrityError`` stays
+catchable as ``Database.IntegrityError`` (the storage modules catch that, never a driver's class).
 """
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ _UNNEST: dict[str, str] = {}     # INSERT … VALUES text -> its unnest statemen
 
 def _unnest_statement(raw: psycopg.Connection, sql: str) -> str:
     """``INSERT INTO t (a, b) VALUES (?, ?) <tail>`` → ``INSERT INTO t (a, b) SELECT * FROM
-    unnest(%s::<type of a>[], %s::<type of b>[]) <tail>``, the types read once from the catalog."""
+    unnest(%b::<type of a>[], %b::<type of b>[]) <tail>`` (arrays sent in binary: no text escaping),
+    the types read once from the catalog."""
     statement = _UNNEST.get(sql)
     if statement is None:
         match = _INSERT.fullmatch(sql)
@@ -114,7 +115,7 @@ def _read_only(conn: psycopg.Connection) -> None:
 
 class PgConnection:
     """The subset of ``sqlite3.Connection`` the storage modules use, over a psycopg connection, and
-    the two doors SQLite keeps open anyway: ``serialize()`` and ``pipeline()``."""
+    the three doors ``SqliteConnection`` has too: ``serialize()``, ``pipeline()``, ``insert_values()``."""
 
     __slots__ = ("raw", "serialized")
     dialect = "postgresql"
