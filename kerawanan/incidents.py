@@ -34,19 +34,24 @@ def parent_of(code: str) -> str | None:
     return code.rpartition(".")[0] or None
 
 
-def spread_regions(levels: Mapping[str, str], spread_children: int, only: set[str] | None = None) -> set[str]:
+def spread_regions(levels: Mapping[str, str], spread_children: int) -> set[str]:
     """The parents (kecamatan, kabupaten/kota, province) at ``rawan`` or above whose level is
-    genuinely spread — of ``only`` when given (the engine asks about a few). ``levels`` maps region
-    codes to live levels; it must hold at least every region at ``rawan`` or above (an absent region
-    is ``kurang_rawan``)."""
+    genuinely spread. ``levels`` maps region codes to live levels; it must hold at least every region
+    at ``rawan`` or above (an absent region is ``kurang_rawan``)."""
     _check(spread_children)
     children: dict[str, list[str]] = {}              # parent -> the levels of its hot children
     for code, level in levels.items():
         parent = parent_of(code)
-        if parent is not None and RANK[level] > 0 and (only is None or parent in only):
+        if parent is not None and RANK[level] > 0:
             children.setdefault(parent, []).append(level)
-    return {code for code in (levels if only is None else only) if not is_desa(code)
-            and is_spread(levels.get(code, LEVELS[0]), children.get(code, ()), spread_children)}
+    return {code for code, level in levels.items() if region_spread(code, level, children.get(code, ()),
+                                                                    spread_children)}
+
+
+def region_spread(code: str, level: str, children: Iterable[str], spread_children: int) -> bool:
+    """Whether region ``code`` at ``level`` is genuinely spread, given its children's levels (those
+    below rawan may be left out): a parent for which ``is_spread`` holds; a desa never is."""
+    return not is_desa(code) and is_spread(level, children, spread_children)
 
 
 def is_spread(level: str, children: Iterable[str], spread_children: int) -> bool:

@@ -25,12 +25,12 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from kerawanan.incidents import holds_incident, is_desa, is_spread, parent_of
+from kerawanan.incidents import holds_incident, parent_of, region_spread
 from kerawanan.regions import tier_of
 from kerawanan.scorebook import Tally, ancestors
 from kerawanan.scoring import ScoringConfig
@@ -197,14 +197,12 @@ class Engine:
         for code, level in now.items():
             below.setdefault(parent_of(code) or "", {})[code] = level
         needed = self.config.spread_children
-
-        def spread(code: str, level: str, children: Mapping[str, str]) -> bool:
-            return not is_desa(code) and is_spread(level, children.values(), needed)
-
         parents = {parent_of(code) for code in risen} - {None}
-        spread_now = {code for code in risen | parents if spread(
-            code, now.get(code, memory.level(code)), {**memory.hot_children(code), **below.get(code, {})})}
-        stirred = {code for code in parents if not spread(code, memory.level(code), memory.hot_children(code))}
+        spread_now = {code for code in risen | parents if region_spread(
+            code, now.get(code, memory.level(code)),
+            {**memory.hot_children(code), **below.get(code, {})}.values(), needed)}
+        stirred = {code for code in parents
+                   if not region_spread(code, memory.level(code), memory.hot_children(code).values(), needed)}
         return {code for code in risen | parents if code not in alerts and (code in risen or code in stirred)
                 and holds_incident(code, now.get(code, memory.level(code)), spread_now)}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kerawanan import assets
-from kerawanan.incidents import holds_incident, incident_below, spread_regions
+from kerawanan.incidents import holds_incident, incident_below, region_spread, spread_regions
 from kerawanan.personnel import count_desa, plan_personnel
 from kerawanan.scoring_config import load_config
 
@@ -28,8 +28,9 @@ def test_several_children_at_the_parents_level_make_it_spread():
     assert spread_regions(levels, 2) == {"15.01"}               # the province: one hot kabupaten
     assert spread_regions(levels, 3) == {"15.01"}
     assert spread_regions(levels, 4) == set()
-    assert spread_regions(levels, 2, only={"15.01", "15", "15.01.01"}) == {"15.01"}   # asked about a few
-    assert spread_regions(levels, 2, only={"15.71"}) == set()                       # not hot at all
+    assert region_spread("15.01", "rawan", ["rawan"] * 3, 2)            # one region, its children given
+    assert not region_spread("15", "rawan", ["rawan"], 2)                # its one hot child explains it
+    assert not region_spread("15.01.01.2001", "rawan", [], 2)            # a desa is never spread
 
 
 def test_a_parent_above_every_child_is_spread_and_a_cool_parent_never():
