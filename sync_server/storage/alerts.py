@@ -27,7 +27,7 @@ from sync_server.storage.base import (
     StoredReport,
     User,
 )
-from sync_server.storage.connection import Database, subtree_sql, to_db
+from sync_server.storage.connection import Database, rows_in, subtree_sql, to_db
 from sync_server.storage.reports import REPORT_COLUMNS, insert_changes, last_seq, row_to_report
 
 # What the engine reads of a report: columns written at intake (observed_epoch is observed_at as
@@ -228,12 +228,7 @@ class SqlAlertBatch:
 
     def region_levels(self, codes: Iterable[str]) -> dict[str, str]:
         """The stored level of each of ``codes`` that has a state."""
-        codes, found = list(codes), {}
-        for start in range(0, len(codes), 500):
-            chunk = codes[start:start + 500]
-            found.update(self.conn.execute(f"SELECT code, level FROM region_states WHERE code IN "
-                                           f"({','.join('?' * len(chunk))})", chunk))
-        return found
+        return dict(rows_in(self.conn, "SELECT code, level FROM region_states WHERE code IN", list(codes)))
 
     def alert_changed_after(self, seq: int) -> bool:
         """Whether an ``alert`` change was stored after change ``seq`` (an alert was written: acted on,
@@ -247,12 +242,8 @@ class SqlAlertBatch:
         sql = f"SELECT {ALERT_COLUMNS} FROM alerts WHERE status != 'resolved'"
         if regions is None:
             return {alert.region_code: alert for alert in map(_alert, self.conn.execute(sql))}
-        codes = sorted(regions)
-        found = {}
-        for start in range(0, len(codes), 500):
-            chunk = codes[start:start + 500]
-            rows = self.conn.execute(f"{sql} AND region_code IN ({','.join('?' * len(chunk))})", chunk)
-            found.update((alert.region_code, alert) for alert in map(_alert, rows))
+        rows = rows_in(self.conn, f"{sql} AND region_code IN", sorted(regions))
+        found = {alert.region_code: alert for alert in map(_alert, rows)}
         if due_by is not None:
             rows = self.conn.execute(f"{sql} AND status = 'open' AND deadline_at <= ?", (to_db(due_by),))
             found.update((alert.region_code, alert) for alert in map(_alert, rows))
@@ -294,12 +285,7 @@ def _region_states(conn: Any, codes: Iterable[str] | None) -> dict[str, RegionSt
     if codes is None:
         rows = conn.execute(f"SELECT {STATE_COLUMNS} FROM region_states").fetchall()
     else:
-        codes = list(codes)
-        rows = []
-        for start in range(0, len(codes), 500):
-            chunk = codes[start:start + 500]
-            rows += conn.execute(f"SELECT {STATE_COLUMNS} FROM region_states WHERE code IN "
-                                 f"({','.join('?' * len(chunk))})", chunk).fetchall()
+        rows = rows_in(conn, f"SELECT {STATE_COLUMNS} FROM region_states WHERE code IN", list(codes))
     return {state.code: state for state in map(_state, rows)}
 
 
@@ -412,15 +398,9 @@ def activity(db: Database) -> Activity:
 
 
 def reports_in_desa(db: Database, desa_codes: Iterable[str]) -> list[StoredReport]:
-    codes = sorted(set(desa_codes))
-    found: list[StoredReport] = []
     with db.reading() as conn:
-        for start in range(0, len(codes), 500):
-            chunk = codes[start:start + 500]
-            rows = conn.execute(f"SELECT {REPORT_COLUMNS} FROM reports WHERE desa_code IN "
-                                f"({','.join('?' * len(chunk))})", chunk).fetchall()
-            found += [row_to_report(row) for row in rows]
-    return found
+        rows = rows_in(conn, f"SELECT {REPORT_COLUMNS} FROM reports WHERE desa_code IN", sorted(set(desa_codes)))
+    return [row_to_report(row) for row in rows]
 
 
 def report_counts(db: Database, scopes: Sequence[str], start: datetime, end: datetime

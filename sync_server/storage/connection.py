@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -163,6 +164,19 @@ class Database:
             for conn in self._all:
                 conn.close()
             self._all.clear()
+
+
+IN_LIST_MAX = 500        # values per ``IN (…)`` list: far under SQLite's and PostgreSQL's parameter limits
+
+
+def rows_in(conn: Any, sql: str, values: Sequence[Any]) -> list[Any]:
+    """The rows of ``sql``, a query ending in ``… IN``, for all ``values``: asked ``IN_LIST_MAX`` at a
+    time, so any number of values fits."""
+    rows: list[Any] = []
+    for start in range(0, len(values), IN_LIST_MAX):
+        chunk = list(values[start:start + IN_LIST_MAX])
+        rows += conn.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk).fetchall()
+    return rows
 
 
 def subtree_sql(column: str, codes: tuple[str, ...] | list[str]) -> tuple[str, list[str]]:

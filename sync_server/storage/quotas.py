@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sync_server.storage.connection import Database, from_db, to_db
+from sync_server.storage.connection import Database, from_db, rows_in, to_db
 
 
 def photo_bytes_since(db: Database, username: str, since: datetime) -> tuple[int, datetime | None]:
@@ -19,13 +19,8 @@ def photo_bytes_since(db: Database, username: str, since: datetime) -> tuple[int
 
 def stored_report_ids(db: Database, ids: Sequence[str]) -> set[str]:
     """Which of ``ids`` are stored already (a resend is a receipt, not new data)."""
-    found: set[str] = set()
     with db.reading() as conn:
-        for begin in range(0, len(ids), 500):
-            chunk = list(ids[begin:begin + 500])
-            marks = ",".join("?" * len(chunk))
-            found.update(row[0] for row in conn.execute(f"SELECT id FROM reports WHERE id IN ({marks})", chunk))
-    return found
+        return {row[0] for row in rows_in(conn, "SELECT id FROM reports WHERE id IN", ids)}
 
 
 def count_reports_since(db: Database, officer: str, since: datetime, cap: int) -> int:

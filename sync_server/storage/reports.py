@@ -22,7 +22,7 @@ from sync_server.storage.base import (
     StoreOutcome,
     StoreResult,
 )
-from sync_server.storage.connection import Database, from_db, subtree_sql, to_db
+from sync_server.storage.connection import Database, from_db, rows_in, subtree_sql, to_db
 
 REPORT_COLUMNS = ("id, officer, device_id, desa_code, category, threat_stage, stage, observed_at, "
                   "received_at, seq, content_hash, wire, review_status, review_grade, "
@@ -116,25 +116,14 @@ def insert_changes(conn: Any, changes: Sequence[NewChange], at: datetime) -> int
 
 def _known_reports(conn: Any, ids: list[str]) -> dict[str, tuple[str, int, str]]:
     """The stored content hash, seq and author of each known id."""
-    known: dict[str, tuple[str, int, str]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        for report_id, content_hash, seq, author in conn.execute(
-                f"SELECT id, content_hash, seq, officer FROM reports WHERE id IN ({marks})", chunk):
-            known[report_id] = (content_hash, seq, author)
-    return known
+    return {report_id: (content_hash, seq, author) for report_id, content_hash, seq, author in
+            rows_in(conn, "SELECT id, content_hash, seq, officer FROM reports WHERE id IN", ids)}
 
 
 def _originals(conn: Any, ids: list[str]) -> dict[str, Original]:
     """The stored reports a batch's corrections name: author and correction, by id."""
-    found: dict[str, Original] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update((report_id, Original(author, superseded_by)) for report_id, author, superseded_by in
-                     conn.execute(f"SELECT id, officer, superseded_by FROM reports WHERE id IN ({marks})", chunk))
-    return found
+    return {report_id: Original(author, superseded_by) for report_id, author, superseded_by in
+            rows_in(conn, "SELECT id, officer, superseded_by FROM reports WHERE id IN", ids)}
 
 
 def _supersedes(report: Any, officer: str, originals: dict[str, Original]) -> str | None:
@@ -366,13 +355,8 @@ def get_report(db: Database, report_id: str) -> StoredReport | None:
 
 
 def reports_by_id(conn: Any, ids: list[str]) -> dict[str, StoredReport]:
-    found: dict[str, StoredReport] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(f"SELECT {REPORT_COLUMNS} FROM reports WHERE id IN ({marks})", chunk).fetchall()
-        found.update((report.id, report) for report in rows_to_reports(rows))
-    return found
+    rows = rows_in(conn, f"SELECT {REPORT_COLUMNS} FROM reports WHERE id IN", ids)
+    return {report.id: report for report in rows_to_reports(rows)}
 
 
 def list_reports(db: Database, query: ReportQuery) -> tuple[list[StoredReport], int | None]:
