@@ -479,6 +479,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sv.coverage.no_officers": ("Belum ada Bhabin terdaftar di wilayah ini.", "No officer is registered in this area."),
     "sv.state.silent": ("TANPA KABAR", "NO NEWS"),
     "sv.state.unassigned": ("BELUM ADA BHABIN", "NO OFFICER"),
+    "sv.state.past": ("KABAR TAK DINILAI", "COVERAGE NOT ASSESSED"),
     "sv.state.partial": ("TANPA KABAR {silent}/{desa}", "NO NEWS {silent}/{desa}"),
     "sv.trends.by_category": ("Laporan per hari menurut kategori (14 hari terakhir, tanggal WIB)",
                               "Reports per day by category (last 14 days, WIB dates)"),

@@ -31,6 +31,8 @@ PLAN_STRINGS: dict[str, tuple[str, str]] = {
                         "Showing levels as of {when} ({stage}), computed from the reports up to then. Kurang rawan "
                         "is drawn grey: who was heard from then is not assessed, so it is no sign of safety."),
     "sv.asof.unheard": ("kabar tak dinilai", "coverage not assessed"),
+    "sv.asof.details_now": ("Rincian ini keadaan sekarang, bukan per tanggal peta.",
+                            "These details are as of now, not as of the map's moment."),
     "sv.asof.chosen_day": ("Tanggal pilihan", "Chosen day"),
     "sv.asof.bad_date": ("Tanggal harus YYYY-MM-DD, mis. 2024-11-25.", "The date must be YYYY-MM-DD, e.g. 2024-11-25."),
     "sv.plan.title": ("Rencana penebalan: {unit}", "Reinforcement plan: {unit}"),

@@ -13,10 +13,11 @@ from typing import Any
 from field_app.errors import Offline, ServerRejected
 from field_app.strings import MONTHS
 from field_app.viewmodels.base import ViewModel
-from field_app.viewmodels.supervisor_board import parse_time
+from field_app.viewmodels.supervisor_board import LEVEL_RANK, parse_time
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 TIERS = ("kabupaten", "kecamatan", "desa")
+PAST_COVERAGE = {"state": "past"}       # a region's coverage at a past moment: not assessed
 LIVE = "now"                    # the picker's value for the live map
 
 
@@ -118,6 +119,7 @@ class AsOfLevels(ViewModel):
         self.client = client
         self.choice = ""                       # "": now (live); else a tahapan code or YYYY-MM-DD
         self.levels: dict[str, str] = {}
+        self.scores: dict[str, float] = {}
         self.when = ""
         self.stage_label = ""
         self.problem: str | None = None
@@ -132,19 +134,22 @@ class AsOfLevels(ViewModel):
         if value and not value.isidentifier() and not DAY.match(value):
             return self._fail(self.t("sv.asof.bad_date"))
         if not value:
-            self.choice, self.levels, self.problem = "", {}, None
+            self.choice, self.levels, self.scores, self.problem = "", {}, {}, None
             self.changed()
             return True
         levels: dict[str, str] = {}
+        scores: dict[str, float] = {}
         try:
             for tier in TIERS:
                 body = self.client.regions_as_of(value, tier)
-                levels.update({item["code"]: item["level"] for item in body.get("items") or []})
+                for item in body.get("items") or []:
+                    levels[item["code"]] = item["level"]
+                    scores[item["code"]] = item.get("score") or 0.0
         except Offline:
             return self._fail(self.t("sv.offline"))
         except ServerRejected as exc:
             return self._fail(exc.message)
-        self.choice, self.levels, self.problem = value, levels, None
+        self.choice, self.levels, self.scores, self.problem = value, levels, scores, None
         moment = parse_time(body.get("as_of"))
         self.when = self.t.time(moment) if moment else ""
         self.stage_label = str(body.get("stage_label") or "")
@@ -156,6 +161,20 @@ class AsOfLevels(ViewModel):
         if not self.active or live is None:
             return live
         return self.levels.get(code, "kurang_rawan")
+
+    def rows(self, live: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The map's list as of the choice: each region's level and score then, most serious first, and
+        no coverage of today's. A kurang rawan of then carries ``PAST_COVERAGE`` (drawn grey, "kabar tak
+        dinilai", as on the map): whether its desa were heard from then is not known, so never safe."""
+        if not self.active:
+            return live
+        rows = []
+        for row in live:
+            code = str(row.get("code"))
+            level = self.level_of(code, row.get("level"))
+            rows.append({**row, "level": level, "score": round(self.scores.get(code, 0.0), 2),
+                         "coverage": PAST_COVERAGE if level == "kurang_rawan" else None})
+        return sorted(rows, key=lambda r: (LEVEL_RANK.get(str(r["level"]), 9), -float(r["score"]), str(r["code"])))
 
     def caption(self) -> str:
         return self.t("sv.asof.showing", when=self.when, stage=self.stage_label) if self.active else ""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from field_app.errors import Offline, ServerRejected
 from field_app.i18n import Translator
 from field_app.viewmodels.supervisor_plan import PenebalanPlan
-from field_app.viewmodels.supervisor_timeline import AsOfLevels, Timeline
+from field_app.viewmodels.supervisor_timeline import PAST_COVERAGE, AsOfLevels, Timeline
 
 T = Translator("id")
 NOW = datetime(2024, 11, 28, 3, 0, tzinfo=UTC)
@@ -54,7 +54,7 @@ class Client:
         self.calls.append(("regions_as_of", as_of, tier))
         if as_of == "sengketa":
             raise ServerRejected(422, "request.invalid", "Tahapan itu belum dimulai.")
-        items = {"kabupaten": [{"code": "15.72", "level": "rawan"}],
+        items = {"kabupaten": [{"code": "15.72", "level": "rawan", "score": 21.5}],
                  "kecamatan": [{"code": "15.72.07", "level": "rawan"}], "desa": []}[tier]
         return {"as_of": "2024-11-26T16:59:59.999999Z", "stage_label": "Masa tenang", "items": items}
 
@@ -107,9 +107,15 @@ def test_the_map_as_of_masa_tenang_draws_its_levels_inside_scope_only():
     assert vm.caption() == ("Menampilkan tingkat per 26 Nov 2024 23:59 WIB (Masa tenang), dihitung dari laporan sampai "
                             "saat itu. Kurang rawan digambar abu-abu: kabar desa saat itu tidak dinilai, jadi bukan "
                             "tanda aman.")
+    live = [{"code": "15.01", "level": "rawan", "score": 40.0, "coverage": {"state": "reporting"}},
+            {"code": "15.72", "level": "kurang_rawan", "score": 3.0, "coverage": {"state": "silent", "desa": 69}}]
+    rows = vm.rows(live)                                                    # the list beside the map, as of then
+    assert [(r["code"], r["level"], r["score"], r["coverage"]) for r in rows] == [
+        ("15.72", "rawan", 21.5, None), ("15.01", "kurang_rawan", 0.0, PAST_COVERAGE)]   # not today's silence
     assert vm.choose("sengketa") is False and vm.problem == "Tahapan itu belum dimulai." and vm.choice == "masa_tenang"
     assert vm.choose("26/11/2024") is False and vm.problem == T("sv.asof.bad_date")
     assert vm.choose("now") and not vm.active and vm.level_of("15.72", "kurang_rawan") == "kurang_rawan"
+    assert vm.rows(live) == live                                            # now: the live list as it is
 
 
 def test_the_commander_adjusts_sees_the_totals_and_saves_a_version():

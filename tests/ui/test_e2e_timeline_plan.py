@@ -59,6 +59,12 @@ def test_the_timeline_says_voting_day_and_opens_the_map_as_of_masa_tenang(browse
         button(page, "OK").click()
         expect(page.get_by_text(re.compile("Menampilkan tingkat per 25 Nov 2024"))).to_be_visible(timeout=STEP_TIMEOUT)
         expect(button(page, "25 Nov 2024")).to_be_visible()
+        for code in ("15.01", "15.72"):           # the list beside the map is of then too: no silence of today
+            expect(tid(page, f"sv-region-{code}")).to_have_accessible_name(
+                re.compile(r"^KURANG RAWAN KABAR TAK DINILAI "), timeout=STEP_TIMEOUT)
+        tid(page, "sv-region-15.01").click()
+        expect(page.get_by_text("Rincian ini keadaan sekarang, bukan per tanggal peta.")).to_be_visible(
+            timeout=STEP_TIMEOUT)                                                   # the details are of now
         shot(page, "map-as-of-day")
         page.set_viewport_size(PHONE)
         page.wait_for_timeout(1500)
@@ -68,6 +74,12 @@ def test_the_timeline_says_voting_day_and_opens_the_map_as_of_masa_tenang(browse
         tid(page, "sv-timeline-map-masa_tenang").click()
         expect(page.get_by_text(re.compile("Menampilkan tingkat per 26 Nov 2024"))).to_be_visible(timeout=STEP_TIMEOUT)
         shot(page, "map-masa-tenang")
+        expect(page.get_by_role("button", name=re.compile(r"^KURANG RAWAN KABAR TAK DINILAI ")).first
+               ).to_be_attached()                                   # the list (Kerinci's kecamatan) is of then
+        page.mouse.move(200, 600)
+        page.mouse.wheel(0, 1400)                 # Flutter's canvas scrolls by the wheel, not by the DOM
+        page.wait_for_timeout(800)
+        shot(page, "map-masa-tenang-list")
     finally:
         page.close()
 

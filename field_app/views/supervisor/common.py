@@ -29,7 +29,8 @@ OUTSIDE_FILL = "#D6D6D6"       # outside the scope: light grey, no level
 QUIET_STYLE = ("#212121", "#E0E0E0", "#616161", ft.Icons.HELP_OUTLINE)
 # coverage state -> (text, background, icon); a critical tahapan highlights it (CRITICAL_BACKGROUND)
 COVERAGE_STYLE = {"silent": ("#FFFFFF", "#37474F", ft.Icons.PHONELINK_ERASE),
-                  "unassigned": ("#FFFFFF", "#4E342E", ft.Icons.PERSON_OFF)}
+                  "unassigned": ("#FFFFFF", "#4E342E", ft.Icons.PERSON_OFF),
+                  "past": ("#212121", "#BDBDBD", ft.Icons.HISTORY)}     # a map as of a past moment
 CRITICAL_BACKGROUND = "#A33000"
 FLAG_STYLE = {"overdue": ("#FFFFFF", "#6A1B9A", ft.Icons.ALARM), "escalated": ("#FFFFFF", "#0B3D91",
                                                                              ft.Icons.TRENDING_UP)}

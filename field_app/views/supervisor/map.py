@@ -242,7 +242,7 @@ class MapPart(Part):
                                          small(f"{r.get('score')}")], spacing=8)], spacing=4),
                          key=f"sv-region-{r.get('code')}", padding=8, border_radius=8, bgcolor=theme.PANEL,
                          on_click=bind(self._choose, str(r["code"])), ink=True), button=True)
-            for r in self.vm.region_list()]
+            for r in self.as_of.vm.rows(self.vm.region_list())]
 
     def _render_summary(self) -> None:
         r, t = self.vm.selected, self.t
@@ -250,7 +250,9 @@ class MapPart(Part):
             self.summary.controls = [small(t("sv.map.hint"))]
             return
         alerts = r.get("open_alerts") or []
+        now_only = [small(t("sv.asof.details_now"), key="sv-map-details-now", color="#A33000")] if self.as_of.active else []
         self.summary.controls = [
+            *now_only,                                  # the map and list are of then; the details are of now
             small(t(f"sv.map.tier_word.{tier_of(str(r.get('code')))}"), color=theme.INK),
             ft.Row(region_badges(r.get("level"), r.get("coverage"), t), wrap=True),
             theme.text(t("sv.map.summary", name=r.get("name"), level=level_words(r.get("level"), t.lang),
