@@ -4,7 +4,8 @@ Each client connection goes to the next node in turn; when that node refuses the
 down), the next one is tried, so a client that reconnects after a node died lands on a live one. A
 connection keeps its node for its life (HTTP keep-alive): when the node dies mid-request the
 client's connection is closed, and the client retries on a new one. Bytes are pumped both ways as
-they come; ``connections`` and ``refused`` count, per node port, what happened.
+they come; ``connections`` and ``refused`` count, per node port, what happened, and ``forwarded``
+counts the chunks of request bytes carried to each node (so a test can see a request reach a node).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import select
 import socket
 import threading
 from collections import Counter
+from collections.abc import Callable
 
 CHUNK = 64 * 1024
 
@@ -25,6 +27,7 @@ class Balancer:
         self.ports = list(ports)
         self.connections: Counter = Counter()
         self.refused: Counter = Counter()
+        self.forwarded: Counter = Counter()
         self._turn = itertools.cycle(range(len(self.ports)))
         self._lock = threading.Lock()
         self._closed = threading.Event()
@@ -59,8 +62,15 @@ class Balancer:
         if upstream is None:                      # every node refused: so does the balancer
             _close(client)
             return
+        port = upstream.getpeername()[1]
+
+        def carried(source: socket.socket) -> None:
+            if source is client:
+                with self._lock:
+                    self.forwarded[port] += 1
+
         try:
-            _pump(client, upstream, self._closed)
+            _pump(client, upstream, self._closed, carried)
         finally:
             _close(client)
             _close(upstream)
@@ -84,8 +94,9 @@ class Balancer:
         return None
 
 
-def _pump(client: socket.socket, upstream: socket.socket, closed: threading.Event) -> None:
-    """Carry bytes both ways until either side closes (or resets)."""
+def _pump(client: socket.socket, upstream: socket.socket, closed: threading.Event,
+          carried: Callable[[socket.socket], None]) -> None:
+    """Carry bytes both ways until either side closes (or resets); ``carried(source)`` after each chunk."""
     peers = {client: upstream, upstream: client}
     while not closed.is_set():
         readable, _, _ = select.select(list(peers), [], [], 0.2)
@@ -95,6 +106,7 @@ def _pump(client: socket.socket, upstream: socket.socket, closed: threading.Even
                 if not data:
                     return
                 peers[source].sendall(data)
+                carried(source)
             except OSError:
                 return
 

@@ -6,6 +6,7 @@ docs/reliability.md ("Several nodes: one killed mid-push")."""
 from __future__ import annotations
 
 import random
+import signal
 import threading
 import time
 
@@ -86,6 +87,11 @@ def test_a_node_killed_mid_push_loses_nothing_and_the_engine_moves(pg_cluster, t
             for phone in phones:
                 phone.start()
             assert wait_until(lambda: len(acks) >= 150, 60), "no pushes landed before the kill"
+            # Mid-push for certain: the victim is frozen, a phone's request reaches it (and is never
+            # answered), then the victim dies with that request in hand.
+            victim.process.send_signal(signal.SIGSTOP)
+            reached = balancer.forwarded[victim.port]
+            assert wait_until(lambda: balancer.forwarded[victim.port] > reached, 30), "no push reached the victim"
             killed_at = time.monotonic()
             victim.kill()
             with lock:
