@@ -152,13 +152,15 @@ def entry_for(report_id: str, desa_code: str, category: str, threat_stage: str |
 
 
 def entries_for(rows: Iterable[tuple], scopes: Mapping[str, Iterable[str]],
-                known: dict[tuple[str, str], tuple[bool, str, str]]) -> tuple[list[Entry], list[str]]:
+                known: dict[tuple, tuple]) -> tuple[list[Entry], list[str]]:
     """``entry_for`` in bulk, for stored reports as rows ``(id, desa_code, category, threat_stage,
     epoch, officer, reliability, credibility, review, grade, _, device, stage, superseded_by)``
     (``superseded_by`` None unless corrected): their entries, and the ids that never count.
 
     ``scopes`` holds each officer's area; ``known`` remembers, per (officer, desa), whether the desa
-    is outside that area and ONE string object for each (so the book's sets compare by identity)."""
+    is outside that area and ONE string object for each, and ONE object for each (category, threat
+    stage, reliability, credibility, tahapan) — so the book's sets and its table of parts compare
+    by identity and hash once (a full read's strings are all new objects: 5 % of a load)."""
     entries: list[Entry] = []
     gone: list[str] = []
     append, new, place_of, weightless = entries.append, tuple.__new__, known.get, WEIGHTLESS_REVIEWS
@@ -172,8 +174,12 @@ def entries_for(rows: Iterable[tuple], scopes: Mapping[str, Iterable[str]],
         place = place_of((officer, desa))
         if place is None:
             place = known[officer, desa] = (outside_area(desa, scopes.get(officer, ())), officer, desa)
-        append(new(Entry, (epoch, report_id, place[2], category, threat_stage, reliability, credibility, place[1],
-                           device, place[0], review == "confirmed", stage)))
+        kind = place_of((category, threat_stage, reliability, credibility, stage))
+        if kind is None:
+            kind = known[category, threat_stage, reliability, credibility, stage] = (
+                category, threat_stage, reliability, credibility, stage)
+        append(new(Entry, (epoch, report_id, place[2], kind[0], kind[1], kind[2], kind[3], place[1],
+                           device, place[0], review == "confirmed", kind[4])))
     return entries, gone
 
 

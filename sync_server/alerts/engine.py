@@ -84,9 +84,8 @@ class Engine:
         with self._lock, paused_gc():
             if self.book is None:
                 feed = ReportFeed(self.config, self._scopes())
-                rows, seq = self.storage.scoring_rows()
-                feed.apply(rows, seq)
-                del rows
+                with self.storage.scoring_rows() as (rows, seq):
+                    feed.load(rows, seq)
                 if len(feed.book) >= FREEZE_AT:
                     gc.freeze()                            # the book lives on: never scanned by the collector
                 self.book = feed

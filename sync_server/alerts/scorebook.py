@@ -23,31 +23,24 @@ class ReportFeed:
         self.book = ScoreBook(config)
         self.scopes = dict(scopes)
         self.seq = 0
-        self._known: dict[tuple[str, str], tuple[bool, str, str]] = {}   # (officer, desa) → (outside, ...)
+        self._known: dict[tuple, tuple] = {}   # (officer, desa) → (outside, ...); kinds (``entries_for``)
+
+    def load(self, rows: Iterable[tuple], seq: int) -> set[str]:
+        """An empty book takes a storage's full read (``scoring_rows``: each report once, as the
+        rows come, never held all at once); returns the desa that hold reports."""
+        if len(self.book):
+            raise ValueError("load() fills an empty book; apply() takes in what changed")
+        entries, _ = entries_for(rows, self.scopes, self._known)   # a report that never counts: not in it
+        touched = self.book.put(entries)                 # a ValueError names a repeated id or a bad row
+        self.seq = max(self.seq, seq)
+        return touched
 
     def apply(self, rows: Iterable[ScoringRow], seq: int) -> set[str]:
         """Take in reports as they are now (new, reviewed, superseded; of a report given more than
         once, its last row); returns the desa that changed."""
-        rows = rows if isinstance(rows, list) else list(rows)
-        touched = self._load(rows) if not len(self.book) else self._put(_latest(rows))
+        entries, gone = entries_for(_latest(list(rows)), self.scopes, self._known)
+        touched = self.book.drop(gone) | self.book.put(entries)
         self.seq = max(self.seq, seq)
-        return touched
-
-    def _put(self, rows: list[ScoringRow]) -> set[str]:
-        entries, gone = entries_for(rows, self.scopes, self._known)
-        return self.book.drop(gone) | self.book.put(entries)
-
-    def _load(self, rows: list[ScoringRow]) -> set[str]:
-        """An empty book takes every row at once; a storage's full read gives each report once, so
-        the rows are taken as they come, and only a repeated id makes it keep each one's last row."""
-        entries, gone = entries_for(rows, self.scopes, self._known)
-        try:
-            touched = self.book.put(entries)
-        except ValueError:                               # repeated ids (or a bad row: raised again below)
-            touched = set()
-        if not touched and entries or any(self.book.entry(report_id) for report_id in gone):
-            self.book = ScoreBook(self.config)
-            return self._put(_latest(rows))
         return touched
 
     def learn(self, scopes: Mapping[str, tuple[str, ...]]) -> None:

@@ -186,13 +186,15 @@ def read_scoring_delta(db: Database, after: int) -> ScoringDelta:
         return scoring_delta(conn, after)
 
 
-def scoring_rows(db: Database) -> tuple[list[tuple], int]:
+@contextmanager
+def scoring_rows(db: Database) -> Iterator[tuple[Iterator[tuple], int]]:
     """Every report, as ``scoring_delta(0)`` gives them but as plain tuples (in ``ScoringRow``'s field
     order: a named tuple per report costs 50 ms at 200,000) and with ``seq`` 0 (what the engine reads
-    it never uses), and the change number they reflect."""
+    it never uses), and the change number they reflect — read as the caller goes, inside one read
+    transaction: a row is dropped as soon as it is taken in (a list of 200,000 cost 60 ms more)."""
     with db.reading() as conn:
         seq = last_seq(conn)
-        return conn.execute(f"SELECT {_SCORING_ROWS} FROM reports ORDER BY observed_epoch, id").fetchall(), seq
+        yield iter(conn.execute(f"SELECT {_SCORING_ROWS} FROM reports ORDER BY observed_epoch, id")), seq
 
 
 # ---- the engine's write transaction

@@ -7,7 +7,7 @@ for SQLite, ``storage.pg.connection`` for PostgreSQL) plus its lifecycle (open, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from functools import cached_property
@@ -227,7 +227,7 @@ class SqlStorage:
     def scoring_delta(self, after: int) -> ScoringDelta:
         return alerts.read_scoring_delta(self.db, after)
 
-    def scoring_rows(self) -> tuple[list[tuple], int]:
+    def scoring_rows(self) -> AbstractContextManager[tuple[Iterator[tuple], int]]:
         return alerts.scoring_rows(self.db)
 
     def alert_batch(self) -> AbstractContextManager[AlertBatch]:

@@ -11,7 +11,7 @@ monotonically increasing sequence: a report's ``seq`` and the pull cursors come 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -140,7 +140,7 @@ class AlertsPort(Protocol):
     """The alert engine's state and the alerts commanders read and act on."""
 
     def scoring_delta(self, after: int) -> ScoringDelta: ...     # reports stored or reviewed since
-    def scoring_rows(self) -> tuple[list[tuple], int]: ...   # every report: scoring_delta(0), plain tuples, seq 0
+    def scoring_rows(self) -> AbstractContextManager[tuple[Iterator[tuple], int]]: ...  # all, as read (seq 0)
     def alert_batch(self) -> AbstractContextManager[AlertBatch]: ...
     def get_alert(self, alert_id: str) -> Alert | None: ...
     def list_alerts(self, query: AlertQuery) -> tuple[list[Alert], int | None]: ...

@@ -49,8 +49,9 @@ def observation(row: ScoringRow) -> Observation:
 
 
 def fresh(all_rows: list[ScoringRow]) -> ReportFeed:
+    """A fresh engine's book: the storage's full read (each report once), taken in as a stream."""
     feed = ReportFeed(CONFIG, SCOPES)
-    feed.apply(all_rows, 0)
+    feed.load(iter(all_rows), 0)
     return feed
 
 
@@ -83,6 +84,29 @@ def test_incremental_equals_from_scratch_bit_for_bit(batches, moments, reviews):
         feed.apply(changed, 99)
     for at in moments:
         assert values(feed, at) == values(fresh(latest(seen)), at)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(rows, max_size=40), moments=times)
+def test_an_empty_book_applied_rows_with_repeated_ids_keeps_each_reports_last_row(batch, moments):
+    batch = [row._replace(id=f"r{n % 7}") for n, row in enumerate(batch)]      # ids repeat: reviews
+    feed = ReportFeed(CONFIG, SCOPES)
+    feed.apply(batch, 3)
+    assert feed.seq == 3
+    for at in moments:
+        assert values(feed, at) == values(fresh(latest(batch)), at)
+
+
+def test_load_takes_a_full_read_into_an_empty_book_only():
+    row = ScoringRow("r1", DESA[0], "bentrok", "GN", T0.timestamp(), "a", "A", 1, "pending", None, 0, None,
+                     "kampanye", None)
+    with pytest.raises(ValueError, match="more than once"):
+        ReportFeed(CONFIG, SCOPES).load(iter([row, row._replace(review="confirmed")]), 1)
+    feed = fresh([row])
+    assert feed.book.entry("r1") is not None
+    with pytest.raises(ValueError, match="empty book"):
+        feed.load(iter([row._replace(id="r2")]), 2)
+    assert feed.book.entry("r2") is None
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -352,14 +352,19 @@ def test_scoring_rows_follow_pushes_reviews_and_corrections(storage):
     assert set(rows) == {fix.id, second.id} and rows[second.id].superseded_by == fix.id
 
 
+def read_all(storage) -> tuple[list[tuple], int]:
+    with storage.scoring_rows() as (rows, seq):
+        return list(rows), seq
+
+
 def test_scoring_rows_are_the_full_delta_as_plain_tuples_without_seq(storage):
-    assert storage.scoring_rows() == ([], storage.current_seq())
+    assert read_all(storage) == ([], storage.current_seq())
     reports = [parsed(desa_code=DESA_A, observed_at="2024-11-27T21:40:12.345678+07:00"),
                parsed(desa_code=DESA_B, observed_at="2024-11-27T20:00:00+07:00")]
     storage.store_reports(OFFICER.username, None, reports, NOW)
     storage.review_report(reports[0].id, Review(status="confirmed", grade="C3", by="polsek", at=NOW),
                           NewChange(kind="review", data={}, recipient=OFFICER.username, ref=reports[0].id))
-    rows, seq = storage.scoring_rows()
+    rows, seq = read_all(storage)
     full = storage.scoring_delta(0)
     assert (rows, seq) == ([tuple(row._replace(seq=0)) for row in full.rows], full.seq)
     assert [row[0] for row in rows] == [reports[1].id, reports[0].id]          # observed order
