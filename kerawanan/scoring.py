@@ -154,7 +154,7 @@ def entry_for(report_id: str, desa_code: str, category: str, threat_stage: str |
 def entries_for(rows: Iterable[tuple], scopes: Mapping[str, Iterable[str]],
                 known: dict[tuple, tuple]) -> tuple[list[Entry], list[str]]:
     """``entry_for`` in bulk, for stored reports as rows ``(id, desa_code, category, threat_stage,
-    epoch, officer, reliability, credibility, review, grade, _, device, stage, superseded_by)``
+    epoch, officer, reliability, credibility, review, grade, device, stage, superseded_by)``
     (``superseded_by`` None unless corrected): their entries, and the ids that never count.
 
     ``scopes`` holds each officer's area; ``known`` remembers, per (officer, desa), whether the desa
@@ -164,8 +164,8 @@ def entries_for(rows: Iterable[tuple], scopes: Mapping[str, Iterable[str]],
     entries: list[Entry] = []
     gone: list[str] = []
     append, new, place_of, weightless = entries.append, tuple.__new__, known.get, WEIGHTLESS_REVIEWS
-    for (report_id, desa, category, threat_stage, epoch, officer, reliability, credibility, review, grade, _,
-         device, stage, superseded_by) in rows:
+    for (report_id, desa, category, threat_stage, epoch, officer, reliability, credibility, review, grade, device,
+         stage, superseded_by) in rows:
         if review in weightless or superseded_by is not None or not threat_stage:   # ``counts``, inlined
             gone.append(report_id)
             continue

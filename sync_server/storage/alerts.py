@@ -34,8 +34,7 @@ from sync_server.storage.reports import REPORT_COLUMNS, insert_changes, last_seq
 # ``datetime.timestamp()`` gives it; the officer's own grade from the wire), all in the covering
 # index ``reports_scoring`` (schema step 12), so a full read scans that index alone, in time order.
 SCORING_COLUMNS = ("id, desa_code, category, threat_stage, observed_epoch, officer, source_reliability, "
-                   "info_credibility, review_status, review_grade, seq, device_id, stage, superseded_by")
-_SCORING_ROWS = SCORING_COLUMNS.replace(", seq,", ", 0,")          # ``scoring_rows``: no seq
+                   "info_credibility, review_status, review_grade, device_id, stage, superseded_by")
 STATE_COLUMNS = ("code, tier, level, score, report_count, officer_count, top_categories, first_report_at, "
                  "last_report_at, evaluated_at")
 ALERT_COLUMNS = ("id, region_code, level, peak_level, score, stage, status, owner, deadline_at, escalations, "
@@ -189,12 +188,12 @@ def read_scoring_delta(db: Database, after: int) -> ScoringDelta:
 @contextmanager
 def scoring_rows(db: Database) -> Iterator[tuple[Iterator[tuple], int]]:
     """Every report, as ``scoring_delta(0)`` gives them but as plain tuples (in ``ScoringRow``'s field
-    order: a named tuple per report costs 50 ms at 200,000) and with ``seq`` 0 (what the engine reads
-    it never uses), and the change number they reflect — read as the caller goes, inside one read
-    transaction: a row is dropped as soon as it is taken in (a list of 200,000 cost 60 ms more)."""
+    order: a named tuple per report costs 50 ms at 200,000), and the change number they reflect —
+    read as the caller goes, inside one read transaction: a row is dropped as soon as it is taken in
+    (a list of 200,000 cost 60 ms more)."""
     with db.reading() as conn:
         seq = last_seq(conn)
-        yield iter(conn.execute(f"SELECT {_SCORING_ROWS} FROM reports ORDER BY observed_epoch, id")), seq
+        yield iter(conn.execute(f"SELECT {SCORING_COLUMNS} FROM reports ORDER BY observed_epoch, id")), seq
 
 
 # ---- the engine's write transaction

@@ -243,7 +243,6 @@ class ScoringRow(NamedTuple):
     info_credibility: int | None
     review: str                     # pending | confirmed | rejected | duplicate
     grade: str | None               # a supervisor's regrade, e.g. "B2"
-    seq: int = 0                    # the report's own change number (when it was stored)
     device_id: str | None = None    # the phone that pushed it (from the device token)
     stage: str | None = None        # the tahapan it belongs to
     superseded_by: str | None = None  # a correction by its author replaces it: it no longer counts

@@ -680,7 +680,7 @@ def test_config_numbers():
 @pytest.mark.parametrize("threat_stage", ["GN", "", None])
 def test_entries_for_counts_what_counts_says(review, superseded_by, threat_stage):
     """``entries_for`` inlines ``counts``: a stored row becomes an entry exactly when ``counts`` says so."""
-    row = ("r1", "15.72.07.2001", "bentrok", threat_stage, 1_732_700_000.0, "nrp.a", "B", 2, review, None, 7,
-           None, "kampanye", superseded_by)
+    row = ("r1", "15.72.07.2001", "bentrok", threat_stage, 1_732_700_000.0, "nrp.a", "B", 2, review, None, None,
+           "kampanye", superseded_by)
     entries, gone = entries_for([row], {"nrp.a": ("15.72.07",)}, {})
     assert (len(entries), gone) == ((1, []) if counts(review, superseded_by is not None, threat_stage) else (0, ["r1"]))

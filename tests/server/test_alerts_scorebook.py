@@ -31,7 +31,6 @@ rows = st.builds(
     info_credibility=st.sampled_from((None, 1, 2, 6)),
     review=st.sampled_from(("pending", "pending", "confirmed", "rejected", "duplicate")),
     grade=st.sampled_from((None, None, "C3")),
-    seq=st.just(0),
     device_id=st.sampled_from((None, "d1", "d2")),
     stage=st.just("kampanye"),
     superseded_by=st.sampled_from((None, None, None, "later")),
@@ -98,7 +97,7 @@ def test_an_empty_book_applied_rows_with_repeated_ids_keeps_each_reports_last_ro
 
 
 def test_load_takes_a_full_read_into_an_empty_book_only():
-    row = ScoringRow("r1", DESA[0], "bentrok", "GN", T0.timestamp(), "a", "A", 1, "pending", None, 0, None,
+    row = ScoringRow("r1", DESA[0], "bentrok", "GN", T0.timestamp(), "a", "A", 1, "pending", None, None,
                      "kampanye", None)
     with pytest.raises(ValueError, match="more than once"):
         ReportFeed(CONFIG, SCOPES).load(iter([row, row._replace(review="confirmed")]), 1)
