@@ -14,17 +14,7 @@ import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kerawanan.weights import (
-    CATEGORY,
-    EPOCH,
-    NO_REASON,
-    OFFICER,
-    Entry,
-    Parts,
-    beyond_limits,
-    corroborated_among,
-    window_start,
-)
+from kerawanan.weights import EPOCH, NO_REASON, Entry, Parts, beyond_limits, corroborated_among, window_start
 
 INF = math.inf
 
@@ -234,17 +224,16 @@ class DesaTally:
 
 def _sums(entries: list[Entry], terms: list[float], start: int, end: int, mass: float, categories: dict,
           officers: set, backers: set, confirmed: int) -> tuple:
-    """The running sums of a desa tally carried over entries[start:end], in order (each sum the
-    same left-to-right additions as a loop over them; the sets and counts need no order)."""
-    span, weighed = entries[start:end], terms[start:end]
-    mass = functools.reduce(operator.add, weighed, mass)
-    get = categories.get
-    for category, term in zip(map(CATEGORY, span), weighed, strict=True):
-        categories[category] = get(category, 0.0) + term
-    officers.update(map(OFFICER, span))
-    weighing = list(map(operator.gt, weighed, itertools.repeat(0.0)))          # term > 0
-    backers.update(itertools.compress(map(OFFICER, span), weighing))
-    confirmed += sum(itertools.compress(map(CONFIRMED, span), weighing))
+    """The running sums of a desa tally carried over entries[start:end], in order."""
+    for index in range(start, end):
+        entry, term = entries[index], terms[index]
+        mass += term
+        category = entry[3]
+        categories[category] = categories.get(category, 0.0) + term
+        officers.add(entry[7])
+        if term > 0:
+            backers.add(entry[7])
+            confirmed += entry[10]
     return mass, categories, officers, backers, confirmed
 
 

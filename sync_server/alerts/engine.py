@@ -57,12 +57,16 @@ class Outcome:
     escalated: int = 0
     changes: int = 0
     seconds: float = 0.0
+    read_seconds: float = 0.0          # of which reading every report into a fresh book (from scratch)
 
     def line(self) -> str:
         kind = "penuh / full" if self.full else "bertahap / incremental"
         return (f"evaluasi {kind} @ {self.at.isoformat()}: {self.regions} wilayah, {self.level_changes} "
                 f"perubahan level, {len(self.opened)} peringatan baru, {self.escalated} eskalasi "
-                f"({self.seconds * 1000:.0f} ms)")
+                f"({self.seconds * 1000:.0f} ms{self._reading()})")
+
+    def _reading(self) -> str:
+        return f", membaca laporan {self.read_seconds * 1000:.0f} ms" if self.read_seconds else ""
 
 
 class Engine:
@@ -110,6 +114,8 @@ class Engine:
                 self.book = None                           # an officer's area changed: weigh again
             if self.book is None:
                 full = outcome.full = True                 # a fresh book: what changed is unknown
+                self.ensure_loaded()
+                outcome.read_seconds = time.perf_counter() - started
             book = self.ensure_loaded()
             if not full and not regions and self.storage.current_seq() <= book.seq:
                 return outcome                             # nothing new since the last pass
