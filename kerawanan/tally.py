@@ -187,10 +187,8 @@ class DesaTally:
             limit_reason = limited.get(index)
             if area == 1.0 and limit_reason is None:
                 continue                                             # outside but confirmed
-            limit = 0.0 if limit_reason else 1.0
-            reasons = (("outside_area",) if area != 1.0 else ()) + ((limit_reason,) if limit_reason else ())
-            factors[index] = (boost if index in corroborated else 1.0, area, limit, reasons)
-            terms[index] = terms[index] * area * limit
+            factors[index] = factor = _lesser(boost if index in corroborated else 1.0, area, limit_reason)
+            terms[index] = terms[index] * area * factor[2]
 
     def tally(self, at: float, ref: float, parts: Parts) -> Tally:
         config = parts.config
@@ -220,6 +218,14 @@ class DesaTally:
                      frozenset(officers),
                      _few(backers, config.corroboration_min_officers), confirmed, entries[lo][0],
                      (newest.epoch, newest.id), newest.stage, valid_from, valid_until, parts.codes)
+
+
+@functools.cache
+def _lesser(corroboration: float, area: float, limit_reason: str | None) -> tuple:
+    """The factors of a report that counts less, one shared tuple for each kind (thousands of
+    limited reports would otherwise each hold their own, for the collector to walk after a pass)."""
+    reasons = (("outside_area",) if area != 1.0 else ()) + ((limit_reason,) if limit_reason else ())
+    return corroboration, area, 0.0 if limit_reason else 1.0, reasons
 
 
 def _sums(entries: list[Entry], terms: list[float], start: int, end: int, mass: float, categories: dict,
