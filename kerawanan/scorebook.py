@@ -21,14 +21,13 @@ The factors of one report (corroboration, the per-officer / per-device limit, th
 """
 from __future__ import annotations
 
-import bisect
 import heapq
 import math
 import operator
 from collections.abc import Iterable
 
 from kerawanan.scoring_config import ScoringConfig
-from kerawanan.tally import EMPTY, DesaTally, Tally, combine
+from kerawanan.tally import EMPTY, DesaTally, ParentSums, Tally
 from kerawanan.weights import (
     REASONS,
     UNGRADED,
@@ -40,7 +39,7 @@ from kerawanan.weights import (
     window_start,
 )
 
-__all__ = ["REASONS", "UNGRADED", "EMPTY", "Entry", "ScoreBook", "Tally", "WeightBreakdown", "ancestors", "combine",
+__all__ = ["REASONS", "UNGRADED", "EMPTY", "Entry", "ScoreBook", "Tally", "WeightBreakdown", "ancestors",
            "outside_area", "part_of", "reference_for", "window_start"]
 
 INF = math.inf
@@ -75,7 +74,7 @@ class ScoreBook:
         self._desa: dict[str, DesaTally] = {}
         self._where: dict[str, Entry] = {}          # report id → its entry
         self._tallies: dict[str, Tally] = {}
-        self._children: dict[str, list[str]] = {}    # parent → its children with a tally, in code order
+        self._parents: dict[str, ParentSums] = {}    # parent → the sums of its children with a tally
         self._dirty: set[str] = set()               # desa whose reports changed
         self._pending: set[str] = set()             # parents whose children changed
         self._ref: float | None = None
@@ -230,21 +229,19 @@ class ScoreBook:
         return book, lo, hi, 2.0 ** ((ref - at) / 3600.0 / config.half_life_hours)
 
     def _mark(self, desa: str) -> None:
-        child, children = desa, self._children
+        child, parents = desa, self._parents
         for parent in ancestors(desa):
-            kids = children.get(parent)
-            if kids is None:
-                children[parent] = [child]
-            elif child not in kids:
-                bisect.insort(kids, child)                   # kept in code order
+            sums = parents.get(parent)
+            if sums is None:
+                sums = parents[parent] = ParentSums(len(self._parts.codes))
+            sums.mark(child)
             self._pending.add(parent)
             child = parent
 
     def _roll_up(self) -> None:
-        half_needed, tallies = self.config.corroboration_min_officers, self._tallies
+        needed, tallies, parents = self.config.corroboration_min_officers, self._tallies, self._parents
         for parent in sorted(self._pending, key=lambda code: -code.count(".")):
-            tallies[parent] = combine([tallies[code] for code in self._children[parent] if code in tallies],
-                                      half_needed)
+            tallies[parent] = parents[parent].tally(tallies, needed)
         self._pending.clear()
 
 

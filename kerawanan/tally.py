@@ -2,7 +2,8 @@
 
 ``DesaTally`` keeps one desa's counted reports, oldest first, with their factors (``kerawanan.weights``)
 and terms, recomputes only what a change can touch, and resumes its ordered sums where they stood;
-``combine`` adds children into their parent in code order. See ``kerawanan.scorebook``.
+``ParentSums`` adds children into their parent in code order, kept between passes. See
+``kerawanan.scorebook``.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import functools
 import itertools
 import math
 import operator
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -249,20 +251,120 @@ def _few(officers: Iterable[str], needed: int) -> frozenset[str]:
     return frozenset(officers if len(officers) <= needed else sorted(officers)[:needed])
 
 
-def combine(children: Iterable[Tally], needed: int) -> Tally:
-    """A parent's tally from its children's (given in code order): plain sums at the common reference."""
-    counted = [child for child in children if child.count]
-    if not counted:
-        return EMPTY
-    mass = functools.reduce(operator.add, map(MASS, counted), 0.0)      # in code order, like a loop
-    categories = tuple(map(sum, zip(*map(CATEGORIES, counted), strict=True), itertools.repeat(0.0)))
-    newest = max(counted, key=LAST)
-    return Tally(counted[0].ref, mass, categories, sum(map(COUNT, counted)),
-                 frozenset().union(*map(OFFICERS, counted)), _few(frozenset().union(*map(BACKERS, counted)), needed),
-                 sum(map(CONFIRMED_COUNT, counted)), min(map(FIRST, counted)), newest.last, newest.last_stage,
-                 codes=counted[0].codes)
+class ParentSums:
+    """A parent's tally, kept up to date as its children change (``mark`` them, then ``tally``).
+
+    What a pass costs is the first touch of scattered objects, so the parent keeps copies of its
+    children's numbers in compact arrays, in code order, and re-adds those: its mass and each column
+    of categories are the plain sums in code order that a full pass takes (a child that does not
+    count adds 0.0, which changes no bit), and a column no changed child moved keeps its sum. Its
+    officers and backers are counted per child: its sets change only when a count goes to or from
+    0, and are then built anew (no union of every child's set each pass)."""
+
+    __slots__ = ("_codes", "_where", "_kids", "_mass", "_categories", "_sums", "_first", "_last", "_count",
+                 "_confirmed", "_officers", "_backers", "_officer_set", "_backer_set", "_moved", "_new")
+
+    def __init__(self, width: int):
+        self._codes: list[str] = []                  # the children, in code order
+        self._where: dict[str, int] = {}             # child -> its index in ``_codes``
+        self._kids: list[Tally] = []                 # each child's tally as last added
+        self._mass = array("d")
+        self._categories = array("d")                # category j of child i at j × len(_codes) + i
+        self._sums = [0.0] * width                   # Σ of each column of ``_categories``
+        self._first, self._last = array("d"), array("d")   # first / newest epoch (±inf: does not count)
+        self._count = self._confirmed = 0
+        self._officers: dict[str, int] = {}          # officer -> children whose set holds them
+        self._backers: dict[str, int] = {}
+        self._officer_set: frozenset[str] = frozenset()
+        self._backer_set: frozenset[str] = frozenset()
+        self._moved: set[str] = set()                # children changed since the last ``tally``
+        self._new = False                            # one of them is new to the parent
+
+    def mark(self, child: str) -> None:
+        self._moved.add(child)
+        if child not in self._where:
+            self._new = True
+
+    def tally(self, tallies: dict[str, Tally], needed: int) -> Tally:
+        """The parent's tally from ``tallies`` of its children (those marked are read again)."""
+        if self._new:
+            self._lay_out()
+        columns: set[int] = set()
+        officers = backers = False
+        for code in self._moved:
+            old, new = self._kids[self._where[code]], tallies[code]
+            officers |= _count_moves(self._officers, old.officers, new.officers)
+            backers |= _count_moves(self._backers, old.backers, new.backers)
+            self._take(self._where[code], old, new, columns)
+        self._moved.clear()
+        if officers:
+            self._officer_set = frozenset(self._officers)
+        if backers:
+            self._backer_set = _few(self._backers, needed)
+        return self._sum_up(columns)
+
+    def _take(self, index: int, old: Tally, new: Tally, columns: set[int]) -> None:
+        """Child ``index``'s numbers, ``old`` → ``new``, into the arrays; the columns it moved into ``columns``."""
+        size, categories = len(self._codes), self._categories
+        self._kids[index] = new
+        self._count += new.count - old.count
+        self._confirmed += new.confirmed - old.confirmed
+        counted = new.count > 0
+        self._mass[index] = new.mass if counted else 0.0
+        self._first[index] = new.first if counted else INF
+        self._last[index] = new.last[0] if counted else -INF
+        values = new.categories if counted else itertools.repeat(0.0, len(self._sums))
+        for column, value in enumerate(values):
+            at = column * size + index
+            if categories[at] != value:
+                categories[at] = value
+                columns.add(column)
+
+    def _sum_up(self, columns: set[int]) -> Tally:
+        size, categories, sums = len(self._codes), self._categories, self._sums
+        for column in columns:
+            sums[column] = sum(categories[column * size:(column + 1) * size], 0.0)
+        if not self._count:
+            return EMPTY
+        last = self._last
+        top = max(last)
+        newest = max((kid for kid, epoch in zip(self._kids, last, strict=True) if epoch == top), key=LAST)
+        return Tally(newest.ref, functools.reduce(operator.add, self._mass, 0.0), tuple(sums), self._count,
+                     self._officer_set, self._backer_set, self._confirmed, min(self._first), newest.last,
+                     newest.last_stage, codes=newest.codes)
+
+    def _lay_out(self) -> None:
+        """A child is new: every child is laid out again in code order and read again."""
+        self._codes = sorted({*self._codes, *self._moved})
+        size, width = len(self._codes), len(self._sums)
+        self._where = {code: index for index, code in enumerate(self._codes)}
+        self._kids = [EMPTY] * size
+        self._mass, self._first, self._last = (array("d", [0.0]) * size, array("d", [INF]) * size,
+                                               array("d", [-INF]) * size)
+        self._categories, self._sums = array("d", [0.0]) * (size * width), [0.0] * width
+        self._count = self._confirmed = 0
+        self._officers, self._backers = {}, {}
+        self._officer_set = self._backer_set = frozenset()
+        self._moved, self._new = set(self._codes), False
 
 
-MASS, CATEGORIES, COUNT = operator.attrgetter("mass"), operator.attrgetter("categories"), operator.attrgetter("count")
-OFFICERS, BACKERS = operator.attrgetter("officers"), operator.attrgetter("backers")
-CONFIRMED_COUNT, FIRST, LAST = operator.attrgetter("confirmed"), operator.attrgetter("first"), operator.attrgetter("last")
+def _count_moves(counts: dict[str, int], old: frozenset[str], new: frozenset[str]) -> bool:
+    """Count ``new`` instead of ``old`` in ``counts``; whether a name appeared or vanished."""
+    if old is new or old == new:
+        return False
+    changed = False
+    for name in new - old:
+        held = counts.get(name, 0)
+        counts[name] = held + 1
+        changed |= not held
+    for name in old - new:
+        held = counts[name] - 1
+        if held:
+            counts[name] = held
+        else:
+            del counts[name]
+            changed = True
+    return changed
+
+
+LAST = operator.attrgetter("last")

@@ -21,6 +21,7 @@ pass gives every target region exactly (bit for bit) what a full pass from scrat
 """
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import threading
@@ -81,6 +82,7 @@ class Engine:
         self.describe = describe
         self.book: ReportFeed | None = None
         self.memory: Memory | None = None                  # read again by a full pass (a fresh book's)
+        self._moments = Moments()                          # kept across passes: a region's times recur
         self._lock = threading.RLock()
 
     def ensure_loaded(self) -> ReportFeed:
@@ -180,7 +182,7 @@ class Engine:
                   at: datetime, outcome: Outcome) -> list[RegionState]:
         """Each target's new state (``level_for`` on its remembered level); never-scored regions without
         an alert are left out."""
-        states, scored = [], Scorer(at, self.config)
+        states, scored = [], Scorer(at, self.config, self._moments)
         for code in targets:
             before = memory.states.get(code)
             state = next_state(scored(code, tallies.get(code)), before, at, self.config)
@@ -243,27 +245,36 @@ class Engine:
 
 
 class Scorer:
-    """A region's numbers from its tally at one instant (the same few times recur: kept)."""
+    """A region's numbers from its tally at one instant."""
 
-    def __init__(self, at: datetime, config: ScoringConfig):
+    def __init__(self, at: datetime, config: ScoringConfig, moments: Moments):
         self.epoch, self.half_life = at.timestamp(), config.half_life_hours
         self.needed = config.corroboration_min_officers
-        self._moments: dict[float | None, datetime | None] = {None: None}
+        self._moments = moments
 
     def __call__(self, code: str, tally: Tally | None) -> Scored:
-        tier = tier_of(code)
+        tier = _tier_of(code)
         if tally is None or not tally.count:
             return Scored(code, tier, 0.0, 0, 0, (), None, None)
-        epoch, half_life = self.epoch, self.half_life
+        epoch, half_life, moments = self.epoch, self.half_life, self._moments
         return Scored(code, tier, tally.score_at(epoch, half_life), tally.count, len(tally.officers),
-                      tally.top_at(epoch, half_life), self._moment(tally.first), self._moment(tally.last[0]),
+                      tally.top_at(epoch, half_life), moments[tally.first], moments[tally.last[0]],
                       tally.corroborated(self.needed))
 
-    def _moment(self, epoch: float | None) -> datetime | None:
-        found = self._moments.get(epoch)
-        if found is None:
-            found = self._moments[epoch] = datetime.fromtimestamp(epoch, UTC)
+
+class Moments(dict):
+    """Epochs as datetimes, remembered across passes (a region's first and last report recur, and the
+    storage's texts of them are looked up by the same objects); forgotten now and then."""
+
+    def __missing__(self, epoch: float) -> datetime:
+        if len(self) >= MOMENTS_KEPT:
+            self.clear()
+        found = self[epoch] = datetime.fromtimestamp(epoch, UTC)
         return found
+
+
+MOMENTS_KEPT = 20_000
+_tier_of = functools.cache(tier_of)      # a region's tier from its code, parsed once (the codes are few)
 
 
 class Supervisors:

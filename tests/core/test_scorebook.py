@@ -15,7 +15,7 @@ from kerawanan import assets
 from kerawanan.scorebook import REASONS, ScoreBook, window_start
 from kerawanan.scoring import Observation, entry_of, level_for, outside_area, score_regions, weigh_reports
 from kerawanan.tahapan import WIB
-from kerawanan.tally import DesaTally
+from kerawanan.tally import EMPTY, DesaTally, ParentSums, Tally
 from kerawanan.weights import WINDOW_OFFSET_S, Entry, beyond_limits
 
 CONFIG = assets.scoring_config()
@@ -178,3 +178,52 @@ def test_a_desa_tallys_bounds_from_its_last_boundary_are_the_bisected_ones(secon
     hi = bisect.bisect_right(tally.entries, at, key=lambda entry: entry.epoch)
     lo = next((index for index in range(hi) if (at - tally.entries[index].epoch) / 3600.0 <= horizon), hi)
     assert tally.bounds(at, horizon) == (lo, hi)
+
+
+WIDTH = 3
+CHILDREN = ("15.01.01.2001", "15.01.01.2002", "15.01.01.2003", "15.01.01.2004")
+
+
+def _plain_roll_up(children: list[Tally], needed: int) -> Tally:
+    """A parent's tally written plainly from all its children, in code order (the reference)."""
+    counted = [child for child in children if child.count]
+    if not counted:
+        return EMPTY
+    mass = 0.0
+    for child in counted:
+        mass += child.mass
+    backers = sorted(set().union(*(child.backers for child in counted)))
+    columns = zip(*(child.categories for child in counted), strict=True)
+    return Tally(counted[0].ref, mass, tuple(sum(column, 0.0) for column in columns),
+                 sum(child.count for child in counted), frozenset().union(*(child.officers for child in counted)),
+                 frozenset(backers[:needed]), sum(child.confirmed for child in counted),
+                 min(child.first for child in counted), max(counted, key=lambda child: child.last).last,
+                 max(counted, key=lambda child: child.last).last_stage, codes=counted[0].codes)
+
+
+def _child(step: int, code: str, numbers) -> Tally:
+    if numbers is None:                                  # a child whose reports no longer count
+        return Tally(0.0, 0.0, (), 0, frozenset(), frozenset(), 0, None, None, None, codes=tuple("abc"))
+    mass, categories, count, officers, backers, confirmed, first, last = numbers
+    return Tally(0.0, mass, categories, count, frozenset(officers), frozenset(sorted(backers)[:2]), confirmed, first,
+                 (last, f"{code}/{step}"), f"stage{step}", codes=tuple("abc"))
+
+
+numbers = st.none() | st.tuples(
+    st.sampled_from((0.0, 0.1, 0.2, 0.3, 1e-9, 7.5, 1e6)), st.tuples(*[st.sampled_from((0.0, 0.1, 0.7, 3.3))] * WIDTH),
+    st.integers(1, 5), st.sets(st.sampled_from("pqrst"), min_size=1), st.sets(st.sampled_from("pqrst"), max_size=3),
+    st.integers(0, 2), st.sampled_from((1.0, 2.0, 3.5)), st.sampled_from((4.0, 5.0, 6.5)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(CHILDREN), numbers), min_size=1, max_size=4), min_size=1,
+                max_size=8))
+def test_a_parents_sums_kept_child_by_child_are_its_childrens_plain_sums(steps):
+    """Issue 12 (speed): a parent re-adds only what its changed children moved (their numbers copied
+    into arrays, their officers counted); its tally is, bit for bit, the plain sums of all its children."""
+    sums, tallies = ParentSums(WIDTH), {}
+    for step, changes in enumerate(steps):
+        for code, values in changes:
+            tallies[code] = _child(step, code, values)
+            sums.mark(code)
+        assert sums.tally(tallies, 2) == _plain_roll_up([tallies[code] for code in sorted(tallies)], 2)
