@@ -39,7 +39,7 @@ from sync_server.alerts.escalation import Chain, escalate
 from sync_server.alerts.lifecycle import Scored, follow_state, next_state, open_alert, opens_alert
 from sync_server.alerts.memory import Memory
 from sync_server.alerts.scorebook import ReportFeed
-from sync_server.storage.base import Alert, AlertEvent, NewChange, RegionState
+from sync_server.storage.base import Alert, AlertEvent, NewChange, RegionState, ScoringDelta
 from sync_server.storage.ports import AlertBatch, Storage
 
 log = logging.getLogger("sync_server.alerts")
@@ -119,20 +119,22 @@ class Engine:
                 self.ensure_loaded()
                 outcome.read_seconds = time.perf_counter() - started
             book = self.ensure_loaded()
-            if not full and not regions and self.storage.current_seq() <= book.seq:
+            delta = self.storage.scoring_delta(book.seq)   # what arrived since (the pass starts with it)
+            if not full and not regions and delta.seq <= book.seq:
                 return outcome                             # nothing new since the last pass
             try:
                 with paused_gc():
-                    self._pass(book, at, full, regions, outcome)
+                    self._pass(book, delta, at, full, regions, outcome)
             except BaseException:
                 self.book = self.memory = None             # re-read from storage next time
                 raise
         outcome.seconds = time.perf_counter() - started
         return outcome
 
-    def _pass(self, feed: ReportFeed, at: datetime, full: bool, regions: Iterable[str], outcome: Outcome) -> None:
+    def _pass(self, feed: ReportFeed, delta: ScoringDelta, at: datetime, full: bool, regions: Iterable[str],
+              outcome: Outcome) -> None:
         """Score outside the write lock, then catch up what arrived meanwhile and write under it."""
-        touched = self._catch_up(feed, self.storage.scoring_delta(feed.seq))
+        touched = self._catch_up(feed, delta)
         feed.book.tallies_at(at.timestamp())               # the heavy part, while pushes go on
         with self.storage.alert_batch() as batch:
             touched |= self._catch_up(feed, batch.scoring_delta(feed.seq))
@@ -142,7 +144,7 @@ class Engine:
                 self.memory = Memory.read(batch, feed.seq)  # a full pass, or another writer moved something
             feed.seq = max(feed.seq, self._run(batch, self.memory, at, tallies, targets, outcome))
 
-    def _catch_up(self, feed: ReportFeed, delta) -> set[str]:
+    def _catch_up(self, feed: ReportFeed, delta: ScoringDelta) -> set[str]:
         if not feed.knows(row.officer for row in delta.rows):
             feed.learn(self._scopes())                     # a new officer: learn their area
         return feed.apply(delta.rows, delta.seq)
