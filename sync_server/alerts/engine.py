@@ -38,7 +38,7 @@ from kerawanan.scoring import ScoringConfig
 from sync_server.alerts.escalation import Chain, escalate
 from sync_server.alerts.lifecycle import Scored, follow_state, next_state, open_alert, opens_alert
 from sync_server.alerts.memory import Memory
-from sync_server.alerts.scorebook import ReportFeed
+from sync_server.alerts.scorebook import ReportFeed, officer_areas
 from sync_server.storage.base import Alert, AlertEvent, NewChange, RegionState, ScoringDelta
 from sync_server.storage.ports import AlertBatch, Storage
 
@@ -104,8 +104,7 @@ class Engine:
             yield self.ensure_loaded()
 
     def _scopes(self) -> dict[str, tuple[str, ...]]:
-        """Each officer's area: a report from outside it counts less until confirmed."""
-        return {user.username: tuple(user.scope) for user in self.storage.users_with_role("officer")}
+        return officer_areas(self.storage)
 
     def evaluate(self, at: datetime, *, full: bool = True, regions: Iterable[str] = ()) -> Outcome:
         """One pass at ``at``: full, or incremental over the changed desa (plus ``regions``)."""
@@ -134,20 +133,15 @@ class Engine:
     def _pass(self, feed: ReportFeed, delta: ScoringDelta, at: datetime, full: bool, regions: Iterable[str],
               outcome: Outcome) -> None:
         """Score outside the write lock, then catch up what arrived meanwhile and write under it."""
-        touched = self._catch_up(feed, delta)
+        touched = feed.follow(delta, self._scopes)
         feed.book.tallies_at(at.timestamp())               # the heavy part, while pushes go on
         with self.storage.alert_batch() as batch:
-            touched |= self._catch_up(feed, batch.scoring_delta(feed.seq))
+            touched |= feed.follow(batch.scoring_delta(feed.seq), self._scopes)
             tallies = feed.book.tallies_at(at.timestamp())  # only what arrived meanwhile is recomputed
             targets = None if full else _with_ancestors([*touched, *regions])
             if targets is None or self.memory is None or not self.memory.holds(batch, targets):
                 self.memory = Memory.read(batch, feed.seq)  # a full pass, or another writer moved something
             feed.seq = max(feed.seq, self._run(batch, self.memory, at, tallies, targets, outcome))
-
-    def _catch_up(self, feed: ReportFeed, delta: ScoringDelta) -> set[str]:
-        if not feed.knows(row.officer for row in delta.rows):
-            feed.learn(self._scopes())                     # a new officer: learn their area
-        return feed.apply(delta.rows, delta.seq)
 
     def _run(self, batch: AlertBatch, memory: Memory, at: datetime, tallies: dict[str, Tally],
              targets: set[str] | None, outcome: Outcome) -> int:

@@ -7,11 +7,19 @@ number the book reflects.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from kerawanan.scorebook import ScoreBook
 from kerawanan.scoring import ScoringConfig, entries_for
-from sync_server.storage.base import ScoringRow
+from sync_server.storage.base import ScoringDelta, ScoringRow
+
+Areas = Mapping[str, tuple[str, ...]]          # each officer's area: region codes
+
+
+def officer_areas(storage: Any) -> dict[str, tuple[str, ...]]:
+    """Each officer's area, from the accounts (a report from outside it counts less until confirmed)."""
+    return {user.username: tuple(user.scope) for user in storage.users_with_role("officer")}
 
 
 class ReportFeed:
@@ -42,6 +50,13 @@ class ReportFeed:
         touched = self.book.drop(gone) | self.book.put(entries)
         self.seq = max(self.seq, seq)
         return touched
+
+    def follow(self, delta: ScoringDelta, areas: Callable[[], Areas]) -> set[str]:
+        """Take in a storage delta (``apply``); when it names an officer the feed does not know,
+        ``areas()`` — every officer's area, read again — is learnt first."""
+        if not self.knows(row.officer for row in delta.rows):
+            self.learn(areas())
+        return self.apply(delta.rows, delta.seq)
 
     def learn(self, scopes: Mapping[str, tuple[str, ...]]) -> None:
         """New officers' areas (the entries already in the book keep theirs)."""

@@ -18,7 +18,7 @@ from sync_server.alerts.engine import Engine, Outcome
 from sync_server.alerts.explanation import explain
 from sync_server.alerts.personnel import PersonnelPlanner, strength_reader
 from sync_server.alerts.pump import MIN_INTERVAL, SETTLE_SECONDS, Pump
-from sync_server.alerts.scorebook import ReportFeed
+from sync_server.alerts.scorebook import ReportFeed, officer_areas
 from sync_server.alerts.views import Views
 from sync_server.coordination import Coordination, Solo
 from sync_server.people import People
@@ -183,10 +183,7 @@ class AlertService:
     def _follow(self, feed: ReportFeed) -> None:
         """A node that does not run the engine catches its book up with the reports stored since
         (read only: the engine node writes the levels and alerts)."""
-        delta = self.storage.scoring_delta(feed.seq)
-        if delta.rows and not feed.knows(row.officer for row in delta.rows):
-            feed.learn({user.username: tuple(user.scope) for user in self.storage.users_with_role("officer")})
-        feed.apply(delta.rows, delta.seq)
+        feed.follow(self.storage.scoring_delta(feed.seq), lambda: officer_areas(self.storage))
 
     def people(self) -> People:
         """Who each username is (``sync_server/people.py``), for one rendering."""

@@ -22,7 +22,7 @@ from kerawanan.regions import in_scope
 from kerawanan.scoring import level_for, region_score
 from kerawanan.tahapan import WIB, wib_day
 from kerawanan.vocab import LEVELS
-from sync_server.alerts.scorebook import ReportFeed
+from sync_server.alerts.scorebook import ReportFeed, officer_areas
 from sync_server.render import iso_z
 from sync_server.storage.base import AlertQuery
 from sync_server.validation import invalid_parameter
@@ -95,15 +95,9 @@ class LevelsAsOf:
     def _fresh_feed(self) -> ReportFeed:
         """The book, caught up with the reports stored or reviewed since it was filled (as the engine does)."""
         if self._feed is None:
-            scopes = {user.username: tuple(user.scope) for user in self.storage.users_with_role("officer")}
-            self._feed = ReportFeed(self.config, scopes)
-        feed = self._feed
-        delta = self.storage.scoring_delta(feed.seq)
-        if delta.rows:
-            if not feed.knows(row.officer for row in delta.rows):
-                feed.learn({user.username: tuple(user.scope) for user in self.storage.users_with_role("officer")})
-            feed.apply(delta.rows, delta.seq)
-        return feed
+            self._feed = ReportFeed(self.config, officer_areas(self.storage))
+        self._feed.follow(self.storage.scoring_delta(self._feed.seq), lambda: officer_areas(self.storage))
+        return self._feed
 
 def regions_as_of(service: Any, principal: Any, levels: LevelsAsOf, tier: str, at: datetime) -> list[dict]:
     """Every region of ``tier`` in scope with its level and score as of ``at``."""

@@ -165,3 +165,20 @@ def test_a_superseded_report_stops_counting_and_nihil_never_counts():
     tally = feed.book.tallies_at(start + 60)[DESA[0]]
     assert tally.count == 1 and list(tally.by_category()) == ["intimidasi"]
     assert tally.score_at(start + 60, H) == pytest.approx(2.0 * 3)
+
+
+def test_follow_learns_the_areas_only_when_a_delta_names_a_new_officer():
+    from sync_server.storage.base import ScoringDelta
+    asked: list[int] = []
+
+    def areas():
+        asked.append(1)
+        return {**SCOPES, "d": (DESA[0],)}
+
+    feed = fresh([])
+    known = ScoringRow("k", DESA[0], "bentrok", "GN", T0.timestamp(), "a", "A", 1, "pending", None)
+    assert feed.follow(ScoringDelta(rows=[known], seq=4), areas) == {DESA[0]} and asked == []
+    stranger = known._replace(id="s", officer="d", desa_code=DESA[2])
+    assert feed.follow(ScoringDelta(rows=[stranger], seq=5), areas) == {DESA[2]} and asked == [1]
+    assert feed.seq == 5
+    assert feed.book.entry("s").outside is True               # learnt: d's area is another desa
