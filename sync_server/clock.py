@@ -2,7 +2,8 @@
 
 The real clock is the default. ``PETA_CLOCK_FILE`` (``Settings.clock_file``) names a file holding one
 ISO-8601 instant with a timezone: every reading of the clock reads that file, so a test drives
-the time of a REAL server process (and of the CLI) by rewriting it. ``PETA_REPLAY``
+the time of a REAL server process (and of the CLI) by rewriting it — atomically (a new file renamed
+over it: ``tests.server.helpers.write_clock``), since a reading may come at any moment. ``PETA_REPLAY``
 (``Settings.replay``, see ``kerawanan.replay``) replays an election at real speed from a chosen
 instant: the demo of ``make run`` replays voting night of Pilkada 2024.
 """

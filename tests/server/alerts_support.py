@@ -13,7 +13,7 @@ from kerawanan import assets
 from kerawanan.tahapan import WIB
 from sync_server.alerts.service import AlertService
 from sync_server.storage.base import User
-from tests.server.helpers import PASSWORD, Actor, Api, ServerProcess, World, cli, report
+from tests.server.helpers import PASSWORD, Actor, Api, ServerProcess, World, cli, report, write_clock
 
 VOTING_NIGHT = datetime(2024, 11, 27, 21, 40, tzinfo=WIB)
 
@@ -59,7 +59,7 @@ class ClockedServer(ServerProcess):
 
     def set_clock(self, moment: datetime) -> None:
         self.now = moment
-        self.clock_file.write_text(moment.isoformat(), encoding="utf-8")
+        write_clock(self.clock_file, moment.isoformat())
 
     def advance(self, **delta: float) -> datetime:
         self.set_clock(self.now + timedelta(**delta))

@@ -298,3 +298,12 @@ def raw_http(url: str, method: str, target: bytes, headers: dict[str, str] | Non
     fields = dict(line.split(": ", 1) for line in header_lines if ": " in line)
     return RawResponse(status=int(status_line.split(" ")[1]), body=payload,
                        headers={key.lower(): value for key, value in fields.items()})
+
+
+def write_clock(path: Path, text: str) -> None:
+    """Set a server's ``PETA_CLOCK_FILE`` while it runs: written beside it, then renamed over it, so a
+    reading never finds the file empty or half-written (``write_text`` truncates first: a sweep
+    that read the clock at that moment once failed on CI with "Invalid isoformat string: ''")."""
+    spare = path.with_name(path.name + ".new")
+    spare.write_text(text, encoding="utf-8")
+    os.replace(spare, path)

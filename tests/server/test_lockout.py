@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.server.helpers import PASSWORD, Api, ServerProcess, assert_error
+from tests.server.helpers import PASSWORD, Api, ServerProcess, assert_error, write_clock
 
 ELSEWHERE = "127.0.0.3"      # another loopback address: the officer's own phone or office
 
@@ -86,7 +86,7 @@ def clocked(clocked_process):
 
 def advance(clock, seconds: float) -> None:
     now = datetime.fromisoformat(clock.read_text()) + timedelta(seconds=seconds)
-    clock.write_text(now.astimezone(UTC).isoformat())
+    write_clock(clock, now.astimezone(UTC).isoformat())
 
 
 def test_waits_grow_and_the_right_password_waits_too(clocked):
