@@ -38,7 +38,7 @@ from kerawanan.scoring import ScoringConfig
 from sync_server.alerts.escalation import Chain, escalate
 from sync_server.alerts.lifecycle import Scored, follow_state, next_state, open_alert, opens_alert
 from sync_server.alerts.memory import Memory
-from sync_server.alerts.scorebook import ReportFeed, officer_areas
+from sync_server.alerts.scorebook import ReportFeed, loaded_feed, officer_areas
 from sync_server.storage.base import Alert, AlertEvent, NewChange, RegionState, ScoringDelta
 from sync_server.storage.ports import AlertBatch, Storage
 
@@ -89,9 +89,7 @@ class Engine:
         """Read every report into the book once (outside the write lock)."""
         with self._lock, paused_gc():
             if self.book is None:
-                feed = ReportFeed(self.config, self._scopes())
-                with self.storage.scoring_rows() as (rows, seq):
-                    feed.load(rows, seq)
+                feed = loaded_feed(self.storage, self.config)
                 if len(feed.book) >= FREEZE_AT:
                     gc.freeze()                            # the book lives on: never scanned by the collector
                 self.book = feed
@@ -115,9 +113,10 @@ class Engine:
                 self.book = None                           # an officer's area changed: weigh again
             if self.book is None:
                 full = outcome.full = True                 # a fresh book: what changed is unknown
-                self.ensure_loaded()
+                book = self.ensure_loaded()
                 outcome.read_seconds = time.perf_counter() - started
-            book = self.ensure_loaded()
+            else:
+                book = self.book
             delta = self.storage.scoring_delta(book.seq)   # what arrived since (the pass starts with it)
             if not full and not regions and delta.seq <= book.seq:
                 return outcome                             # nothing new since the last pass

@@ -22,11 +22,19 @@ def officer_areas(storage: Any) -> dict[str, tuple[str, ...]]:
     return {user.username: tuple(user.scope) for user in storage.users_with_role("officer")}
 
 
+def loaded_feed(storage: Any, config: ScoringConfig) -> ReportFeed:
+    """A fresh book of every stored report: the storage's full read, taken in as a stream."""
+    feed = ReportFeed(config, officer_areas(storage))
+    with storage.scoring_rows() as (rows, seq):
+        feed.load(rows, seq)
+    return feed
+
+
 class ReportFeed:
     """The core's book of one process, fed with the storage's reports; ``seq`` is the change number
     it reflects (its owner reads the storage's delta after it)."""
 
-    def __init__(self, config: ScoringConfig, scopes: Mapping[str, tuple[str, ...]]):
+    def __init__(self, config: ScoringConfig, scopes: Areas):
         self.config = config
         self.book = ScoreBook(config)
         self.scopes = dict(scopes)
@@ -58,7 +66,7 @@ class ReportFeed:
             self.learn(areas())
         return self.apply(delta.rows, delta.seq)
 
-    def learn(self, scopes: Mapping[str, tuple[str, ...]]) -> None:
+    def learn(self, scopes: Areas) -> None:
         """New officers' areas (the entries already in the book keep theirs)."""
         self.scopes.update(scopes)
         self._known.clear()

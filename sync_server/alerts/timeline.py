@@ -22,7 +22,7 @@ from kerawanan.regions import in_scope
 from kerawanan.scoring import level_for, region_score
 from kerawanan.tahapan import WIB, wib_day
 from kerawanan.vocab import LEVELS
-from sync_server.alerts.scorebook import ReportFeed, officer_areas
+from sync_server.alerts.scorebook import ReportFeed, loaded_feed, officer_areas
 from sync_server.render import iso_z
 from sync_server.storage.base import AlertQuery
 from sync_server.validation import invalid_parameter
@@ -95,7 +95,7 @@ class LevelsAsOf:
     def _fresh_feed(self) -> ReportFeed:
         """The book, caught up with the reports stored or reviewed since it was filled (as the engine does)."""
         if self._feed is None:
-            self._feed = ReportFeed(self.config, officer_areas(self.storage))
+            self._feed = loaded_feed(self.storage, self.config)     # the full read, as the engine's
         self._feed.follow(self.storage.scoring_delta(self._feed.seq), lambda: officer_areas(self.storage))
         return self._feed
 
