@@ -22,7 +22,6 @@ pass gives every target region exactly (bit for bit) what a full pass from scrat
 from __future__ import annotations
 
 import functools
-import gc
 import logging
 import threading
 import time
@@ -38,12 +37,11 @@ from kerawanan.scoring import ScoringConfig
 from sync_server.alerts.escalation import Chain, escalate
 from sync_server.alerts.lifecycle import Scored, follow_state, next_state, open_alert, opens_alert
 from sync_server.alerts.memory import Memory
-from sync_server.alerts.scorebook import ReportFeed, loaded_feed, officer_areas
+from sync_server.alerts.scorebook import ReportFeed, loaded_feed, officer_areas, paused_gc
 from sync_server.storage.base import Alert, AlertEvent, NewChange, RegionState, ScoringDelta
 from sync_server.storage.ports import AlertBatch, Storage
 
 log = logging.getLogger("sync_server.alerts")
-FREEZE_AT = 50_000               # reports in a fresh book from which its objects are kept out of the collector
 
 
 @dataclass
@@ -87,12 +85,9 @@ class Engine:
 
     def ensure_loaded(self) -> ReportFeed:
         """Read every report into the book once (outside the write lock)."""
-        with self._lock, paused_gc():
+        with self._lock:
             if self.book is None:
-                feed = loaded_feed(self.storage, self.config)
-                if len(feed.book) >= FREEZE_AT:
-                    gc.freeze()                            # the book lives on: never scanned by the collector
-                self.book = feed
+                self.book = loaded_feed(self.storage, self.config)
             return self.book
 
     @contextmanager
@@ -292,17 +287,6 @@ class Supervisors:
         return self._read().above(region, owner)
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while a pass builds its (acyclic) tuples and tallies: with
-    200,000 reports alive, collections triggered by the allocations double the time of a pass."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _stage(code: str, state: RegionState, alerts: dict[str, Alert], calendar_stage: str, tally: Tally | None,
