@@ -21,6 +21,7 @@ The factors of one report (corroboration, the per-officer / per-device limit, th
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import operator
@@ -52,13 +53,15 @@ def reference_for(at: float, config: ScoringConfig) -> float:
     return math.floor(at / step) * step
 
 
-def ancestors(code: str) -> list[str]:
-    """``15.72.07.2001`` → ``["15.72.07", "15.72", "15"]``."""
+@functools.cache
+def ancestors(code: str) -> tuple[str, ...]:
+    """``15.72.07.2001`` → ``("15.72.07", "15.72", "15")`` (worked out once per code: a pass asks for
+    the ancestors of every desa it touches)."""
     found = []
     while "." in code:
         code = code.rpartition(".")[0]
         found.append(code)
-    return found
+    return tuple(found)
 
 
 class ScoreBook:

@@ -3,7 +3,6 @@ and an incremental book equal to one built from scratch."""
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import math
 from datetime import datetime, timedelta
 
@@ -122,9 +121,9 @@ def test_a_book_kept_incrementally_is_the_book_from_scratch(rows, minutes, split
     fresh.put([entry for n, entry in enumerate(entries) if n % 4])
     for at in minutes:
         epoch = (NIGHT + timedelta(minutes=at)).timestamp()
-        mine = {code: dataclasses.replace(t, valid_from=0, valid_until=0) for code, t in book.tallies_at(epoch).items()
+        mine = {code: t._replace(valid_from=0, valid_until=0) for code, t in book.tallies_at(epoch).items()
                 if t.count}
-        theirs = {code: dataclasses.replace(t, valid_from=0, valid_until=0)
+        theirs = {code: t._replace(valid_from=0, valid_until=0)
                   for code, t in fresh.tallies_at(epoch).items() if t.count}
         assert mine == theirs
 
