@@ -25,6 +25,7 @@ import functools
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ class Engine:
         self.book: ReportFeed | None = None
         self.memory: Memory | None = None                  # read again by a full pass (a fresh book's)
         self._moments = Moments()                          # kept across passes: a region's times recur
+        self.writer = uuid.uuid4().hex                     # stamps the states its passes write
         self._lock = threading.RLock()
 
     def ensure_loaded(self) -> ReportFeed:
@@ -133,7 +135,7 @@ class Engine:
             touched |= feed.follow(batch.scoring_delta(feed.seq), self._scopes)
             tallies = feed.book.tallies_at(at.timestamp())  # only what arrived meanwhile is recomputed
             targets = None if full else _with_ancestors([*touched, *regions])
-            if targets is None or self.memory is None or not self.memory.holds(batch, targets):
+            if targets is None or self.memory is None or not self.memory.holds(batch, targets, self.writer):
                 self.memory = Memory.read(batch, feed.seq)  # a full pass, or another writer moved something
             feed.seq = max(feed.seq, self._run(batch, self.memory, at, tallies, targets, outcome))
 
@@ -217,6 +219,7 @@ class Engine:
         batch.save_alert_numbers(quiet)
         outcome.regions, outcome.changes = len(states), len(changes)
         seq = batch.add_changes(changes, at)
+        batch.stamp_states(self.writer, seq)
         memory.remember(states, (alert for alert, _ in touched.values()), seq)
         return seq
 

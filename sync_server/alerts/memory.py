@@ -7,13 +7,16 @@ keeps what it read and what it wrote. It is not the only writer, though, and eve
 memory inside its write transaction (no other write can commit meanwhile) before trusting it:
 
 - region states: another server process sharing an SQLite database runs its own engine, and
-  ``evaluate`` in the CLI writes too. A pass takes only LEVELS from the memory (scores and counts
-  it computes afresh), and those of its targets and, when one rose, of the hot children of the
-  risen regions and their parents (the incident rule): it compares the stored levels of its
-  targets when they are few (``AlertBatch.region_levels``), else those of every region at rawan
-  or above (``AlertBatch.hot_levels``: a few rows where the province is quiet) with its own; and
-  the stored hot levels under the risen regions' parents when one rose (unless it compared every
-  hot level already);
+  ``evaluate`` in the CLI writes too. Every pass stamps the states it writes with its engine's id
+  and its change number (``AlertBatch.stamp_states``): when the stamp is still the engine's own
+  last one, nobody else wrote a state since and the memory holds them all (one row read). Else a
+  pass takes only LEVELS from the memory (scores and counts it computes afresh), and those of its
+  targets and, when one rose, of the hot children of the risen regions and their parents (the
+  incident rule): it compares the stored levels of its targets when they are few
+  (``AlertBatch.region_levels``), else those of every region at rawan or above
+  (``AlertBatch.hot_levels``: a few rows where the province is quiet) with its own; and the stored
+  hot levels under the risen regions' parents when one rose (unless it compared every hot level
+  already);
 - alerts: a supervisor's action (acknowledge, assign, resolve, reopen…), an officer's answer to a
   task and another engine's event each append an ``alert`` change to the feed in the transaction
   that writes the alert (a pass's writes of an alert's numbers alone do not, and do not matter
@@ -55,13 +58,17 @@ class Memory:
     def read(cls, batch: AlertBatch, stamp: int) -> Memory:
         return cls(batch.region_states(None), batch.unresolved_alerts(None), stamp)
 
-    def holds(self, batch: AlertBatch, targets: Collection[str]) -> bool:
+    def holds(self, batch: AlertBatch, targets: Collection[str], writer: str) -> bool:
         """Whether what a pass over ``targets`` takes from the memory is still what is stored: no other
-        writer moved an alert, nor the level of a target — looked up one by one when they are few
-        beside the hot regions, else through every hot level (``hot_checked``: the siblings of a risen
-        region are then known to hold too; else the pass checks them with ``siblings_hold``)."""
+        writer moved an alert, nor the level of a target — none when the states' stamp is still this
+        engine's (``writer``) last pass, else looked up one by one when they are few beside the hot
+        regions, else through every hot level (``hot_checked``: the siblings of a risen region are
+        then known to hold too; else the pass checks them with ``siblings_hold``)."""
         if batch.alert_changed_after(self.stamp):
             return False
+        if batch.states_stamp() == (writer, self.stamp):
+            self.hot_checked = True                        # nobody else wrote a state since
+            return True
         self.hot_checked = ROW_COST * len(targets) >= len(self.hot)
         if self.hot_checked:
             return self.hot_holds(batch)

@@ -180,8 +180,9 @@ def scoring_delta(conn: Any, after: int) -> ScoringDelta:
 
 
 def read_scoring_delta(db: Database, after: int) -> ScoringDelta:
-    """``scoring_delta`` in a read transaction (no write lock)."""
-    with db.reading() as conn:
+    """``scoring_delta`` in a read transaction (no write lock; on SQLite, where the pages just
+    written are still held: a delta is mostly what this process's pushes just stored)."""
+    with db.reading(warm=True) as conn:
         return scoring_delta(conn, after)
 
 
@@ -230,6 +231,16 @@ class SqlAlertBatch:
     def region_levels(self, codes: Iterable[str]) -> dict[str, str]:
         """The stored level of each of ``codes`` that has a state."""
         return dict(rows_in(self.conn, "SELECT code, level FROM region_states WHERE code IN", list(codes)))
+
+    def states_stamp(self) -> tuple[str, int] | None:
+        """(writer, seq) of the engine pass that last wrote region states (``stamp_states``)."""
+        row = self.conn.execute("SELECT writer, seq FROM states_stamp").fetchone()
+        return None if row is None else (row[0], int(row[1]))
+
+    def stamp_states(self, writer: str, seq: int) -> None:
+        """The states were last written by engine ``writer``'s pass that ends at change ``seq``."""
+        self.conn.execute("INSERT INTO states_stamp (id, writer, seq) VALUES (1, ?, ?) "
+                          "ON CONFLICT (id) DO UPDATE SET writer = excluded.writer, seq = excluded.seq", (writer, seq))
 
     def alert_changed_after(self, seq: int) -> bool:
         """Whether an ``alert`` change was stored after change ``seq`` (an alert was written: acted on,

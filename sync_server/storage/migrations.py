@@ -22,6 +22,7 @@ from sync_server.storage.v6_credentials import migrate_v6
 from sync_server.storage.v9_incidents import migrate_v9
 from sync_server.storage.v12_engine_columns import migrate_v12
 from sync_server.storage.v14_media import SQLITE as V14_MEDIA
+from sync_server.storage.v15_states_stamp import SQLITE as V15_STATES_STAMP
 
 V1_ACCOUNTS = """
 CREATE TABLE users (
@@ -292,6 +293,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     migrate_v12,  # 12: alert engine inputs as columns, covering index (v12_engine_columns.py)
     migrate_v13,  # 13: strength figures, penebalan plans, sitrep archive, leases (sync_server/plans/schema.py)
     _script(V14_MEDIA),  # 14: photos in the database, photos cited by task answers (v14_media.py)
+    _script(V15_STATES_STAMP),  # 15: the engine pass that last wrote region states (v15_states_stamp.py)
 )
 LATEST = len(MIGRATIONS)
 

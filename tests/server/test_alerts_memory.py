@@ -27,6 +27,7 @@ from sync_server.alerts.service import AlertService
 from sync_server.intake import accept_reports
 from sync_server.scope import Principal
 from sync_server.storage import open_storage
+from sync_server.storage.alerts import SqlAlertBatch
 from tests.server.alerts_support import (
     OFFICERS,
     add_engine_accounts,
@@ -167,5 +168,34 @@ def test_a_level_another_process_lowered_is_the_previous_level_of_the_next_pass(
             world.step("a", "nrp.a", [drawn_report(small, now)], None, False, now)
             state = world.storage.region_states(["15.72.07"])["15.72.07"]
             assert 17.5 <= state.score < 25 and state.level == "kurang_rawan"
+        finally:
+            world.storage.close()
+
+
+
+def test_an_engine_reads_levels_back_only_after_another_wrote_states():
+    """Each pass stamps the states it writes: the engine that wrote them last reads none of them back
+    (one stamp row instead of a level per target); after ``evaluate`` in another process wrote them,
+    its next pass reads the levels as stored."""
+    report = {"desa_code": DESA[0], "category": "bentrok", "threat_stage": "AG", "minutes_ago": 0, "grade": "B2"}
+    with tempfile.TemporaryDirectory() as folder, \
+            mock.patch.object(SqlAlertBatch, "region_levels", autospec=True,
+                              side_effect=SqlAlertBatch.region_levels) as by_code, \
+            mock.patch.object(SqlAlertBatch, "hot_levels", autospec=True,
+                              side_effect=SqlAlertBatch.hot_levels) as hot:
+        world = World(folder, False)
+
+        def levels_read_by_a_pass(now) -> int:
+            by_code.reset_mock()
+            hot.reset_mock()
+            world.step("a", "nrp.a", [drawn_report(report, now)], None, False, now)
+            return by_code.call_count + hot.call_count
+
+        try:
+            levels_read_by_a_pass(T0)                                    # its first pass reads everything
+            assert levels_read_by_a_pass(T0 + timedelta(minutes=5)) == 0
+            world.service().evaluate(T0 + timedelta(minutes=6))          # another process writes states
+            assert levels_read_by_a_pass(T0 + timedelta(minutes=7)) > 0
+            assert levels_read_by_a_pass(T0 + timedelta(minutes=8)) == 0
         finally:
             world.storage.close()

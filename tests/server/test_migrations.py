@@ -390,7 +390,7 @@ def test_v14_on_postgresql_from_its_baseline_lists_the_photos_task_answers_cite(
                          "officer_count, top_categories, scored_at, opened_at, updated_at, version) VALUES ('a-1', "
                          "'15.72.07.2004', 'rawan', 'rawan', 20, 'open', 1, 1, '[]', ?, ?, ?, 1)", (T0, T0, T0))
             _history(conn, TASK_LINES)
-        assert pg_migrations.migrate(db) == [14]
+        assert pg_migrations.migrate(db) == [14, 15]
         with db.writing() as conn:
             _history(conn, [("task_report", json.dumps({"task_id": "t4", "media": ["4" * 64, "1" * 64]}))])
         with db.reading() as conn:

@@ -211,8 +211,9 @@ class Database:
                 raise _unavailable(error) from error
 
     @contextmanager
-    def reading(self) -> Iterator[PgConnection]:
-        """One read-only snapshot (REPEATABLE READ): every statement inside sees the same commit."""
+    def reading(self, *, warm: bool = False) -> Iterator[PgConnection]:
+        """One read-only snapshot (REPEATABLE READ): every statement inside sees the same commit.
+        (``warm`` is SQLite's: every connection here reads from the server's shared buffers.)"""
         with self._connection(self.readers) as raw:
             try:
                 with raw.transaction():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sync_server.storage import v14_media
+from sync_server.storage import v14_media, v15_states_stamp
 from sync_server.storage.pg.connection import Database, PgConnection
 
 BASELINE = 13
@@ -27,9 +27,14 @@ def _v14_media(conn: PgConnection) -> None:
     conn.raw.execute(v14_media.POSTGRES)
 
 
+def _v15_states_stamp(conn: PgConnection) -> None:
+    conn.raw.execute(v15_states_stamp.POSTGRES)
+
+
 STEPS: dict[int, Callable[[PgConnection], None]] = {
     BASELINE: _baseline,
     14: _v14_media,               # photos in the database, photos cited by task answers (storage/v14_media.py)
+    15: _v15_states_stamp,        # the engine pass that last wrote region states (storage/v15_states_stamp.py)
 }
 LATEST = max(STEPS)
 
