@@ -36,10 +36,18 @@ from kerawanan.regions import tier_of
 from kerawanan.scorebook import Tally, ancestors
 from kerawanan.scoring import ScoringConfig
 from sync_server.alerts.escalation import Chain, escalate
-from sync_server.alerts.lifecycle import Scored, follow_state, next_state, open_alert, opens_alert
+from sync_server.alerts.lifecycle import (
+    Scored,
+    follow_state,
+    next_state,
+    numbers_of,
+    only_numbers_move,
+    open_alert,
+    opens_alert,
+)
 from sync_server.alerts.memory import Memory
 from sync_server.alerts.scorebook import ReportFeed, loaded_feed, officer_areas, paused_gc
-from sync_server.storage.base import Alert, AlertEvent, NewChange, RegionState, ScoringDelta
+from sync_server.storage.base import Alert, AlertEvent, AlertNumbers, NewChange, RegionState, ScoringDelta
 from sync_server.storage.ports import AlertBatch, Storage
 
 log = logging.getLogger("sync_server.alerts")
@@ -152,6 +160,7 @@ class Engine:
                 alerts.update(batch.unresolved_alerts(due))
         chain = Supervisors(self.storage)
         touched: dict[str, tuple[Alert, list[AlertEvent]]] = {}
+        numbers: list[AlertNumbers] = []                   # alerts whose numbers alone move
         for alert in alerts.values():
             escalated, events = escalate(alert, at, chain, self.config)
             if events:
@@ -167,8 +176,8 @@ class Engine:
         for state in states:
             code = state.code
             tahapan = _stage(code, state, alerts, stage, tallies.get(code), opens=code in opening)
-            self._follow(state, alerts, touched, at, tahapan, chain, opening, outcome)
-        return self._write(batch, memory, at, states, touched, outcome)
+            self._follow(state, alerts, touched, numbers, at, tahapan, chain, opening, outcome)
+        return self._write(batch, memory, at, states, touched, numbers, outcome)
 
     def _levelled(self, memory: Memory, targets: list[str], tallies: dict[str, Tally], alerts: dict[str, Alert],
                   at: datetime, outcome: Outcome) -> list[RegionState]:
@@ -206,31 +215,35 @@ class Engine:
                 and holds_incident(code, now.get(code, memory.level(code)), spread_now)}
 
     def _write(self, batch: AlertBatch, memory: Memory, at: datetime, states: list[RegionState],
-               touched: dict[str, tuple[Alert, list[AlertEvent]]], outcome: Outcome) -> int:
+               touched: dict[str, tuple[Alert, list[AlertEvent]]], numbers: list[AlertNumbers],
+               outcome: Outcome) -> int:
         batch.save_region_states(states)
-        changes, quiet = [], []
+        changes = []
         for alert, events in touched.values():
-            if not events:
-                quiet.append(alert)                        # only its numbers moved
+            if not events:                                 # its numbers and tahapan moved
+                numbers.append(numbers_of(alert.id, alert, alert.stage, alert.scored_at))
                 continue
             batch.save_alert(alert, events)
             changes.append(NewChange(kind="alert", data=self.describe(alert, events),
                                      region_code=alert.region_code, ref=alert.id))
-        batch.save_alert_numbers(quiet)
+        batch.save_alert_numbers(numbers)
         outcome.regions, outcome.changes = len(states), len(changes)
         seq = batch.add_changes(changes, at)
         batch.stamp_states(self.writer, seq)
         memory.remember(states, (alert for alert, _ in touched.values()), seq)
         return seq
 
-    def _follow(self, state: RegionState, alerts: dict[str, Alert], touched: dict, at: datetime, stage: str,
-                chain: Supervisors, opening: set[str], outcome: Outcome) -> None:
+    def _follow(self, state: RegionState, alerts: dict[str, Alert], touched: dict, numbers: list[AlertNumbers],
+                at: datetime, stage: str, chain: Supervisors, opening: set[str], outcome: Outcome) -> None:
         code = state.code
         alert = alerts.get(code)
         if alert is not None:
+            earlier = touched.get(code)
+            if earlier is None and only_numbers_move(alert, state, stage):
+                numbers.append(numbers_of(alert.id, state, stage, at))   # the memory keeps the alert as it
+                return                                     # was: nothing reads its numbers from there
             followed, events = follow_state(alert, state, at, stage, self.config)
-            earlier = touched.get(code, (None, []))[1]
-            touched[code] = (followed, earlier + events)
+            touched[code] = (followed, (earlier[1] if earlier else []) + events)
         elif code in opening:
             opened, events = open_alert(state, at, stage, chain.owner_of(code), self.config)
             touched[code] = (opened, events)

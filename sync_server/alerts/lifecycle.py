@@ -23,7 +23,7 @@ from typing import NamedTuple
 from kerawanan.scoring import ScoringConfig, level_for
 from kerawanan.vocab import LEVELS
 from sync_server.alerts.escalation import SYSTEM, deadline_after
-from sync_server.storage.base import Alert, AlertEvent, RegionState
+from sync_server.storage.base import Alert, AlertEvent, AlertNumbers, RegionState
 
 RANK = {level: index for index, level in enumerate(LEVELS)}
 ALERTING = LEVELS[1]                          # rawan
@@ -66,6 +66,18 @@ def open_alert(state: RegionState, at: datetime, stage: str | None, owner: str |
                   top_categories=state.top_categories, first_report_at=state.first_report_at,
                   last_report_at=state.last_report_at, scored_at=at, opened_at=at, updated_at=at, version=1)
     return alert, [_event(alert, at, "opened")]
+
+
+def numbers_of(alert_id: str, scored: RegionState | Alert, stage: str | None, at: datetime) -> AlertNumbers:
+    """The numbers an alert takes from its region's evaluation (or keeps, from ``scored`` an alert)."""
+    return AlertNumbers(alert_id, scored.score, stage, scored.report_count, scored.officer_count,
+                        scored.top_categories, scored.first_report_at, scored.last_report_at, at)
+
+
+def only_numbers_move(alert: Alert, state: RegionState, stage: str | None) -> bool:
+    """Whether following ``state`` moves nothing but the alert's numbers (``numbers_of``): no
+    history line, the same tahapan."""
+    return state.level == alert.level and stage == alert.stage
 
 
 def follow_state(alert: Alert, state: RegionState, at: datetime, stage: str | None,

@@ -24,6 +24,11 @@ memory inside its write transaction (no other write can commit meanwhile) before
   (``AlertBatch.alert_changed_after``).
 
 When either differs, and in every full pass, both are read again in full.
+
+An alert's numbers (score, counts, top categories, when scored) follow every pass in storage
+(``AlertBatch.save_alert_numbers``) but not here: a pass that moves nothing else leaves the alert
+remembered as it was, and nothing takes its numbers from the memory (an alert whose level or tahapan
+moves takes them from its region's state; an escalating one is read fresh).
 """
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from sync_server.storage.base import (
     Activity,
     Alert,
     AlertEvent,
+    AlertNumbers,
     AlertQuery,
     NewChange,
     RegionState,
@@ -273,13 +274,13 @@ class SqlAlertBatch:
         _save_alert(self.conn, alert)
         _insert_events(self.conn, events)
 
-    def save_alert_numbers(self, alerts: Sequence[Alert]) -> None:
+    def save_alert_numbers(self, numbers: Sequence[AlertNumbers]) -> None:
         texts = _TEXTS
         self.conn.executemany(
             "UPDATE alerts SET score = ?, stage = ?, report_count = ?, officer_count = ?, top_categories = ?, "
             "first_report_at = ?, last_report_at = ?, scored_at = ? WHERE id = ?",
-            [(a.score, a.stage, a.report_count, a.officer_count, self._json(a.top_categories),
-              texts[a.first_report_at], texts[a.last_report_at], texts[a.scored_at], a.id) for a in alerts])
+            [(n.score, n.stage, n.report_count, n.officer_count, self._json(n.top_categories),
+              texts[n.first_report_at], texts[n.last_report_at], texts[n.scored_at], n.alert_id) for n in numbers])
 
     def add_changes(self, changes: Sequence[NewChange], at: datetime) -> int:
         return insert_changes(self.conn, changes, at) if changes else last_seq(self.conn)

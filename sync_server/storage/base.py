@@ -300,6 +300,21 @@ class Alert:
     response_for_field: bool = False  # the response was marked for the field: officers of the area read it
 
 
+class AlertNumbers(NamedTuple):
+    """What a pass moves on an alert without a history line: its region's numbers, its tahapan, and
+    when they were computed (``AlertBatch.save_alert_numbers``)."""
+
+    alert_id: str
+    score: float
+    stage: str | None
+    report_count: int
+    officer_count: int
+    top_categories: tuple[tuple[str, float], ...]
+    first_report_at: datetime | None
+    last_report_at: datetime | None
+    scored_at: datetime
+
+
 @dataclass(frozen=True, slots=True)
 class AlertEvent:
     """One line of an alert's append-only history."""

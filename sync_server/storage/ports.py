@@ -21,6 +21,7 @@ from sync_server.storage.base import (
     Activity,
     Alert,
     AlertEvent,
+    AlertNumbers,
     AlertQuery,
     Area,
     ChangePage,
@@ -62,7 +63,7 @@ class AlertBatch(Protocol):
                           due_by: datetime | None = None) -> dict[str, Alert]: ...   # by region code
     def save_region_states(self, states: Sequence[RegionState]) -> None: ...
     def save_alert(self, alert: Alert, events: Sequence[AlertEvent]) -> None: ...   # insert or replace
-    def save_alert_numbers(self, alerts: Sequence[Alert]) -> None: ...   # score, counts, stage only
+    def save_alert_numbers(self, numbers: Sequence[AlertNumbers]) -> None: ...   # score, counts, stage only
     def add_changes(self, changes: Sequence[NewChange], at: datetime) -> int: ...
 
 

@@ -10,7 +10,16 @@ import pytest
 import sqlite_utils
 
 from kerawanan.errors import Conflict
-from sync_server.storage.base import Alert, AlertEvent, AlertQuery, NewChange, RegionState, Review, User
+from sync_server.storage.base import (
+    Alert,
+    AlertEvent,
+    AlertNumbers,
+    AlertQuery,
+    NewChange,
+    RegionState,
+    Review,
+    User,
+)
 from sync_server.storage.migrations import migrate
 from tests.server.contract.builders import NOW, OFFICER, parsed
 from tests.server.helpers import DESA_A, DESA_B, KOTA_JAMBI_DESA, PESISIR_BUKIT_DESA
@@ -240,15 +249,16 @@ def test_batch_reads_unresolved_alerts_by_region_and_deadline(storage):
 
 def test_save_alert_numbers_touches_only_the_numbers(storage):
     stored, = opened(storage, alert())
-    rescored = replace(stored, score=3.25, stage="rekapitulasi", report_count=9, officer_count=4,
-                       top_categories=(("logistik", 3.25),), first_report_at=NOW - timedelta(days=1),
-                       last_report_at=None, scored_at=NOW + timedelta(hours=2),
-                       status="resolved", level="kurang_rawan", version=9, owner="polda")   # not stored
+    numbers = AlertNumbers(stored.id, score=3.25, stage="rekapitulasi", report_count=9, officer_count=4,
+                           top_categories=(("logistik", 3.25),), first_report_at=NOW - timedelta(days=1),
+                           last_report_at=None, scored_at=NOW + timedelta(hours=2))
     with storage.alert_batch() as batch:
-        batch.save_alert_numbers([rescored])
+        batch.save_alert_numbers([numbers])
         batch.save_alert_numbers([])
-    assert storage.get_alert(stored.id) == replace(rescored, status="open", level="rawan", version=1,
-                                                   owner="polsek")
+    assert storage.get_alert(stored.id) == replace(
+        stored, score=3.25, stage="rekapitulasi", report_count=9, officer_count=4,
+        top_categories=(("logistik", 3.25),), first_report_at=NOW - timedelta(days=1), last_report_at=None,
+        scored_at=NOW + timedelta(hours=2))
     assert len(storage.alert_history(stored.id)) == 1
 
 
