@@ -187,6 +187,8 @@ def beyond_limits(entries: list[Entry], first: int, hi: int, config: ScoringConf
     size = config.limit_window_hours * 3600.0
     room = min(config.per_officer, config.per_device)
     start = bisect.bisect_left(entries, window_start(entries[first][0], config), 0, first, key=EPOCH)
+    if hi - start <= room:
+        return {}                                                 # too few to fill any window
     epochs = list(map(EPOCH, entries[start:hi]))
     crowded = itertools.compress(range(len(epochs)), map(operator.lt, map(operator.sub, epochs[room:], epochs),
                                                           itertools.repeat(size + 1.0)))

@@ -158,7 +158,7 @@ class Engine:
             due = memory.due(at)                           # escalating: their lines carry the numbers as
             if due:                                        # stored, which another engine may have moved
                 alerts.update(batch.unresolved_alerts(due))
-        chain = Supervisors(self.storage)
+        chain = Supervisors(batch)
         touched: dict[str, tuple[Alert, list[AlertEvent]]] = {}
         numbers: list[AlertNumbers] = []                   # alerts whose numbers alone move
         for alert in alerts.values():
@@ -284,16 +284,16 @@ _tier_of = functools.cache(tier_of)      # a region's tier from its code, parsed
 
 
 class Supervisors:
-    """The chain of command (``escalation.Chain``), read from storage only when a pass needs it: to
-    escalate an alert or to give an opened one its owner."""
+    """The chain of command (``escalation.Chain``), read in the pass's transaction only when it needs
+    it: to escalate an alert or to give an opened one its owner."""
 
-    def __init__(self, storage: Storage):
-        self._storage = storage
+    def __init__(self, batch: AlertBatch):
+        self._batch = batch
         self._chain: Chain | None = None
 
     def _read(self) -> Chain:
         if self._chain is None:
-            self._chain = Chain(self._storage.users_with_role("supervisor"))
+            self._chain = Chain(self._batch.users_with_role("supervisor"))
         return self._chain
 
     def owner_of(self, region: str) -> str | None:

@@ -233,6 +233,9 @@ class SqlAlertBatch:
         """The stored level of each of ``codes`` that has a state."""
         return dict(rows_in(self.conn, "SELECT code, level FROM region_states WHERE code IN", list(codes)))
 
+    def users_with_role(self, role: str) -> list[User]:
+        return _users_with_role(self.conn, role)
+
     def states_stamp(self) -> tuple[str, int] | None:
         """(writer, seq) of the engine pass that last wrote region states (``stamp_states``)."""
         row = self.conn.execute("SELECT writer, seq FROM states_stamp").fetchone()
@@ -390,8 +393,12 @@ def update_alert(db: Database, alert: Alert, expected_version: int, event: Alert
 
 def users_with_role(db: Database, role: str) -> list[User]:
     with db.reading() as conn:
-        rows = conn.execute("SELECT username, name, role, scope FROM users WHERE role = ? ORDER BY username",
-                            (role,)).fetchall()
+        return _users_with_role(conn, role)
+
+
+def _users_with_role(conn: Any, role: str) -> list[User]:
+    rows = conn.execute("SELECT username, name, role, scope FROM users WHERE role = ? ORDER BY username",
+                        (role,)).fetchall()
     return [User(username, name, role_, tuple(json.loads(scope))) for username, name, role_, scope in rows]
 
 

@@ -58,6 +58,7 @@ class AlertBatch(Protocol):
     def region_levels(self, codes: Iterable[str]) -> dict[str, str]: ...   # code -> level, of those with a state
     def alert_changed_after(self, seq: int) -> bool: ...   # an ``alert`` change stored after change ``seq``
     def states_stamp(self) -> tuple[str, int] | None: ...   # (writer, seq) of the pass that last wrote states
+    def users_with_role(self, role: str) -> list[User]: ...   # the chain of command, read in this transaction
     def stamp_states(self, writer: str, seq: int) -> None: ...   # this pass (of engine ``writer``) wrote them
     def unresolved_alerts(self, regions: Iterable[str] | None = None,
                           due_by: datetime | None = None) -> dict[str, Alert]: ...   # by region code
