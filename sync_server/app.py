@@ -18,7 +18,7 @@ from kerawanan import assets
 from sync_server.alerts.service import AlertService
 from sync_server.auth import Authenticator
 from sync_server.coordination import coordination_for
-from sync_server.errors import install_error_handlers
+from sync_server.errors import NulPathNotFound, install_error_handlers
 from sync_server.photos import open_photo_store
 from sync_server.plans import routes as plan_routes
 from sync_server.routes import alerts, auth, docs, exports, health, media, regions, reports, sync, users
@@ -105,6 +105,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     app.state.sms = sms
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+    app.add_middleware(NulPathNotFound)
     for router in ROUTERS:
         app.include_router(router)
     web_app = web_app_dir()

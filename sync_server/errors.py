@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kerawanan.errors import InvalidInput, KerawananError, NotFound, RateLimited, Unauthorized, Unavailable
 
@@ -49,6 +50,22 @@ def error_response(error: KerawananError, lang: str) -> JSONResponse:
 
 def not_found() -> NotFound:
     return NotFound("Tidak ditemukan.", message_en="Not found.")
+
+
+class NulPathNotFound:
+    """A path holding NUL (``/api/v1/alerts/abc%00def``) names nothing: ``404 not_found``, before any
+    route. No id the server knows (report, alert, user, device, region, photo) can hold NUL, so this is
+    the answer a lookup would give — SQLite's does; PostgreSQL refuses NUL in text (its storage seam
+    answers that 422, meant for bodies), so without this the two backends answered differently."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "\x00" in scope["path"]:
+            await error_response(not_found(), language(Request(scope)))(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def _from_http(exc: StarletteHTTPException) -> KerawananError:

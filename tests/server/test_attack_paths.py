@@ -152,6 +152,37 @@ def test_report_alert_region_user_and_device_path_tricks(server, setup):
                 check(raw_http(server.url, method, target, headers, body), setup, target)
 
 
+NUL_IN_PATH_IDS = [  # (caller, method, target, body): a caller whose role may use the route, a valid body
+    ("admin", "GET", "/api/v1/alerts/abc%00def", b""),
+    ("supervisor", "POST", "/api/v1/alerts/abc%00def/actions", b'{"action": "acknowledge"}'),
+    ("admin", "GET", "/api/v1/reports/{report}%00", b""),
+    ("supervisor", "POST", "/api/v1/reports/{report}%00/review", b'{"verdict": "confirm"}'),
+    ("admin", "GET", "/api/v1/regions/{kecamatan}%00", b""),
+    ("admin", "GET", "/api/v1/regions/%00/officers", b""),
+    ("admin", "GET", "/api/v1/users/admin%00", b""),
+    ("admin", "POST", "/api/v1/users/admin%00/enrollment-codes", b""),
+    ("admin", "DELETE", "/api/v1/devices/%00", b""),
+    ("admin", "GET", "/api/v1/media/{sha}%00", b""),
+]
+
+
+@pytest.mark.parametrize("caller, method, template, body", NUL_IN_PATH_IDS)
+def test_an_encoded_nul_in_a_path_id_is_not_found_on_every_backend(server, setup, caller, method, template, body):
+    """An id holding NUL (``%00``) cannot exist: 404 ``not_found`` in the one error shape, in Indonesian
+    and in English, on SQLite (which looks and finds nothing) and on PostgreSQL (which refuses NUL in
+    text) alike."""
+    target = template.format(report=setup["report_id"], kecamatan=setup["kecamatan"], sha=setup["sha"]).encode()
+    headers = {"Authorization": f"Bearer {setup[caller].token}", "Content-Type": "application/json",
+               "If-Match": '"1"'}
+    answers = [raw_http(server.url, method, target, {**headers, "Accept-Language": lang}, body)
+               for lang in ("id", "en")]
+    for response in answers:
+        assert response.status == 404, (target, response.status, response.body[:300])
+        check(response, setup, target)
+        assert response.json()["error"]["code"] == "not_found"
+    assert answers[0].json()["error"]["message"] != answers[1].json()["error"]["message"]
+
+
 @pytest.mark.parametrize(
     "target",
     [

@@ -65,8 +65,8 @@ def pg_sql(sql: str) -> str:
 
 def _refused(error: Exception) -> InvalidInput:
     """A value PostgreSQL cannot take (text with a NUL character, a number out of range) came from the
-    request: a 422 like any bad input, never a 500. SQLite stores or compares such a value instead, so
-    the answer differs by backend (e.g. a report id with ``%00`` in its path: 404 there, 422 here)."""
+    request: a 422 like any bad input, never a 500. (A path holding NUL never gets here: it is a 404 on
+    every backend before any route, ``sync_server.errors.NulPathNotFound``.)"""
     return InvalidInput("Nilai yang dikirim tidak dapat diproses basis data (mis. karakter NUL).",
                         message_en=f"A value the database cannot take ({type(error).__name__}).")
 
