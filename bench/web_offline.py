@@ -14,7 +14,6 @@ Prints a Markdown table for docs/web-offline.md.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gzip
 import json
 import os
@@ -29,44 +28,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import BenchServer, free_port, machine_line, print_table  # noqa: E402
+from bench.common import BenchServer, machine_line, print_table  # noqa: E402
+from tests.faults.loopback import Relay  # noqa: E402
 
 FIRST_SCREEN = 'flt-semantics-placeholder'
 TIMEOUT_MS = 240_000
 
 
-class CountingRelay:
-    """A loopback TCP relay that counts the bytes the server sends back."""
+class CountingRelay(Relay):
+    """A loopback TCP relay to the server at ``target_port`` that counts the bytes it sends back."""
+
+    name = "counting-relay"
 
     def __init__(self, target_port: int):
-        self.target_port, self.port, self.received = target_port, free_port(), 0
+        self.target_port, self.received = target_port, 0
         self._lock = threading.Lock()
-        self.listener = socket.create_server(("127.0.0.1", self.port))
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            threading.Thread(target=self._pipe, args=(client, upstream, False), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client, True), daemon=True).start()
+    def connect(self) -> socket.socket:
+        return socket.create_connection(("127.0.0.1", self.target_port))
 
-    def _pipe(self, source: socket.socket, sink: socket.socket, count: bool) -> None:
-        try:
-            while chunk := source.recv(65536):
-                if count:
-                    with self._lock:
-                        self.received += len(chunk)
-                sink.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                with contextlib.suppress(OSError):
-                    sock.close()
+    def carried(self, port: int, size: int, *, up: bool) -> None:
+        if not up:
+            with self._lock:
+                self.received += size
 
 
 def launch(playwright, profile: Path, *, offline: bool):
@@ -142,11 +127,9 @@ def main() -> int:
         os.environ["PETA_WEB_APP_DIR"] = str(dist)
         size = sizes(dist)
         server = BenchServer(workdir / "server")
-        relay = CountingRelay(server.port)
-        url = f"http://127.0.0.1:{relay.port}/app/"
         try:
-            with sync_playwright() as playwright:
-                runs = [one_run(playwright, dist, url, relay, workdir) for _ in range(args.runs)]
+            with CountingRelay(server.port) as relay, sync_playwright() as playwright:
+                runs = [one_run(playwright, dist, relay.url + "/app/", relay, workdir) for _ in range(args.runs)]
         finally:
             server.stop()
     median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}

@@ -9,19 +9,18 @@ counts the chunks of request bytes carried to each node (so a test can see a req
 """
 from __future__ import annotations
 
-import contextlib
 import itertools
-import select
 import socket
 import threading
 from collections import Counter
-from collections.abc import Callable
 
-CHUNK = 64 * 1024
+from tests.faults.loopback import Relay
 
 
-class Balancer:
+class Balancer(Relay):
     """``with Balancer([port_a, port_b]) as balancer:`` then point clients at ``balancer.url``."""
+
+    name = "balancer"
 
     def __init__(self, ports: list[int]):
         self.ports = list(ports)
@@ -30,53 +29,11 @@ class Balancer:
         self.forwarded: Counter = Counter()
         self._turn = itertools.cycle(range(len(self.ports)))
         self._lock = threading.Lock()
-        self._closed = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.1)           # so that close() is noticed promptly
-        self.port = self._listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._accept, name="balancer", daemon=True)
+        super().__init__()
 
-    def __enter__(self) -> Balancer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._closed.set()
-        self._thread.join(5)
-        self._listener.close()
-
-    def _accept(self) -> None:
-        while not self._closed.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            client.settimeout(None)
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
-    def _serve(self, client: socket.socket) -> None:
-        upstream = self._connect()
-        if upstream is None:                      # every node refused: so does the balancer
-            _close(client)
-            return
-        port = upstream.getpeername()[1]
-
-        def carried(source: socket.socket) -> None:
-            if source is client:
-                with self._lock:
-                    self.forwarded[port] += 1
-
-        try:
-            _pump(client, upstream, self._closed, carried)
-        finally:
-            _close(client)
-            _close(upstream)
-
-    def _connect(self) -> socket.socket | None:
-        """The next node in turn that accepts a connection (each node tried once)."""
+    def connect(self) -> socket.socket | None:
+        """The next node in turn that accepts a connection (each node tried once); None when every
+        node refused: so does the balancer."""
         with self._lock:
             first = next(self._turn)
         for step in range(len(self.ports)):
@@ -93,26 +50,7 @@ class Balancer:
             return upstream
         return None
 
-
-def _pump(client: socket.socket, upstream: socket.socket, closed: threading.Event,
-          carried: Callable[[socket.socket], None]) -> None:
-    """Carry bytes both ways until either side closes (or resets); ``carried(source)`` after each chunk."""
-    peers = {client: upstream, upstream: client}
-    while not closed.is_set():
-        readable, _, _ = select.select(list(peers), [], [], 0.2)
-        for source in readable:
-            try:
-                data = source.recv(CHUNK)
-                if not data:
-                    return
-                peers[source].sendall(data)
-                carried(source)
-            except OSError:
-                return
-
-
-def _close(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-    with contextlib.suppress(OSError):
-        sock.close()
+    def carried(self, port: int, size: int, *, up: bool) -> None:
+        if up:
+            with self._lock:
+                self.forwarded[port] += 1

@@ -33,6 +33,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tests.faults.loopback import LoopbackServer
+
 CHUNK = 16 * 1024
 FAULT_KINDS = ("refuse", "drop", "cut", "stall", "reset", "delay")
 
@@ -97,8 +99,10 @@ class Stats:
         return sum(item.bytes_up + item.bytes_down for item in self.exchanges)
 
 
-class FaultProxy:
+class FaultProxy(LoopbackServer):
     """``with FaultProxy(port) as proxy:`` then point the client at ``proxy.url``."""
+
+    name = "fault-proxy"
 
     def __init__(self, target_port: int, *, target_host: str = "127.0.0.1", seed: int = 0):
         self.target = (target_host, target_port)
@@ -109,24 +113,7 @@ class FaultProxy:
         self.stats = Stats()
         self.random = random.Random(seed)
         self._lock = threading.Lock()
-        self._closed = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.1)           # so that close() is noticed promptly
-        self.port = self._listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._accept, name="fault-proxy", daemon=True)
-
-    def __enter__(self) -> FaultProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._closed.set()
-        self._thread.join(5)
-        self._listener.close()
+        super().__init__()
 
     def fault_for(self, exchange: Exchange) -> Fault:
         """The plan's fault, else the profile's random loss (a drop, a reset or a stall)."""
@@ -144,21 +131,13 @@ class FaultProxy:
         with self._lock:
             self.stats.exchanges.append(exchange)
 
-    def _accept(self) -> None:
-        while not self._closed.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            client.settimeout(None)
-            with self._lock:
-                self.stats.connections += 1
-            if self.offline:
-                _reset(client)
-                continue
-            threading.Thread(target=_Pipe(self, client).run, daemon=True).start()
+    def serve(self, client: socket.socket) -> None:
+        with self._lock:
+            self.stats.connections += 1
+        if self.offline:
+            _reset(client)
+        else:
+            _Pipe(self, client).run()
 
 
 class _Pipe:
