@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from tests.ui.e2e_pages import LOAD_TIMEOUT, STEP_TIMEOUT, open_app, textbox
 from tests.ui.e2e_support import FieldApp
-from tests.ui.test_e2e_officer import LOAD_TIMEOUT, STEP_TIMEOUT, open_app, shot, textbox
+from tests.ui.test_e2e_officer import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

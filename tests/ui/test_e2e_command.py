@@ -12,19 +12,12 @@ import pytest
 from playwright.sync_api import expect
 
 from field_app.sync_client import SyncClient
+from tests.ui.e2e_pages import PHONE, STEP_TIMEOUT, WIDE, button, sign_in_at_atasan, tid
 from tests.ui.e2e_support import FieldApp, SyncServer, server_cli
 from tests.ui.test_e2e_supervisor import (
-    LOAD_TIMEOUT,
-    PHONE,
-    STEP_TIMEOUT,
-    WIDE,
     browser,  # noqa: F401 — the module's chromium
-    button,
     go,
-    open_app,
     shot,
-    tid,
-    type_into,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -41,24 +34,12 @@ def world(tmp_path_factory):
     server.stop()
 
 
-def sign_in_at_atasan(browser, world, viewport, username: str, password: str):  # noqa: F811
-    """``/atasan``: the supervisor sign-in, with no officer PIN pad or enrollment on the way."""
-    page = open_app(browser, world["app"].url + "atasan", viewport)
-    expect(page.get_by_role("textbox", name=re.compile("Nama pengguna"))).to_be_visible(timeout=LOAD_TIMEOUT)
-    expect(button(page, "Masuk sebagai atasan")).to_have_count(0)
-    type_into(page, "Nama pengguna", username)
-    type_into(page, "Kata sandi", password)
-    button(page, "Masuk").click()
-    expect(page.get_by_text(re.compile(r"^\d+ peringatan aktif"))).to_be_visible(timeout=STEP_TIMEOUT)
-    return page
-
-
 def test_the_polda_rekap_goes_down_from_polres_to_kecamatan(browser, world):  # noqa: F811
     client = SyncClient(world["server"].url)
     client.login("polda.jambi", "demo-polda-jambi")
     expected = client.get_rekap()
     kerinci = next(row for row in expected["rows"] if row["name"] == "Polres Kerinci")
-    page = sign_in_at_atasan(browser, world, WIDE, "polda.jambi", "demo-polda-jambi")
+    page = sign_in_at_atasan(browser, world["app"].url, WIDE, "polda.jambi", "demo-polda-jambi")
     try:
         go(page, "Rekap")
         expect(page.get_by_text("Provinsi Jambi: per Polres")).to_be_visible(timeout=STEP_TIMEOUT)
@@ -86,7 +67,7 @@ def test_the_polda_rekap_goes_down_from_polres_to_kecamatan(browser, world):  # 
 def test_the_polres_board_opens_on_milik_saya_with_the_filters_behind_one_button(browser, world):  # noqa: F811
     client = SyncClient(world["server"].url)
     client.login("polres.kerinci", "demo-polres-kerinci")
-    page = sign_in_at_atasan(browser, world, PHONE, "polres.kerinci", "demo-polres-kerinci")
+    page = sign_in_at_atasan(browser, world["app"].url, PHONE, "polres.kerinci", "demo-polres-kerinci")
     try:
         expect(tid(page, "sv-filter-chip")).to_contain_text("milik saya")
         expect(page.get_by_role("textbox", name="Tingkat")).to_have_count(0)      # no dropdowns on the board
@@ -119,7 +100,7 @@ def test_the_polres_board_opens_on_milik_saya_with_the_filters_behind_one_button
 
 
 def test_the_review_panel_reads_by_names_and_says_belum_dinilai(browser, world):  # noqa: F811
-    page = sign_in_at_atasan(browser, world, WIDE, "polres.kerinci", "demo-polres-kerinci")
+    page = sign_in_at_atasan(browser, world["app"].url, WIDE, "polres.kerinci", "demo-polres-kerinci")
     try:
         go(page, "Tinjau")
         expect(page.get_by_text(re.compile(r"laporan menunggu tinjauan"))).to_be_visible(timeout=STEP_TIMEOUT)

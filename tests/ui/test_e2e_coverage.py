@@ -21,15 +21,14 @@ from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 
 from field_app.sync_client import SyncClient
+from tests.ui.e2e_pages import PHONE, STEP_TIMEOUT, WIDE, button, enrol, open_app, sign_in, tid
 from tests.ui.e2e_support import FieldApp, SignalProxy, SyncServer, server_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHOTS = Path(os.environ.get("PETA_SHOTS") or Path(tempfile.gettempdir()) / "peta-rawan-shots")
-WIDE, PHONE = {"width": 1366, "height": 768}, {"width": 412, "height": 915}
 OFFICER, OFFICER_NAME, PIN = "90110233", "Brigpol Reza Pratama", "274916"     # Bhabin of Dujung Sakti
 DESA = ("15.72.07.2003", "15.72.07.2004")
-LOAD_TIMEOUT, STEP_TIMEOUT = 60_000, 20_000
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +52,7 @@ def page(world):
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
             "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
-        tab = chromium.new_page(viewport=PHONE, locale="id-ID")
-        tab.goto(world["app"].url)
-        tab.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=LOAD_TIMEOUT)
-        tab.evaluate("document.querySelector('flt-semantics-placeholder').click()")
-        tab.locator("flt-semantics").first.wait_for(state="attached", timeout=LOAD_TIMEOUT)
-        yield tab
+        yield open_app(chromium, world["app"].url, PHONE)
         chromium.close()
 
 
@@ -68,21 +62,6 @@ def shot(page: Page, name: str) -> None:
     page.mouse.move(size["width"] - 2, size["height"] // 2)
     page.wait_for_timeout(900)
     page.screenshot(path=str(SHOTS / f"{name}-{size['width']}x{size['height']}.png"))
-
-
-def tid(page: Page, identifier: str):
-    return page.locator(f'[flt-semantics-identifier="{identifier}"]')
-
-
-def button(page: Page, name: str):
-    return page.get_by_role("button", name=name, exact=True)
-
-
-def type_into(page: Page, name: str, value: str) -> None:
-    box = page.get_by_role("textbox", name=re.compile(re.escape(name)))
-    box.click()
-    page.wait_for_timeout(200)
-    box.fill(value)
 
 
 def nihil_button(page: Page, status: str):
@@ -128,15 +107,7 @@ def quiet_kecamatan(world) -> str:
 
 
 def test_the_officer_sends_todays_nihil_with_one_tap_offline_and_it_syncs(page, world):
-    expect(page.get_by_role("textbox", name=re.compile("NRP"))).to_be_visible(timeout=LOAD_TIMEOUT)
-    type_into(page, "NRP", OFFICER)
-    type_into(page, "Kode pendaftaran", world["server"].enrollment_code(OFFICER))
-    button(page, "Daftar").click()
-    expect(page.get_by_text("Buat PIN", exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
-    type_into(page, "PIN baru", PIN)
-    type_into(page, "Ulangi PIN", PIN)
-    button(page, "Simpan PIN").click()
-    expect(page.get_by_text(OFFICER_NAME)).to_be_visible(timeout=STEP_TIMEOUT)
+    enrol(page, OFFICER, world["server"].enrollment_code(OFFICER), PIN, OFFICER_NAME)
     expect(nihil_button(page, "Laporan nihil hari ini untuk desa binaan: satu ketukan")).to_be_visible(
         timeout=STEP_TIMEOUT)
 
@@ -164,11 +135,7 @@ def test_the_officer_sends_todays_nihil_with_one_tap_offline_and_it_syncs(page, 
 def test_the_coverage_screen_names_the_nihil_and_never_greens_a_silent_kecamatan(page, world):
     page.get_by_role("tab", name="Pengaturan").click()
     page.get_by_role("button", name=re.compile("Kunci aplikasi")).first.click(timeout=STEP_TIMEOUT)
-    button(page, "Masuk sebagai atasan").click()
-    type_into(page, "Nama pengguna", "polres.kerinci")
-    type_into(page, "Kata sandi", "demo-polres-kerinci")
-    button(page, "Masuk").click()
-    expect(page.get_by_text(re.compile(r"^\d+ peringatan aktif"))).to_be_visible(timeout=STEP_TIMEOUT)
+    sign_in(page, "polres.kerinci", "demo-polres-kerinci")
     active = world["polres"].list_alerts(status="active")["items"]
     assert active
     page.wait_for_timeout(1500)

@@ -15,18 +15,12 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.ui.e2e_pages import PHONE, STEP_TIMEOUT, WIDE, sign_in_at_atasan, tid
 from tests.ui.e2e_support import FieldApp, SyncServer, server_cli
 from tests.ui.test_e2e_supervisor import (
-    LOAD_TIMEOUT,
-    PHONE,
-    STEP_TIMEOUT,
-    WIDE,
     browser,  # noqa: F401 — the module's chromium
-    button,
     go,
     shot,
-    tid,
-    type_into,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -47,16 +41,7 @@ def world(tmp_path_factory):
 
 def open_map(browser, world, viewport, username: str, password: str) -> Page:  # noqa: F811
     """``/atasan`` on a touch screen, signed in, on the map."""
-    context = browser.new_context(viewport=viewport, locale="id-ID", has_touch=True)
-    page = context.new_page()
-    page.goto(world["app"].url + "atasan")
-    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=LOAD_TIMEOUT)
-    page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
-    expect(page.get_by_role("textbox", name=re.compile("Nama pengguna"))).to_be_visible(timeout=LOAD_TIMEOUT)
-    type_into(page, "Nama pengguna", username)
-    type_into(page, "Kata sandi", password)
-    button(page, "Masuk").click()
-    expect(page.get_by_text(re.compile(r"^\d+ peringatan aktif"))).to_be_visible(timeout=STEP_TIMEOUT)
+    page = sign_in_at_atasan(browser, world["app"].url, viewport, username, password, touch=True)
     go(page, "Peta")
     expect(tid(page, "sv-map-frame")).to_be_visible(timeout=STEP_TIMEOUT)
     return page

@@ -18,6 +18,16 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from field_app.sync_client import SyncClient
+from tests.ui.e2e_pages import (
+    LOAD_TIMEOUT,
+    STEP_TIMEOUT,
+    button,
+    enrol,
+    open_app,
+    sign_in,
+    textbox,
+    type_into,
+)
 from tests.ui.e2e_support import ROOT, FieldApp, SignalProxy, SyncServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,8 +42,6 @@ DUJUNG_SAKTI = "15.72.07.2004"
 GPS = {"latitude": -2.0339, "longitude": 101.3922, "accuracy": 12}
 FULL_FACTS = "Dua kelompok pendukung saling dorong di depan balai desa, sekitar 40 orang."
 REVIEW_NOTE = "Sudah dicek Polsek; personel ditebalkan malam ini."
-LOAD_TIMEOUT = 60_000
-STEP_TIMEOUT = 15_000
 
 
 @pytest.fixture(scope="module")
@@ -71,16 +79,6 @@ def screen(browser, world):
     holder["page"].close()
 
 
-def open_app(browser, url: str) -> Page:
-    page = browser.new_page()
-    page.goto(url)
-    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=LOAD_TIMEOUT)
-    page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
-    page.locator("flt-semantics").first.wait_for(state="attached", timeout=LOAD_TIMEOUT)
-    page.wait_for_timeout(1000)                      # first frame settles before the first tap
-    return page
-
-
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.mouse.move(0, 0)                            # no hover tooltip left over from the last tap
@@ -90,22 +88,6 @@ def shot(page: Page, name: str) -> None:
 
 def tap(page: Page, identifier: str) -> None:
     page.locator(f'[flt-semantics-identifier="{identifier}"]').click()
-
-
-def button(page: Page, name: str):
-    return page.get_by_role("button", name=name, exact=True)
-
-
-def textbox(page: Page, name: str):
-    return page.get_by_role("textbox", name=re.compile(re.escape(name)))
-
-
-def type_into(page: Page, name: str, value: str) -> None:
-    """Focus first: a fill right after a screen change can reach the DOM but not Flutter's field."""
-    box = textbox(page, name)
-    box.click()
-    page.wait_for_timeout(200)
-    box.fill(value)
 
 
 def outbox_item(page: Page, report_id: str):
@@ -174,18 +156,9 @@ def file_quick_report(page: Page) -> None:
 
 def test_enrol_with_a_one_time_code_and_set_a_pin(screen, world):
     page = screen["page"]
-    expect(textbox(page, "NRP")).to_be_visible(timeout=LOAD_TIMEOUT)
-    expect(textbox(page, "Alamat server")).to_be_visible()     # prefilled from PETA_SERVER_URL: not typed
-    type_into(page, "NRP", OFFICER)
-    type_into(page, "Kode pendaftaran", world["server"].enrollment_code(OFFICER))
-    shot(page, "01-enroll")
-    button(page, "Daftar").click()
-    expect(page.get_by_text("Buat PIN", exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
-    type_into(page, "PIN baru", PIN)
-    type_into(page, "Ulangi PIN", PIN)
-    shot(page, "02-set-pin")
-    button(page, "Simpan PIN").click()
-    expect(page.get_by_text(OFFICER_NAME)).to_be_visible(timeout=STEP_TIMEOUT)
+    expect(textbox(page, "Alamat server")).to_be_visible(timeout=LOAD_TIMEOUT)  # prefilled from PETA_SERVER_URL
+    enrol(page, OFFICER, world["server"].enrollment_code(OFFICER), PIN, OFFICER_NAME,
+          filled=lambda form: shot(page, {"enrol": "01-enroll", "pin": "02-set-pin"}[form]))
     expect(page.get_by_text("Sinkron terakhir", exact=False)).to_be_visible(timeout=STEP_TIMEOUT)
     shot(page, "03-home")
 
@@ -274,10 +247,5 @@ def test_the_supervisor_door_on_the_unlock_screen(screen, world):
     page = screen["page"]
     page.get_by_role("button", name=re.compile("Kunci aplikasi")).first.click()
     expect(page.get_by_text("Masukkan PIN")).to_be_visible(timeout=STEP_TIMEOUT)
-    button(page, "Masuk sebagai atasan").click()
-    type_into(page, "Nama pengguna", SUPERVISOR)
-    type_into(page, "Kata sandi", SUPERVISOR_PASSWORD)
-    shot(page, "18-supervisor-login")
-    button(page, "Masuk").click()
-    expect(page.get_by_text(re.compile(r"^\d+ peringatan aktif"))).to_be_visible(timeout=STEP_TIMEOUT)
+    sign_in(page, SUPERVISOR, SUPERVISOR_PASSWORD, filled=lambda form: shot(page, "18-supervisor-login"))
     shot(page, "19-supervisor-board")

@@ -21,24 +21,19 @@ from field_app.i18n import Translator
 from field_app.sync_client import SyncClient
 from field_app.viewmodels.feedback_opened import task_line
 from tests.server.helpers import report
+from tests.ui.e2e_pages import STEP_TIMEOUT, button, enrol, open_app, type_into
 from tests.ui.e2e_support import ROOT, FieldApp, SignalProxy, SyncServer
 from tests.ui.test_e2e_officer import (
     DUJUNG_SAKTI,
     GPS,
-    LOAD_TIMEOUT,
     OFFICER,
     OFFICER_NAME,
     PIN,
-    STEP_TIMEOUT,
-    button,
-    open_app,
     outbox_ids,
     outbox_item,
     shot,
     supervisor,
     tap,
-    textbox,
-    type_into,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -108,15 +103,7 @@ def until(condition, what: str, seconds: float = 30.0):
 
 
 def test_enrol(page, world):
-    expect(textbox(page, "NRP")).to_be_visible(timeout=LOAD_TIMEOUT)
-    type_into(page, "NRP", OFFICER)
-    type_into(page, "Kode pendaftaran", world["server"].enrollment_code(OFFICER))
-    button(page, "Daftar").click()
-    expect(page.get_by_text("Buat PIN", exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
-    type_into(page, "PIN baru", PIN)
-    type_into(page, "Ulangi PIN", PIN)
-    button(page, "Simpan PIN").click()
-    expect(page.get_by_text(OFFICER_NAME)).to_be_visible(timeout=STEP_TIMEOUT)
+    enrol(page, OFFICER, world["server"].enrollment_code(OFFICER), PIN, OFFICER_NAME)
 
 
 def test_the_quick_report_fits_orders_by_tahapan_and_takes_a_note(page, world):

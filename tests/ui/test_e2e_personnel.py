@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from tests.ui.e2e_pages import BOARD, PHONE, STEP_TIMEOUT, WIDE, button, open_app, sign_in, tid
 from tests.ui.e2e_support import FieldApp, SyncServer
-from tests.ui.test_e2e_coverage import button, go, shot, tid, to_top, type_into
+from tests.ui.test_e2e_coverage import go, shot, to_top
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHOTS = Path(os.environ.get("PETA_SHOTS") or Path(tempfile.gettempdir()) / "peta-rawan-shots")
-WIDE, PHONE = {"width": 1366, "height": 768}, {"width": 412, "height": 915}
-LOAD_TIMEOUT, STEP_TIMEOUT = 60_000, 20_000
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +32,7 @@ def page(tmp_path_factory):
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
             "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
-        tab = chromium.new_page(viewport=PHONE, locale="id-ID")
-        tab.goto(app.url)
-        tab.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=LOAD_TIMEOUT)
-        tab.evaluate("document.querySelector('flt-semantics-placeholder').click()")
-        tab.locator("flt-semantics").first.wait_for(state="attached", timeout=LOAD_TIMEOUT)
-        yield tab
+        yield open_app(chromium, app.url, PHONE)
         chromium.close()
     app.stop()
     server.stop()
@@ -68,14 +62,11 @@ def both_sizes(page: Page, name: str, pattern: str) -> None:
 
 
 def test_the_alert_detail_says_reinforcement_for_which_tps_as_an_estimate(page):
-    button(page, "Masuk sebagai atasan").click(timeout=LOAD_TIMEOUT)
-    type_into(page, "Nama pengguna", "polres.kerinci")
-    type_into(page, "Kata sandi", "demo-polres-kerinci")
-    button(page, "Masuk").click()
+    sign_in(page, "polres.kerinci", "demo-polres-kerinci")
     # one incident, one alert: the hot spots are desa alerts, the Polsek's; the Polres shows every alert
     tid(page, "sv-filter-open").click(timeout=STEP_TIMEOUT)
     button(page, "Hapus saringan").click(timeout=STEP_TIMEOUT)
-    expect(page.get_by_text(re.compile(r"^\d+ peringatan aktif"))).to_be_visible(timeout=STEP_TIMEOUT)
+    expect(page.get_by_text(BOARD)).to_be_visible(timeout=STEP_TIMEOUT)
     page.locator("[flt-semantics-identifier^='sv-alert-']").first.click()
     expect(page.get_by_text(re.compile(r"^Penebalan \+\d+ personel untuk \d+ dari \d+ TPS \(perkiraan\)$")).first
            ).to_be_attached(timeout=STEP_TIMEOUT)

@@ -8,22 +8,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.ui.e2e_pages import STEP_TIMEOUT, button, enrol, open_app
 from tests.ui.e2e_support import FieldApp, SignalProxy, SyncServer
 from tests.ui.test_e2e_officer import (
-    LOAD_TIMEOUT,
     OFFICER,
     OFFICER_NAME,
     PIN,
-    STEP_TIMEOUT,
     browser,  # noqa: F401 — the module's browser fixture
-    button,
     file_quick_report,
-    open_app,
     outbox_ids,
     outbox_item,
     shot,
-    textbox,
-    type_into,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -43,15 +38,7 @@ def world(tmp_path_factory):
 
 def test_a_waiting_report_offers_kirim_lewat_sms_after_the_link_went_down(browser, world):  # noqa: F811
     page = open_app(browser, world["app"].url)
-    expect(textbox(page, "NRP")).to_be_visible(timeout=LOAD_TIMEOUT)
-    type_into(page, "NRP", OFFICER)
-    type_into(page, "Kode pendaftaran", world["server"].enrollment_code(OFFICER))
-    button(page, "Daftar").click()
-    expect(page.get_by_text("Buat PIN", exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
-    type_into(page, "PIN baru", PIN)
-    type_into(page, "Ulangi PIN", PIN)
-    button(page, "Simpan PIN").click()
-    expect(page.get_by_text(OFFICER_NAME)).to_be_visible(timeout=STEP_TIMEOUT)
+    enrol(page, OFFICER, world["server"].enrollment_code(OFFICER), PIN, OFFICER_NAME)
 
     world["proxy"].cut()
     file_quick_report(page)

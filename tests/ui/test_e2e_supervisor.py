@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from field_app.errors import ServerRejected
 from field_app.sync_client import SyncClient
+from tests.ui.e2e_pages import PHONE, STEP_TIMEOUT, WIDE, button, enrol, open_app, sign_in, tid, type_into
 from tests.ui.e2e_support import FieldApp, SyncServer, server_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,11 +28,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 # Screenshots refresh docs/screenshots/ only when asked (PETA_SHOTS=docs/screenshots make test);
 # otherwise they go to a scratch folder so a test run never dirties the tracked tree.
 SHOTS = Path(os.environ.get("PETA_SHOTS") or Path(tempfile.gettempdir()) / "peta-rawan-shots")
-WIDE, PHONE = {"width": 1366, "height": 768}, {"width": 412, "height": 915}
 OFFICER, PIN = "90110233", "274916"
 NEW_OFFICER = "88030417"
 GUESSED = "polsek.pesisirbukit"
-LOAD_TIMEOUT, STEP_TIMEOUT = 60_000, 20_000
 SUNGAI_PENUH = "15.72"
 
 
@@ -60,46 +59,12 @@ def browser():
         chromium.close()
 
 
-def open_app(browser, url: str, viewport: dict) -> Page:
-    page = browser.new_page(viewport=viewport, locale="id-ID")
-    page.goto(url)
-    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=LOAD_TIMEOUT)
-    page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
-    page.locator("flt-semantics").first.wait_for(state="attached", timeout=LOAD_TIMEOUT)
-    page.wait_for_timeout(1000)
-    return page
-
-
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     page.mouse.move(size["width"] - 2, size["height"] // 2)
     page.wait_for_timeout(900)
     page.screenshot(path=str(SHOTS / f"supervisor-{name}-{size['width']}x{size['height']}.png"))
-
-
-def tid(page: Page, identifier: str):
-    return page.locator(f'[flt-semantics-identifier="{identifier}"]')
-
-
-def type_into(page: Page, name: str, value: str) -> None:
-    box = page.get_by_role("textbox", name=re.compile(re.escape(name)))
-    box.click()
-    page.wait_for_timeout(200)
-    box.fill(value)
-
-
-def button(page: Page, name: str):
-    return page.get_by_role("button", name=name, exact=True)
-
-
-def sign_in(page: Page, username: str, password: str) -> None:
-    """From the unlock screen through the supervisor door."""
-    button(page, "Masuk sebagai atasan").click()
-    type_into(page, "Nama pengguna", username)
-    type_into(page, "Kata sandi", password)
-    button(page, "Masuk").click()
-    expect(page.get_by_text(re.compile(r"^\d+ peringatan aktif"))).to_be_visible(timeout=STEP_TIMEOUT)
 
 
 def sign_out(page: Page) -> None:
@@ -135,15 +100,7 @@ def show_every_alert(page: Page) -> None:
 
 def test_an_officer_phone_is_enrolled_so_the_supervisor_door_shows(tab, world):
     page = tab
-    expect(page.get_by_role("textbox", name=re.compile("NRP"))).to_be_visible(timeout=LOAD_TIMEOUT)
-    type_into(page, "NRP", OFFICER)
-    type_into(page, "Kode pendaftaran", world["server"].enrollment_code(OFFICER))
-    button(page, "Daftar").click()
-    expect(page.get_by_text("Buat PIN", exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
-    type_into(page, "PIN baru", PIN)
-    type_into(page, "Ulangi PIN", PIN)
-    button(page, "Simpan PIN").click()
-    expect(page.get_by_text("Brigpol Reza Pratama")).to_be_visible(timeout=STEP_TIMEOUT)
+    enrol(page, OFFICER, world["server"].enrollment_code(OFFICER), PIN, "Brigpol Reza Pratama")
     page.get_by_role("tab", name="Pengaturan").click()
     page.get_by_role("button", name=re.compile("Kunci aplikasi")).first.click(timeout=STEP_TIMEOUT)
     expect(button(page, "Masuk sebagai atasan")).to_be_visible(timeout=STEP_TIMEOUT)

@@ -21,27 +21,14 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from field_app.sync_client import SyncClient
 from tests.server.helpers import wait_until
+from tests.ui.e2e_pages import PHONE, STEP_TIMEOUT, WIDE, button, enrol, open_app, sign_in, tid, type_into
 from tests.ui.e2e_support import ROOT, FieldApp, SignalProxy, SyncServer
-from tests.ui.test_e2e_officer import (
-    DUJUNG_SAKTI,
-    GPS,
-    LOAD_TIMEOUT,
-    OFFICER,
-    OFFICER_NAME,
-    PIN,
-    SHOTS,
-    STEP_TIMEOUT,
-    button,
-    open_app,
-    shot,
-    type_into,
-)
+from tests.ui.test_e2e_officer import DUJUNG_SAKTI, GPS, OFFICER, OFFICER_NAME, PIN, SHOTS, shot
 from tests.ui.test_e2e_officer_loop import ANSWER, TASK_NOTE, _assigned_alert, until
-from tests.ui.test_e2e_supervisor import show_every_alert, sign_in, tid
+from tests.ui.test_e2e_supervisor import show_every_alert
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PHONE, WIDE = {"width": 412, "height": 915}, {"width": 1366, "height": 768}
 POLSEK, POLSEK_PASSWORD = "polsek.pesisirbukit", "demo-polsek-pb"
 RED, BLUE = (210, 30, 30), (20, 40, 200)
 
@@ -101,15 +88,7 @@ def shot_both(page: Page, name: str) -> None:
 
 
 def test_enrol(page, world):
-    expect(page.get_by_role("textbox", name=re.compile("NRP"))).to_be_visible(timeout=LOAD_TIMEOUT)
-    type_into(page, "NRP", OFFICER)
-    type_into(page, "Kode pendaftaran", world["server"].enrollment_code(OFFICER))
-    button(page, "Daftar").click()
-    expect(page.get_by_text("Buat PIN", exact=True)).to_be_visible(timeout=STEP_TIMEOUT)
-    type_into(page, "PIN baru", PIN)
-    type_into(page, "Ulangi PIN", PIN)
-    button(page, "Simpan PIN").click()
-    expect(page.get_by_text(OFFICER_NAME)).to_be_visible(timeout=STEP_TIMEOUT)
+    enrol(page, OFFICER, world["server"].enrollment_code(OFFICER), PIN, OFFICER_NAME)
 
 
 def test_a_task_answered_offline_with_a_photo_reaches_the_server_after_the_link_returns(page, world):

@@ -12,17 +12,12 @@ from playwright.sync_api import expect
 
 from field_app.sync_client import SyncClient
 from tests.server.helpers import wait_until
+from tests.ui.e2e_pages import PHONE, STEP_TIMEOUT, WIDE, button, sign_in_at_atasan, tid
 from tests.ui.e2e_support import FieldApp, SyncServer, server_cli
-from tests.ui.test_e2e_command import sign_in_at_atasan
 from tests.ui.test_e2e_supervisor import (
-    PHONE,
-    STEP_TIMEOUT,
-    WIDE,
     browser,  # noqa: F401 — the module's chromium
-    button,
     go,
     shot,
-    tid,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -42,7 +37,7 @@ def world(tmp_path_factory):
 
 
 def test_the_timeline_says_voting_day_and_opens_the_map_as_of_masa_tenang(browser, world):  # noqa: F811
-    page = sign_in_at_atasan(browser, world, WIDE, "polres.kerinci", "demo-polres-kerinci")
+    page = sign_in_at_atasan(browser, world["app"].url, WIDE, "polres.kerinci", "demo-polres-kerinci")
     try:
         go(page, "Tahapan")
         expect(page.get_by_text("Sekarang: Pemungutan dan penghitungan suara")).to_be_visible(timeout=STEP_TIMEOUT)
@@ -89,7 +84,7 @@ def test_polda_adjusts_the_proposal_and_saves_version_1(browser, world):  # noqa
     client.login("polda.jambi", "demo-polda-jambi")
     proposal = client.get_plan()["proposal"]
     kerinci = next(row for row in proposal["rows"] if row["region_code"] == "15.01")
-    page = sign_in_at_atasan(browser, world, WIDE, "polda.jambi", "demo-polda-jambi")
+    page = sign_in_at_atasan(browser, world["app"].url, WIDE, "polda.jambi", "demo-polda-jambi")
     try:
         go(page, "Penebalan")
         expect(page.get_by_text("Rencana penebalan: Polda Jambi")).to_be_visible(timeout=STEP_TIMEOUT)
@@ -121,7 +116,7 @@ def test_the_sitrep_of_any_day_and_the_scheduled_ones_are_in_the_exports(browser
     client = SyncClient(world["server"].url)
     client.login("polres.kerinci", "demo-polres-kerinci")
     assert wait_until(lambda: any(item["slot"] == "20241127-1800" for item in client.list_sitreps()["items"]))
-    page = sign_in_at_atasan(browser, world, PHONE, "polres.kerinci", "demo-polres-kerinci")
+    page = sign_in_at_atasan(browser, world["app"].url, PHONE, "polres.kerinci", "demo-polres-kerinci")
     try:
         go(page, "Unduh")
         expect(page.get_by_text("Sitrep terjadwal (06:00, 18:00 WIB)")).to_be_visible(timeout=STEP_TIMEOUT)
@@ -159,7 +154,7 @@ def test_an_admin_corrects_a_polres_strength_and_the_plan_reads_it(browser, worl
     client = SyncClient(world["server"].url)
     client.login("admin", "demo-admin-jambi")
     before = next(unit for unit in client.get_strength()["units"] if unit["unit"] == "Polres Kerinci")
-    page = sign_in_at_atasan(browser, world, WIDE, "admin", "demo-admin-jambi")
+    page = sign_in_at_atasan(browser, world["app"].url, WIDE, "admin", "demo-admin-jambi")
     try:
         go(page, "Penebalan")
         expect(page.get_by_text("Kekuatan personel")).to_be_visible(timeout=STEP_TIMEOUT)
