@@ -3,8 +3,10 @@ proposal by the rule of assets/penebalan.toml, the commander's numbers saved as 
 allocation becoming a Polres' pool, the PDF annex; and the rule itself with hand-made numbers.
 
 On voting day (a critical tahapan) with no reports, Polda's baseline makes Kabupaten Kerinci and
-Kota Sungai Penuh rawan and every other kabupaten/kota kurang_rawan with no need. The admin sets
-Polda's BKO to 30 and Brimob to 0: 30 officers for the two rawan regions, shared by need.
+Kota Sungai Penuh rawan and every other kabupaten/kota kurang_rawan with no need. Each test has a
+server of its own (``scene``: the shipped strength figures, no plan saved), so any of them runs alone;
+``polda_bko_30`` is the admin setting Polda's BKO to 30 and Brimob to 0: 30 officers for the two
+rawan regions, shared by need.
 """
 from __future__ import annotations
 
@@ -35,9 +37,11 @@ def test_the_rule_file_must_name_every_level_once():
         load_rule('order = ["rawan", "rawan", "kurang_rawan"]')
 
 
-@pytest.fixture(scope="module")
-def scene(tmp_path_factory):
-    server = ClockedServer(tmp_path_factory.mktemp("plans"), wib("11-27 08:00"))
+@pytest.fixture
+def scene(tmp_path):
+    """A fresh server on voting day: the shipped strength figures, no plan saved; its admin, a Polda and a
+    Polres (Kerinci and Sungai Penuh) supervisor."""
+    server = ClockedServer(tmp_path, wib("11-27 08:00"))
     try:
         admin = Actor("admin", "admin", ["15"], server.api.login("admin", PASSWORD))
         world = World(server.api, admin)
@@ -46,6 +50,15 @@ def scene(tmp_path_factory):
     finally:
         server.stop()
     assert "Traceback" not in server.log(), server.log()
+
+
+@pytest.fixture
+def polda_bko_30(scene):
+    """The scene after an admin set Polda's BKO to 30 and Brimob to 0."""
+    server, admin, _, _ = scene
+    call(server, "PUT", "/api/v1/strength/Polda Jambi", admin.token,
+         json={"polda_bko": 30, "brimob": 0, "source": "Sprin uji 2024"})
+    return scene
 
 
 def call(server, method, path, token, status=200, **kwargs):
@@ -97,12 +110,10 @@ def test_the_alerts_strength_check_reads_what_an_admin_set(scene):
     assert (after["available"], after["gap"], after["example"]) == (before["recommended"] - 7, 7, False)
     alert_strength = call(server, "GET", "/api/v1/regions/15.72", polres.token)["personnel"]["strength"]
     assert alert_strength["available"] == after["available"]          # one unit, one figure, whichever region
-    call(server, "PUT", "/api/v1/strength/Polres Kerinci", admin.token,
-         json={"available": before["available"], "source": "contoh"})
 
 
-def test_polda_proposal_shares_its_30_by_need_between_the_two_rawan_regions(scene):
-    server, _, polda, _ = scene
+def test_polda_proposal_shares_its_30_by_need_between_the_two_rawan_regions(polda_bko_30):
+    server, _, polda, _ = polda_bko_30
     body = call(server, "GET", "/api/v1/plans", polda.token)
     proposal = body["proposal"]
     assert proposal["kind"] == "polda" and proposal["unit_name"] == "Polda Jambi" and proposal["critical_stage"]
@@ -119,8 +130,8 @@ def test_polda_proposal_shares_its_30_by_need_between_the_two_rawan_regions(scen
     assert body["saved"] is None and body["versions"] == []
 
 
-def test_the_commander_adjusts_and_saves_versions_and_the_polres_receives_them(scene):
-    server, _, polda, polres = scene
+def test_the_commander_adjusts_and_saves_versions_and_the_polres_receives_them(polda_bko_30):
+    server, _, polda, polres = polda_bko_30
     rows = [{"region_code": "15.01", "allocated": 10}, {"region_code": "15.72", "allocated": 20}]
     first = call(server, "POST", "/api/v1/plans", polda.token, 201, json={"rows": rows, "note": "Uji versi 1"})
     assert (first["version"], first["saved_by"], first["note"]) == (1, polda.username, "Uji versi 1")
