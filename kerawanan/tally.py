@@ -16,7 +16,17 @@ from array import array
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from kerawanan.weights import EPOCH, NO_REASON, Entry, Parts, beyond_limits, corroborated_among, window_start
+from kerawanan.scoring_config import ScoringConfig
+from kerawanan.weights import (
+    CATEGORY,
+    EPOCH,
+    NO_REASON,
+    Entry,
+    Parts,
+    beyond_limits,
+    corroborated_among,
+    window_start,
+)
 
 INF = math.inf
 
@@ -83,7 +93,8 @@ EMPTY = Tally(0.0, 0.0, (), 0, frozenset(), frozenset(), 0, None, None)
 class DesaTally:
     """The counted reports of one desa, oldest first, with their factors and terms at ``ref``."""
 
-    __slots__ = ("entries", "factors", "terms", "low", "cut", "ref", "dirty_from", "stable", "snapshot")
+    __slots__ = ("entries", "factors", "terms", "low", "cut", "ref", "dirty_from", "dirty_kinds", "stable",
+                 "snapshot")
 
     def __init__(self):
         self.entries: list[Entry] = []
@@ -93,6 +104,8 @@ class DesaTally:
         self.cut = 0                         # entries[:cut] were not in the future when factors were set
         self.ref: float | None = None
         self.dirty_from = INF                # factors from this epoch on must be recomputed
+        self.dirty_kinds: set[str] | None = None   # of them, the categories whose corroboration may
+        #                                          have moved (None: every one); the others' stands
         self.stable = 0                      # entries[:stable] and their terms unchanged since ``snapshot``
         self.snapshot: tuple | None = None   # the sums of tally() part-way: (lo, k, mass, categories, ...)
 
@@ -112,6 +125,8 @@ class DesaTally:
             self.stable = min(self.stable, index)
         if entry[0] < self.dirty_from:
             self.dirty_from = entry[0]
+        if self.dirty_kinds is not None:
+            self.dirty_kinds.add(entry[3])
 
     def remove(self, entry: Entry) -> None:
         index = bisect.bisect_left(self.entries, entry)
@@ -120,6 +135,8 @@ class DesaTally:
         self.cut -= index < self.cut
         self.stable = min(self.stable, index)
         self.dirty_from = min(self.dirty_from, entry.epoch)
+        if self.dirty_kinds is not None:
+            self.dirty_kinds.add(entry[3])
 
     def bounds(self, at: float, horizon_hours: float) -> tuple[int, int]:
         """[lo, hi): the entries that count at ``at`` (not in the future, within the horizon)."""
@@ -141,14 +158,16 @@ class DesaTally:
         ones before ``lo`` have expired; they still corroborate and use allowances, as context)."""
         entries, config = self.entries, parts.config
         if ref != self.ref:
-            self.ref, self.dirty_from = ref, -INF
+            self.ref, self.dirty_from, self.dirty_kinds = ref, -INF, None
         if hi != self.cut:
             low = min(hi, self.cut)
             if low < len(entries):
                 self.dirty_from = min(self.dirty_from, entries[low][0])
+            self._dirty_kinds_of(low, max(hi, self.cut))   # entering or leaving the counted ones
             self.cut = hi
         if lo < self.low and lo < hi:                    # older entries back in view (an earlier ``at``)
             self.dirty_from = min(self.dirty_from, entries[lo][0])
+            self._dirty_kinds_of(lo, self.low)
         self.low = lo
         if self.dirty_from == INF:
             return
@@ -157,12 +176,33 @@ class DesaTally:
             start = min(window_start(start, config), start - config.corroboration_window_hours * 3600.0)
         first = max(lo, bisect.bisect_left(entries, start, 0, hi, key=EPOCH))
         self.stable = min(self.stable, first)
-        corroborated = corroborated_among(entries, first, hi, config)
+        corroborated = self._corroborated(first, hi, config)
         limited = beyond_limits(entries, first, hi, config)
         self._terms(first, hi, ref, parts, corroborated, limited)
         self.factors[hi:] = [None] * (len(entries) - hi)
         self.terms[hi:] = [0.0] * (len(entries) - hi)
-        self.dirty_from = INF
+        self.dirty_from, self.dirty_kinds = INF, set()
+
+    def _dirty_kinds_of(self, start: int, end: int) -> None:
+        if self.dirty_kinds is not None:
+            self.dirty_kinds.update(map(CATEGORY, self.entries[start:end]))
+
+    def _corroborated(self, first: int, hi: int, config: ScoringConfig) -> set[int]:
+        """``corroborated_among`` for entries[first:hi]: worked out for the categories whose reports
+        changed (``dirty_kinds``), taken from the factors already set for the others."""
+        entries, kinds, factors = self.entries, self.dirty_kinds, self.factors
+        if kinds is None:
+            return corroborated_among(entries, first, hi, config)
+        found = corroborated_among(entries, first, hi, config, kinds)
+        for index in range(first, hi):
+            if entries[index][3] in kinds:
+                continue
+            factor = factors[index]
+            if factor is None:                           # never weighed: work every category out
+                return corroborated_among(entries, first, hi, config)
+            if factor[0] != 1.0:
+                found.add(index)
+        return found
 
     def _terms(self, first: int, hi: int, ref: float, parts: Parts, corroborated: set[int],
                limited: dict[int, str]) -> None:

@@ -16,7 +16,7 @@ import bisect
 import itertools
 import math
 import operator
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -122,9 +122,11 @@ def window_start(epoch: float, config: ScoringConfig) -> float:
     return _window_of(epoch, size) * size - WINDOW_OFFSET_S
 
 
-def corroborated_among(entries: list[Entry], first: int, hi: int, config: ScoringConfig) -> set[int]:
+def corroborated_among(entries: list[Entry], first: int, hi: int, config: ScoringConfig,
+                       only: Collection[str] | None = None) -> set[int]:
     """Indexes in [first, hi) with reports of the same category from ``min_officers`` distinct
-    officers within the window either side, among the entries below ``hi``."""
+    officers within the window either side, among the entries below ``hi``; of the categories
+    ``only``, when given (a report moves only its own category's corroboration)."""
     window = config.corroboration_window_hours * 3600.0
     needed = config.corroboration_min_officers
     if first >= hi:
@@ -134,16 +136,22 @@ def corroborated_among(entries: list[Entry], first: int, hi: int, config: Scorin
     officers = list(map(OFFICER, span))
     if len(set(officers)) < needed:
         return set()                                      # one officer only: nobody corroborates
-    groups: dict[str, list[int]] = {}                     # category -> offsets in span
-    for offset, category in enumerate(map(CATEGORY, span)):
-        group = groups.get(category)
-        if group is None:
-            groups[category] = [offset]
-        else:
-            group.append(offset)
+    if only is None:
+        groups: dict[str, list[int]] = {}                 # category -> offsets in span
+        for offset, category in enumerate(map(CATEGORY, span)):
+            group = groups.get(category)
+            if group is None:
+                groups[category] = [offset]
+            else:
+                group.append(offset)
+        found_in: Iterable[list[int]] = groups.values()
+    else:
+        categories = list(map(CATEGORY, span))
+        found_in = (list(itertools.compress(range(len(span)), map(category.__eq__, categories)))
+                    for category in only)
     found: set[int] = set()
-    for group in groups.values():
-        if len(group) < needed or group[-1] + start < first:
+    for group in found_in:
+        if len(group) < needed or not group or group[-1] + start < first:
             continue
         members = [officers[offset] for offset in group]
         if len(set(members)) < needed:

@@ -128,6 +128,40 @@ def test_a_book_kept_incrementally_is_the_book_from_scratch(rows, minutes, split
         assert mine == theirs
 
 
+one_by_one = st.lists(st.tuples(
+    st.integers(-60 * 24 * 3, 60 * 24),                   # observed, minutes from NIGHT
+    st.sampled_from(["a", "b", "c"]), st.sampled_from(["bentrok", "intimidasi", "politik_uang"]),
+    st.sampled_from(["pending", "pending", "confirmed"]),
+    st.integers(-60 * 12, 60 * 24 * 2),                    # the book is brought to this minute after it
+    st.booleans()),                                        # then a report put earlier is taken out
+    min_size=1, max_size=30)
+
+
+@settings(max_examples=80, deadline=None)
+@given(one_by_one)
+def test_a_book_fed_one_report_at_a_time_weighs_each_as_from_scratch(steps):
+    """A push of one report moves only its own category's corroboration (the book works out no
+    other, ``DesaTally.dirty_kinds``): fed one report at a time, brought to another instant after
+    each, with reports taken out between, every weight and factor is the one a fresh book gives."""
+    book, kept = ScoreBook(CONFIG), {}
+    for n, (minutes, officer, category, review, later, drop) in enumerate(steps):
+        entry = entry_of(clash(n, officer=officer, category=category, review=review,
+                               observed_at=NIGHT + timedelta(minutes=minutes)))
+        book.put([entry])
+        kept[entry.id] = entry
+        if drop and len(kept) > 1:
+            gone = sorted(kept)[n % len(kept)]
+            book.drop([gone])
+            del kept[gone]
+        epoch = (NIGHT + timedelta(minutes=later)).timestamp()
+        book.tallies_at(epoch)
+        fresh = ScoreBook(CONFIG)
+        fresh.put(kept.values())
+        fresh.tallies_at(epoch)
+        assert book.breakdowns(DESA, epoch) == fresh.breakdowns(DESA, epoch)
+        assert book.tally(DESA).same_values(fresh.tally(DESA))
+
+
 def _limits_one_by_one(entries, first, hi):
     """The rule of ``beyond_limits`` written plainly, report by report (the reference)."""
     size, found, seen = CONFIG.limit_window_hours * 3600.0, {}, {}
