@@ -122,7 +122,8 @@ class Engine:
                 outcome.read_seconds = time.perf_counter() - started
             else:
                 book = self.book
-            delta = self.storage.scoring_delta(book.seq)   # what arrived since (the pass starts with it)
+            # what arrived since (the pass starts with it): mostly what this process's pushes just wrote
+            delta = self.storage.scoring_delta(book.seq, just_written=True)
             if not full and not regions and delta.seq <= book.seq:
                 return outcome                             # nothing new since the last pass
             try:

@@ -36,6 +36,12 @@ def loaded_feed(storage: Any, config: ScoringConfig) -> ReportFeed:
     return feed
 
 
+def caught_up(feed: ReportFeed, storage: Any) -> ReportFeed:
+    """``feed`` after taking in what the storage stored or reviewed since its change number."""
+    feed.follow(storage.scoring_delta(feed.seq), lambda: officer_areas(storage))
+    return feed
+
+
 FREEZE_AT = 50_000               # reports in a fresh book from which its objects are kept out of the collector
 
 

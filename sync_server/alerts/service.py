@@ -18,7 +18,7 @@ from sync_server.alerts.engine import Engine, Outcome
 from sync_server.alerts.explanation import explain
 from sync_server.alerts.personnel import PersonnelPlanner, strength_reader
 from sync_server.alerts.pump import MIN_INTERVAL, SETTLE_SECONDS, Pump
-from sync_server.alerts.scorebook import ReportFeed, officer_areas
+from sync_server.alerts.scorebook import ReportFeed, caught_up
 from sync_server.alerts.views import Views
 from sync_server.coordination import Coordination, Solo
 from sync_server.people import People
@@ -183,7 +183,7 @@ class AlertService:
     def _follow(self, feed: ReportFeed) -> None:
         """A node that does not run the engine catches its book up with the reports stored since
         (read only: the engine node writes the levels and alerts)."""
-        feed.follow(self.storage.scoring_delta(feed.seq), lambda: officer_areas(self.storage))
+        caught_up(feed, self.storage)
 
     def people(self) -> People:
         """Who each username is (``sync_server/people.py``), for one rendering."""

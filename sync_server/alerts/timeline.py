@@ -22,7 +22,7 @@ from kerawanan.regions import in_scope
 from kerawanan.scoring import level_for, region_score
 from kerawanan.tahapan import WIB, wib_day
 from kerawanan.vocab import LEVELS
-from sync_server.alerts.scorebook import ReportFeed, loaded_feed, officer_areas
+from sync_server.alerts.scorebook import ReportFeed, caught_up, loaded_feed
 from sync_server.render import iso_z
 from sync_server.storage.base import AlertQuery
 from sync_server.validation import invalid_parameter
@@ -96,8 +96,7 @@ class LevelsAsOf:
         """The book, caught up with the reports stored or reviewed since it was filled (as the engine does)."""
         if self._feed is None:
             self._feed = loaded_feed(self.storage, self.config)     # the full read, as the engine's
-        self._feed.follow(self.storage.scoring_delta(self._feed.seq), lambda: officer_areas(self.storage))
-        return self._feed
+        return caught_up(self._feed, self.storage)
 
 def regions_as_of(service: Any, principal: Any, levels: LevelsAsOf, tier: str, at: datetime) -> list[dict]:
     """Every region of ``tier`` in scope with its level and score as of ``at``."""

@@ -180,10 +180,10 @@ def scoring_delta(conn: Any, after: int) -> ScoringDelta:
     return ScoringDelta(rows=list(map(ScoringRow._make, conn.execute(_CHANGED_SINCE, (after, after)))), seq=seq)
 
 
-def read_scoring_delta(db: Database, after: int) -> ScoringDelta:
-    """``scoring_delta`` in a read transaction (no write lock; on SQLite, where the pages just
-    written are still held: a delta is mostly what this process's pushes just stored)."""
-    with db.reading(warm=True) as conn:
+def read_scoring_delta(db: Database, after: int, *, warm: bool = False) -> ScoringDelta:
+    """``scoring_delta`` in a read transaction (no write lock; ``warm``: ``Database.reading``'s, for
+    a delta that is mostly what this process's pushes just stored)."""
+    with db.reading(warm=warm) as conn:
         return scoring_delta(conn, after)
 
 

@@ -147,7 +147,8 @@ class Database:
         ``warm``: read through the writer instead, holding this process's writers back meanwhile (not
         other processes'). A reader's page cache is emptied by every commit, the writer's keeps the
         pages this process wrote: a short read of what was just written (the alert engine's delta
-        after a push) costs half as much there."""
+        after a push) costs half as much there. Never inside a write transaction of the same thread
+        (it waits for the writer that thread holds)."""
         if warm:
             with self._lock:
                 yield from self._read_in(self.writer)

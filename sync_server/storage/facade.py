@@ -224,8 +224,8 @@ class SqlStorage:
         return quotas.nth_report_time_since(self.db, officer, since, nth)
 
     # ---- alerts
-    def scoring_delta(self, after: int) -> ScoringDelta:
-        return alerts.read_scoring_delta(self.db, after)
+    def scoring_delta(self, after: int, *, just_written: bool = False) -> ScoringDelta:
+        return alerts.read_scoring_delta(self.db, after, warm=just_written)
 
     def scoring_rows(self) -> AbstractContextManager[tuple[Iterator[tuple], int]]:
         return alerts.scoring_rows(self.db)

@@ -143,7 +143,9 @@ class MediaPort(Protocol):
 class AlertsPort(Protocol):
     """The alert engine's state and the alerts commanders read and act on."""
 
-    def scoring_delta(self, after: int) -> ScoringDelta: ...     # reports stored or reviewed since
+    def scoring_delta(self, after: int, *, just_written: bool = False) -> ScoringDelta: ...   # reports stored
+    #   or reviewed since; ``just_written``: mostly what this process just stored (the alert engine's delta
+    #   after a push), read where those pages still are (on SQLite, the writer: never inside a write here)
     def scoring_rows(self) -> AbstractContextManager[tuple[Iterator[tuple], int]]: ...  # all, as read
     def alert_batch(self) -> AbstractContextManager[AlertBatch]: ...
     def get_alert(self, alert_id: str) -> Alert | None: ...
