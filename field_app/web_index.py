@@ -7,12 +7,20 @@ live in the page: ``field_app/web/link_banner.js``, inlined into Flet's ``index.
 ``</head>`` (before Flutter starts), watches Flet's socket and covers the page at once with
 "Koneksi ke server aplikasi terputus — menyambung ulang…" until the server speaks on a new socket.
 
-``LinkBanner`` is an ASGI layer over Flet's app: every ``text/html`` answer (the index, also served
-for the app's routes) gets the script; the new length replaces the old, and Flet's ``ETag`` is
-dropped (it names the file without the script).
+A server that hangs (stopped, its event loop blocked) closes no socket, and the screen would stay as
+it was, looking live — a commander reading a frozen board. So the page also asks ``GET /_peta/link``
+every ``PETA_LINK_PROBE_SECONDS`` (default 10); with no answer within as long, and nothing else from
+the server meanwhile, it covers the page with "Server aplikasi tidak menjawab — layar ini mungkin
+tidak terbaru" until the server answers again.
+
+``LinkBanner`` is an ASGI layer over Flet's app: it answers the probe itself (204, never cached: in
+the same process and event loop as Flet's sessions, so it is silent exactly when they are); every
+``text/html`` answer (the index, also served for the app's routes) gets the script; the new length
+replaces the old, and Flet's ``ETag`` is dropped (it names the file without the script).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,10 +28,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 SCRIPT = Path(__file__).resolve().parent / "web" / "link_banner.js"
 HEAD_END = b"</head>"
 DROPPED = (b"content-length", b"etag")
+PROBE_PATH = "/_peta/link"
+PROBE_SECONDS = 10.0
+PROBE_MARK = b"__PETA_PROBE_MS__"
 
 
-def script_tag() -> bytes:
-    return b"<script>\n" + SCRIPT.read_bytes() + b"</script>\n"
+def probe_seconds() -> float:
+    """``PETA_LINK_PROBE_SECONDS``: how often the page asks, and how long it waits for the answer."""
+    text = os.environ.get("PETA_LINK_PROBE_SECONDS", "").strip()
+    try:
+        seconds = float(text) if text else PROBE_SECONDS
+    except ValueError:
+        raise SystemExit(f"PETA_LINK_PROBE_SECONDS={text!r}: give seconds, e.g. 10") from None
+    if not 0.2 <= seconds <= 600:
+        raise SystemExit(f"PETA_LINK_PROBE_SECONDS={text!r}: between 0.2 and 600 seconds")
+    return seconds
+
+
+def script_tag(seconds: float | None = None) -> bytes:
+    milliseconds = round(1000 * (probe_seconds() if seconds is None else seconds))
+    return b"<script>\n" + SCRIPT.read_bytes().replace(PROBE_MARK, str(milliseconds).encode()) + b"</script>\n"
 
 
 def with_banner(html: bytes, tag: bytes) -> bytes:
@@ -40,6 +64,11 @@ class LinkBanner:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
+            return
+        if scope["path"] == PROBE_PATH:
+            await send({"type": "http.response.start", "status": 204,
+                        "headers": [(b"cache-control", b"no-store")]})
+            await send({"type": "http.response.body", "body": b""})
             return
         held: dict[str, Message] = {}
         body: list[bytes] = []
