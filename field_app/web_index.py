@@ -9,9 +9,10 @@ live in the page: ``field_app/web/link_banner.js``, inlined into Flet's ``index.
 
 A server that hangs (stopped, its event loop blocked) closes no socket, and the screen would stay as
 it was, looking live — a commander reading a frozen board. So the page also asks ``GET /_peta/link``
-every ``PETA_LINK_PROBE_SECONDS`` (default 10); with no answer within as long, and nothing else from
-the server meanwhile, it covers the page with "Server aplikasi tidak menjawab — layar ini mungkin
-tidak terbaru" until the server answers again.
+every ``PETA_LINK_PROBE_SECONDS`` (default 10); when two in a row (the second asked at once) get no
+answer within as long, with nothing else from the server meanwhile and no network change in the
+browser, it covers the page with "Server aplikasi tidak menjawab — layar ini mungkin tidak terbaru"
+until the server answers again (a hang is told within three intervals; a network blip is not one).
 
 ``LinkBanner`` is an ASGI layer over Flet's app: it answers the probe itself (204, never cached: in
 the same process and event loop as Flet's sessions, so it is silent exactly when they are); every

@@ -6,10 +6,11 @@
 //
 // A server that hangs (stopped, its loop blocked) closes nothing: the socket stays open and the screen
 // would stay as it was, looking live. So the page also asks the server (GET /_peta/link, answered by
-// field_app/web_index.py beside Flet) every PROBE_MS; an answer that does not come within PROBE_MS,
-// while nothing else came from the server meanwhile, covers the page with "tidak menjawab" until
-// the server answers again: the stale screen stays readable under a wash, marked as possibly out of
-// date, and takes no taps (they would go nowhere).
+// field_app/web_index.py beside Flet) every PROBE_MS. When two questions in a row (the second asked
+// at once) get no answer within PROBE_MS, while nothing else came from the server either and the
+// browser stayed on the same network, the page is covered with "tidak menjawab" until the server
+// answers again: the stale screen stays readable under a wash, marked as possibly out of date, and
+// takes no taps (they would go nowhere).
 (() => {
   "use strict";
   const Native = window.WebSocket;
@@ -25,7 +26,9 @@
   let heard = false;          // the server has spoken on some socket: a close after that is a loss
   let lastHeard = 0;          // performance.now() when it last did
   let lost = false;           // the socket closed (or the browser went offline)
-  let silent = false;         // the server did not answer a probe in time
+  let silent = false;         // the server did not answer two probes in a row in time
+  let misses = 0;             // probes in a row with no answer and nothing else from the server
+  let generation = 0;         // bumped when the browser goes offline or online
   let cover = null;
 
   function build() {
@@ -86,8 +89,9 @@
   }
 
   async function probe() {
-    if (heard && !document.hidden) {
+    if (heard && !document.hidden && navigator.onLine !== false) {
       const sent = performance.now();
+      const asked = generation;
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), PROBE_MS);
       let answered = false;
@@ -97,14 +101,23 @@
         answered = false;         // refused, timed out, offline
       }
       clearTimeout(timer);
-      if (answered) {
-        silent = false;
-      } else if (lastHeard < sent) {
-        silent = true;            // nothing from the server since the question either
+      if (asked === generation) {   // not asked across a network change (a blip is not a hang)
+        if (answered || lastHeard >= sent) {
+          misses = 0;             // it answered, or spoke on the socket meanwhile
+          silent = false;
+        } else {
+          misses += 1;
+          silent = silent || misses >= 2;   // two questions in a row, the second asked at once
+        }
+        render();
       }
-      render();
     }
-    setTimeout(probe, PROBE_MS);  // one question at a time
+    setTimeout(probe, misses === 1 ? 0 : PROBE_MS);   // one question at a time
+  }
+
+  function networkChanged() {
+    generation += 1;
+    misses = 0;
   }
 
   let current = null;         // the newest socket
@@ -132,8 +145,14 @@
   }
 
   window.WebSocket = WatchedSocket;
-  window.addEventListener("offline", () => heard && show(true));
+  window.addEventListener("offline", () => {
+    networkChanged();
+    if (heard) {
+      show(true);
+    }
+  });
   window.addEventListener("online", () => {
+    networkChanged();
     if (current !== null && current.readyState === Native.OPEN) {
       show(false);                 // a short blip the socket lived through
     }

@@ -120,7 +120,7 @@ def test_the_browser_going_offline_shows_it_too_and_back_online_it_goes(context,
     page.close()
 
 
-def test_a_hung_app_server_is_told_within_two_probes_and_the_page_returns_when_it_answers(context, app):
+def test_a_hung_app_server_is_told_after_two_unanswered_probes_and_the_page_returns_when_it_answers(context, app):
     """A stopped process keeps its sockets: Flet's page would stay as it was, looking live."""
     page = open_app(context, app.url)
     expect(textbox(page, "NRP")).to_be_visible(timeout=LOAD_TIMEOUT)
