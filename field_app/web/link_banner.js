@@ -89,6 +89,7 @@
   }
 
   async function probe() {
+    let again = PROBE_MS;
     if (heard && !document.hidden && navigator.onLine !== false) {
       const sent = performance.now();
       const asked = generation;
@@ -108,11 +109,12 @@
         } else {
           misses += 1;
           silent = silent || misses >= 2;   // two questions in a row, the second asked at once
+          again = misses === 1 ? 0 : PROBE_MS;
         }
         render();
       }
     }
-    setTimeout(probe, misses === 1 ? 0 : PROBE_MS);   // one question at a time
+    setTimeout(probe, again);     // one question at a time
   }
 
   function networkChanged() {
