@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(PY) bench/timing.py
 	$(PY) bench/ingest.py
 	$(PY) bench/alerts.py
+	$(PY) bench/alerts_against.py
 	$(PY) bench/faults.py --trials 200 --seed 1
 	$(PY) bench/faults.py --profile 2g
 	PYTHON=$(PYTHON) sh bench/peers/setup.sh
