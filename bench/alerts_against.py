@@ -33,6 +33,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import machine_line, percentile  # noqa: E402
+
 PYTHON = ROOT / ".venv" / "bin" / "python"
 BASELINE_REV = "2c95f3c"
 ISSUE_SCRATCH_S = 2.92      # issue 12: first evaluation of 200,000 reports from the reports, quiet machine
@@ -81,11 +85,6 @@ storage.close()
 SCRATCH_NOW = "evaluation from scratch, "                     # this tree: from the reports, best of 3
 SCRATCH_THEN = "first evaluation ever"                         # the old tree: from the reports' JSON, once
 SECONDS = re.compile(r"([\d.]+) s")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(-(-len(ordered) * fraction // 1)) - 1)]
 
 
 def export(rev: str, into: Path) -> Path:
@@ -153,6 +152,7 @@ def main() -> None:
     ratio, low, high = statistics.median(ratios), percentile(ratios, 0.25), percentile(ratios, 0.75)
     p95_ratio = percentile(new, 0.95) / statistics.median(old)
     cold_ratio = statistics.median(pair["now"] / pair["then"] for pair in cold)
+    print(f"# {machine_line()}")
     print(f"| measure | {args.rev} | this tree | this tree / {args.rev} |")
     print("|---|---|---|---|")
     print(f"| incremental pass, 100 reports in 100 desa, CPU p50 / p95 ({args.passes} passes each, in turns) | "

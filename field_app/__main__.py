@@ -6,7 +6,8 @@ serves the Flutter client's big files precompressed (gzip) and cached by version
 
 Environment: PETA_APP_HOST (127.0.0.1), PETA_APP_PORT (8550), PETA_SERVER_URL (the sync server
 offered at enrolment), FLET_APP_STORAGE_DATA (the data folder; default ./var/app), PETA_WEB_CACHE
-(where the gzipped client is kept; default ./var/web-client).
+(where the gzipped client is kept; default ./var/web-client), PETA_LINK_PROBE_SECONDS (how often the
+page asks whether this server still answers; default 10).
 """
 from __future__ import annotations
 

@@ -160,6 +160,5 @@
     }
   });
   setTimeout(probe, PROBE_MS);
-  window.petaLinkBanner = {title: TITLE, silentTitle: SILENT_TITLE, probeMs: PROBE_MS,
-                           shown: () => cover !== null && !cover.hidden};
+  window.petaLinkBanner = {title: TITLE, shown: () => cover !== null && !cover.hidden};
 })();

@@ -60,13 +60,13 @@ def fetch(app: FieldApp, path: str) -> tuple[int, dict[str, str], bytes]:
         connection.close()
 
 
-def crash(app: FieldApp) -> None:
-    os.killpg(app.process.popen.pid, signal.SIGKILL)
-    app.process.popen.wait(timeout=10)
-
-
 def signal_app(app: FieldApp, number: int) -> None:
     os.killpg(app.process.popen.pid, number)
+
+
+def crash(app: FieldApp) -> None:
+    signal_app(app, signal.SIGKILL)
+    app.process.popen.wait(timeout=10)
 
 
 def cover(page: Page):
